@@ -1,0 +1,43 @@
+# KCR hub — one Makefile. `make demo` and `make test` do all set-up on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: setup jars demo test lint format pytest bench clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+jars: $(STAMP)  ## fetch the Kafka broker jars from Maven Central (once)
+	$(BIN)/kcr broker install
+
+setup: $(STAMP) jars  ## virtual environment, dependencies and Kafka jars
+
+demo: setup  ## run the hub on a local broker with a simulated national scenario
+	$(BIN)/kcr demo $(DEMO_ARGS)
+
+lint: $(STAMP)  ## ruff (lint + format check), mypy --strict, schema drift check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy hub connectors tests
+	$(BIN)/python -m hub.contracts.avro_schema --check schemas/
+
+format: $(STAMP)  ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+pytest: setup  ## the whole test suite (starts its own Kafka broker when none answers)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: setup lint pytest  ## set-up, lint and the whole test suite, Kafka tests included
+
+clean:  ## remove the virtual environment and local data
+	rm -rf $(VENV) .kcr .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,88 @@
+"""Render ``server.properties`` and the log4j2 configuration of a local KRaft broker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["NodeConfig", "render_log4j2", "render_server_properties"]
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """One KRaft node in combined broker+controller mode on loopback."""
+
+    host: str
+    port: int
+    controller_port: int
+    log_dir: Path
+    node_id: int = 1
+    voters: str = ""  # "1@host:port,..."; empty means this node alone
+
+    @property
+    def quorum_voters(self) -> str:
+        """The static controller quorum (``controller.quorum.voters``)."""
+        return self.voters or f"{self.node_id}@{self.host}:{self.controller_port}"
+
+    @property
+    def replication(self) -> int:
+        """Replication factor of internal topics: one per voter, at most three."""
+        return min(3, len(self.quorum_voters.split(",")))
+
+
+def render_server_properties(node: NodeConfig) -> str:
+    """Return a ``server.properties`` tuned for a fast local node (tests, demo)."""
+    rf = node.replication
+    lines = {
+        "process.roles": "broker,controller",
+        "node.id": str(node.node_id),
+        "controller.quorum.voters": node.quorum_voters,
+        "listeners": (
+            f"PLAINTEXT://{node.host}:{node.port},CONTROLLER://{node.host}:{node.controller_port}"
+        ),
+        "advertised.listeners": f"PLAINTEXT://{node.host}:{node.port}",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "controller.listener.names": "CONTROLLER",
+        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "log.dirs": str(node.log_dir),
+        "num.partitions": "1",
+        "default.replication.factor": str(rf),
+        "min.insync.replicas": str(max(1, rf - 1)),
+        "offsets.topic.replication.factor": str(rf),
+        "offsets.topic.num.partitions": "1",
+        "transaction.state.log.replication.factor": str(rf),
+        "transaction.state.log.min.isr": str(max(1, rf - 1)),
+        "transaction.state.log.num.partitions": "1",
+        "share.coordinator.state.topic.replication.factor": str(rf),
+        "share.coordinator.state.topic.min.isr": str(max(1, rf - 1)),
+        "group.initial.rebalance.delay.ms": "0",
+        "auto.create.topics.enable": "false",
+        "log.retention.check.interval.ms": "60000",
+        "log.cleaner.backoff.ms": "1000",
+    }
+    return "".join(f"{key}={value}\n" for key, value in lines.items())
+
+
+def render_log4j2(log_file: Path) -> str:
+    """Return a log4j2 configuration that writes broker logs to ``log_file``."""
+    return "\n".join(
+        [
+            "status = warn",
+            "appender.file.type = File",
+            "appender.file.name = FILE",
+            f"appender.file.fileName = {log_file}",
+            "appender.file.layout.type = PatternLayout",
+            "appender.file.layout.pattern = [%d] %p %m (%c)%n",
+            "rootLogger.level = INFO",
+            "rootLogger.appenderRef.file.ref = FILE",
+            "logger.kafka.name = kafka",
+            "logger.kafka.level = WARN",
+            "logger.org.name = org.apache.kafka",
+            "logger.org.level = WARN",
+            "logger.started.name = kafka.server.KafkaRaftServer",
+            "logger.started.level = INFO",
+            "logger.broker.name = kafka.server.BrokerServer",
+            "logger.broker.level = INFO",
+            "",
+        ]
+    )

@@ -1,0 +1,39 @@
+"""The ``kcr`` command: assembles the command groups and turns hub errors into clear messages."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from hub.cli.broker_cmd import broker_app
+from hub.cli.common import err_console
+from hub.cli.demo_cmd import demo
+from hub.cli.topics_cmd import topics_app
+from hub.errors import HubError
+from hub.logs import configure_logging
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="kcr",
+    help="KCR hub: the national crisis information hub of the Dutch safety regions.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(broker_app, name="broker")
+app.add_typer(topics_app, name="topics")
+app.command("demo")(demo)
+
+
+def main() -> None:
+    """Run ``kcr``; a :class:`HubError` is printed as a message with its fix, exit code 1."""
+    configure_logging()
+    try:
+        app()
+    except HubError as error:
+        err_console.print(f"[bold red]error:[/] {error.message}", highlight=False)
+        if error.fix:
+            err_console.print(f"[bold]fix:[/] {error.fix}", highlight=False)
+        sys.exit(1)

@@ -1,0 +1,62 @@
+"""Settings read from the environment (``KCR_`` prefix), grouped in one model."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "load_settings"]
+
+
+class Settings(BaseSettings):
+    """Where the hub finds Kafka, the schema registry and its data directory."""
+
+    model_config = SettingsConfigDict(env_prefix="KCR_", frozen=True, extra="ignore")
+
+    bootstrap: str = Field(
+        default="127.0.0.1:19092",
+        description="Kafka bootstrap servers, host:port[,host:port...].",
+    )
+    data_dir: Path = Field(
+        default=Path(".kcr"),
+        description="Where the local broker keeps jars, data, logs and its pid file.",
+    )
+    jars_dir: Path | None = Field(
+        default=None,
+        description="Where the Kafka jars are copied; defaults to <data_dir>/jars.",
+    )
+    registry_url: str = Field(
+        default="http://127.0.0.1:18081",
+        description="Confluent-compatible schema registry REST endpoint.",
+    )
+
+    @field_validator("bootstrap")
+    @classmethod
+    def _bootstrap_has_ports(cls, value: str) -> str:
+        for server in value.split(","):
+            host, sep, port = server.strip().rpartition(":")
+            if not sep or not host or not port.isdigit():
+                msg = (
+                    f"KCR_BOOTSTRAP entry {server!r} is not host:port (for example 127.0.0.1:19092)"
+                )
+                raise ValueError(msg)
+        return value
+
+    @cached_property
+    def first_server(self) -> tuple[str, int]:
+        """The host and port of the first bootstrap server (where a local broker listens)."""
+        host, _, port = self.bootstrap.split(",")[0].strip().rpartition(":")
+        return host, int(port)
+
+    @property
+    def resolved_jars_dir(self) -> Path:
+        """The folder holding the Kafka jars."""
+        return self.jars_dir if self.jars_dir is not None else self.data_dir / "jars"
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment."""
+    return Settings()

@@ -1,0 +1,23 @@
+"""Topics as code: one declaration of every hub topic, and an idempotent apply."""
+
+from hub.topics.declaration import (
+    DEADLETTER,
+    FOREVER,
+    TopicSpec,
+    declared_topics,
+    hub_topics,
+    ingress_topic,
+    log_topic,
+    outbox_topic,
+)
+
+__all__ = [
+    "DEADLETTER",
+    "FOREVER",
+    "TopicSpec",
+    "declared_topics",
+    "hub_topics",
+    "ingress_topic",
+    "log_topic",
+    "outbox_topic",
+]

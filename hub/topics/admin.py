@@ -1,0 +1,80 @@
+"""Make the broker's topics match the declaration: create what is missing, report what differs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
+
+from hub.topics.declaration import TopicSpec
+
+__all__ = ["ApplyReport", "apply_topics", "delete_topics"]
+
+_TIMEOUT = 30.0
+
+
+@dataclass
+class ApplyReport:
+    """What ``kcr topics apply`` did."""
+
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    differences: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def in_sync(self) -> bool:
+        """True when every declared topic exists as declared."""
+        return not self.differences
+
+
+def _admin(bootstrap: str, client_config: dict[str, str] | None) -> AdminClient:
+    return AdminClient({"bootstrap.servers": bootstrap, "log_level": 0, **(client_config or {})})
+
+
+def apply_topics(
+    bootstrap: str, specs: Sequence[TopicSpec], client_config: dict[str, str] | None = None
+) -> ApplyReport:
+    """Create the missing topics of ``specs`` and compare the existing ones (idempotent)."""
+    admin = _admin(bootstrap, client_config)
+    existing = admin.list_topics(timeout=_TIMEOUT).topics
+    report = ApplyReport()
+    missing = [spec for spec in specs if spec.name not in existing]
+    if missing:
+        futures = admin.create_topics(
+            [NewTopic(s.name, s.partitions, -1, config=s.configs()) for s in missing],
+            operation_timeout=_TIMEOUT,
+        )
+        for name, future in futures.items():
+            future.result()
+            report.created.append(name)
+    present = [spec for spec in specs if spec.name in existing]
+    for spec in present:
+        diff = _compare(admin, spec, len(existing[spec.name].partitions))
+        if diff:
+            report.differences[spec.name] = diff
+        else:
+            report.unchanged.append(spec.name)
+    return report
+
+
+def _compare(admin: AdminClient, spec: TopicSpec, partitions: int) -> list[str]:
+    diff = []
+    if partitions != spec.partitions:
+        diff.append(f"partitions is {partitions}, declared {spec.partitions}")
+    resource = ConfigResource(ConfigResource.Type.TOPIC, spec.name)
+    actual = admin.describe_configs([resource])[resource].result(timeout=_TIMEOUT)
+    for key, wanted in spec.configs().items():
+        have = actual[key].value if key in actual else None
+        if have != wanted:
+            diff.append(f"{key} is {have}, declared {wanted}")
+    return diff
+
+
+def delete_topics(
+    bootstrap: str, names: Sequence[str], client_config: dict[str, str] | None = None
+) -> None:
+    """Delete ``names`` (tests and tooling; never called by the hub's services)."""
+    admin = _admin(bootstrap, client_config)
+    for future in admin.delete_topics(list(names), operation_timeout=_TIMEOUT).values():
+        future.result()

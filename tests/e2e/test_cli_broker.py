@@ -1,0 +1,70 @@
+"""``kcr broker start|status|stop`` as a user runs them, on its own port and data dir."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from tests.e2e.conftest import KcrRunner
+
+
+async def _roundtrip(bootstrap: str, topic: str) -> bytes:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, b"hello from the e2e test", key=b"k")
+    finally:
+        await producer.stop()
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        record = await asyncio.wait_for(consumer.getone(), timeout=30)
+    finally:
+        await consumer.stop()
+    assert isinstance(record.value, bytes)
+    return record.value
+
+
+def test_start_status_stop_twice_and_records_flow(kcr: KcrRunner) -> None:
+    """Start, status, produce+consume, stop — twice in a row; a second start says it runs."""
+    for round_ in (1, 2):
+        started = kcr("broker", "start")
+        assert started.returncode == 0, started.stderr + started.stdout
+        assert "listening on 127.0.0.1:29192" in started.stdout
+        again = kcr("broker", "start")
+        assert "already running" in again.stdout
+        status = kcr("broker", "status")
+        assert status.returncode == 0
+        assert "answering" in status.stdout
+        applied = kcr("topics", "apply")
+        assert applied.returncode == 0, applied.stderr + applied.stdout
+        assert ("created" in applied.stdout) == (round_ == 1)
+        value = asyncio.run(_roundtrip("127.0.0.1:29192", "kcr.log.incident"))
+        assert value == b"hello from the e2e test"
+        stopped = kcr("broker", "stop")
+        assert stopped.returncode == 0
+        assert "Broker stopped." in stopped.stdout
+        after = kcr("broker", "status")
+        assert after.returncode == 1
+        assert "not running" in after.stdout
+
+
+def test_port_taken_by_another_process_is_a_clear_error(kcr: KcrRunner) -> None:
+    """A foreign listener on the broker port gives an error naming the port and the fix."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 29192))
+        sock.listen()
+        result = kcr("broker", "start")
+    assert result.returncode == 1
+    assert "127.0.0.1:29192 is already in use" in result.stderr
+    assert "KCR_BOOTSTRAP" in result.stderr
+
+
+def test_missing_java_is_a_clear_error(kcr: KcrRunner) -> None:
+    """Without java on PATH the broker refuses to start and says what to install."""
+    result = kcr("broker", "start", PATH="/nonexistent")
+    assert result.returncode == 1
+    assert "Java was not found on PATH" in result.stderr
+    assert "JDK 17" in result.stderr

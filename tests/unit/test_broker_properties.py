@@ -1,0 +1,33 @@
+"""The rendered broker configuration suits a fast single local node."""
+
+from pathlib import Path
+
+from hub.broker.properties import NodeConfig, render_server_properties
+
+
+def _parse(text: str) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in text.splitlines() if line)
+
+
+def test_single_node_uses_combined_roles_and_fast_settings() -> None:
+    """One node: broker+controller, its own voter, RF 1, no initial rebalance delay."""
+    props = _parse(render_server_properties(NodeConfig("127.0.0.1", 19092, 19093, Path("/d"))))
+    assert props["process.roles"] == "broker,controller"
+    assert props["controller.quorum.voters"] == "1@127.0.0.1:19093"
+    assert props["listeners"] == "PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
+    assert props["offsets.topic.replication.factor"] == "1"
+    assert props["offsets.topic.num.partitions"] == "1"
+    assert props["transaction.state.log.min.isr"] == "1"
+    assert props["group.initial.rebalance.delay.ms"] == "0"
+    assert props["auto.create.topics.enable"] == "false"
+    assert props["log.dirs"] == "/d"
+
+
+def test_three_voters_replicate_internal_topics_three_times() -> None:
+    """With three voters internal topics get RF 3 and min ISR 2."""
+    voters = "1@127.0.0.1:1,2@127.0.0.1:2,3@127.0.0.1:3"
+    node = NodeConfig("127.0.0.1", 5, 1, Path("/d"), node_id=1, voters=voters)
+    props = _parse(render_server_properties(node))
+    assert props["offsets.topic.replication.factor"] == "3"
+    assert props["min.insync.replicas"] == "2"
+    assert props["controller.quorum.voters"] == voters
