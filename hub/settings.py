@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hub.topics.declaration import TopicNames
+
 __all__ = ["Settings", "load_settings"]
 
 
@@ -27,6 +29,11 @@ class Settings(BaseSettings):
     jars_dir: Path | None = Field(
         default=None,
         description="Where the Kafka jars are copied; defaults to <data_dir>/jars.",
+    )
+    topic_prefix: str = Field(
+        default="kcr",
+        pattern=r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$",
+        description="First part of every hub topic name (tests use their own).",
     )
     registry_url: str = Field(
         default="http://127.0.0.1:18081",
@@ -50,6 +57,11 @@ class Settings(BaseSettings):
         """The host and port of the first bootstrap server (where a local broker listens)."""
         host, _, port = self.bootstrap.split(",")[0].strip().rpartition(":")
         return host, int(port)
+
+    @property
+    def topics(self) -> TopicNames:
+        """The names of the hub's topics under :attr:`topic_prefix`."""
+        return TopicNames(self.topic_prefix)
 
     @property
     def resolved_jars_dir(self) -> Path:

@@ -22,7 +22,8 @@ def demo(
     status = broker.start()
     started_here = not status.already_running
     console.print(f"Kafka broker on {status.bootstrap} ({'started' if started_here else 'reused'})")
-    report = apply_topics(settings().bootstrap, declared_topics())
+    cfg = settings()
+    report = apply_topics(cfg.bootstrap, declared_topics(cfg.topics))
     console.print(f"Topics: {len(report.created)} created, {len(report.unchanged)} in place.")
     console.print("Running: broker and topics. Press Ctrl-C to stop.")
     stop = threading.Event()

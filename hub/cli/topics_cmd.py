@@ -17,7 +17,8 @@ topics_app = typer.Typer(help="Topics as code: the declared hub topics.")
 @topics_app.command("apply")
 def apply() -> None:
     """Create the declared topics that are missing and report those that differ (idempotent)."""
-    report = apply_topics(settings().bootstrap, declared_topics())
+    cfg = settings()
+    report = apply_topics(cfg.bootstrap, declared_topics(cfg.topics))
     for name in report.created:
         console.print(f"created  {name}")
     for name, diff in report.differences.items():
@@ -34,7 +35,7 @@ def apply() -> None:
 def list_declared() -> None:
     """Print the declared topics with their partitions, cleanup policy and retention."""
     table = Table("topic", "partitions", "cleanup", "retention", "purpose")
-    for spec in declared_topics():
+    for spec in declared_topics(settings().topics):
         retention = (
             "-"
             if spec.cleanup_policy == "compact"

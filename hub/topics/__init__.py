@@ -3,6 +3,7 @@
 from hub.topics.declaration import (
     DEADLETTER,
     FOREVER,
+    TopicNames,
     TopicSpec,
     declared_topics,
     hub_topics,
@@ -14,6 +15,7 @@ from hub.topics.declaration import (
 __all__ = [
     "DEADLETTER",
     "FOREVER",
+    "TopicNames",
     "TopicSpec",
     "declared_topics",
     "hub_topics",

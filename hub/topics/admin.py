@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
+from hub.errors import TopicMismatch
 from hub.topics.declaration import TopicSpec
 
 __all__ = ["ApplyReport", "apply_topics", "delete_topics"]
@@ -48,6 +50,7 @@ def apply_topics(
         for name, future in futures.items():
             future.result()
             report.created.append(name)
+        _wait_for_leaders(admin, report.created)
     present = [spec for spec in specs if spec.name in existing]
     for spec in present:
         diff = _compare(admin, spec, len(existing[spec.name].partitions))
@@ -56,6 +59,23 @@ def apply_topics(
         else:
             report.unchanged.append(spec.name)
     return report
+
+
+def _wait_for_leaders(admin: AdminClient, names: Sequence[str], timeout: float = _TIMEOUT) -> None:
+    """Wait until every partition of ``names`` has a leader, so clients can use them at once."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        topics = admin.list_topics(timeout=_TIMEOUT).topics
+        ready = all(
+            name in topics
+            and not topics[name].error
+            and all(p.leader >= 0 for p in topics[name].partitions.values())
+            for name in names
+        )
+        if ready:
+            return
+        time.sleep(0.1)
+    raise TopicMismatch(", ".join(names), [f"no partition leader after {timeout:.0f} s"])
 
 
 def _compare(admin: AdminClient, spec: TopicSpec, partitions: int) -> list[str]:

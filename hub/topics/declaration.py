@@ -1,7 +1,8 @@
 """The single declaration of the hub's topics: names, partitions, cleanup and retention.
 
 Pure data and functions: ``kcr topics apply``, the tests, the ACLs and the deployment manifests
-all derive from :func:`hub_topics`.
+all derive from :func:`hub_topics`. Every name starts with a prefix (``kcr`` unless
+``KCR_TOPIC_PREFIX`` says otherwise), so tests can run a whole hub on topics of their own.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ __all__ = [
     "DEADLETTER",
     "FOREVER",
     "SCHEMAS",
+    "TopicNames",
     "TopicSpec",
     "declared_topics",
     "hub_topics",
@@ -26,23 +28,78 @@ _DAY_MS = 24 * 3600 * 1000
 
 DEADLETTER = "kcr.deadletter"
 SCHEMAS = "_kcr_schemas"
-VIEW_TOPICS = ("kcr.view.situation", "kcr.view.capacity", "kcr.view.scenarios")
-OUTPUT_TOPICS = ("kcr.signal.escalation", "kcr.coordination", "kcr.advice")
+VIEWS = ("situation", "capacity", "scenarios")
+
+
+@dataclass(frozen=True)
+class TopicNames:
+    """The names of a hub's topics, all below one prefix (default ``kcr``)."""
+
+    prefix: str = "kcr"
+
+    def ingress(self, org_id: str) -> str:
+        """The topic only ``org_id`` may write to."""
+        return f"{self.prefix}.ingress.{org_id}"
+
+    def log(self, family: str) -> str:
+        """The event-store topic of one event family."""
+        return f"{self.prefix}.log.{family}"
+
+    def outbox(self, org_id: str) -> str:
+        """The topic the hub delivers to ``org_id`` through."""
+        return f"{self.prefix}.outbox.{org_id}"
+
+    def view(self, name: str) -> str:
+        """A compacted national view topic (situation, capacity, scenarios)."""
+        return f"{self.prefix}.view.{name}"
+
+    @property
+    def deadletter(self) -> str:
+        """Every rejected record with its reason."""
+        return f"{self.prefix}.deadletter"
+
+    @property
+    def signals(self) -> str:
+        """Escalation signals."""
+        return f"{self.prefix}.signal.escalation"
+
+    @property
+    def coordination(self) -> str:
+        """Coordination requests the hub sends."""
+        return f"{self.prefix}.coordination"
+
+    @property
+    def advice(self) -> str:
+        """Drafted and validated advice."""
+        return f"{self.prefix}.advice"
+
+    @property
+    def ingress_pattern(self) -> str:
+        """A regular expression matching every ingress topic."""
+        return "^" + self.prefix.replace(".", r"\.") + r"\.ingress\.[a-z][a-z0-9-]*$"
+
+    def org_of_ingress(self, topic: str) -> str | None:
+        """Return the organisation owning ingress ``topic``, or None for another topic."""
+        head = f"{self.prefix}.ingress."
+        return topic[len(head) :] if topic.startswith(head) else None
+
+
+DEFAULT_NAMES = TopicNames()
 
 
 def ingress_topic(org_id: str) -> str:
-    """The topic only ``org_id`` may write to."""
-    return f"kcr.ingress.{org_id}"
+    """The default-prefix ingress topic of ``org_id``."""
+    return DEFAULT_NAMES.ingress(org_id)
 
 
 def log_topic(family: str) -> str:
-    """The event-store topic of one event family."""
-    return f"kcr.log.{family}"
+    """The default-prefix log topic of ``family``."""
+    return DEFAULT_NAMES.log(family)
 
 
 def outbox_topic(org_id: str) -> str:
-    """The topic the hub delivers to ``org_id`` through."""
-    return f"kcr.outbox.{org_id}"
+    """The default-prefix outbox topic of ``org_id``."""
+    return DEFAULT_NAMES.outbox(org_id)
 
 
 @dataclass(frozen=True)
@@ -66,37 +123,43 @@ class TopicSpec:
         return configs
 
 
-def hub_topics(org_ids: Iterable[str], families: Iterable[str]) -> list[TopicSpec]:
+def hub_topics(
+    org_ids: Iterable[str], families: Iterable[str], names: TopicNames = DEFAULT_NAMES
+) -> list[TopicSpec]:
     """Return every topic of a hub serving ``org_ids`` with the event ``families``."""
     orgs = sorted(set(org_ids))
     specs = [
-        TopicSpec(ingress_topic(org), f"events published by {org}", retention_ms=7 * _DAY_MS)
+        TopicSpec(names.ingress(org), f"events published by {org}", retention_ms=7 * _DAY_MS)
         for org in orgs
     ]
     specs += [
-        TopicSpec(log_topic(family), f"event store of the {family} family, kept forever")
+        TopicSpec(names.log(family), f"event store of the {family} family, kept forever")
         for family in sorted(set(families))
     ]
-    specs.append(TopicSpec(DEADLETTER, "every rejected record with its reason, kept forever"))
+    specs.append(TopicSpec(names.deadletter, "every rejected record with its reason, forever"))
     specs += [
-        TopicSpec(name, "national view, compacted per key", cleanup_policy="compact",
+        TopicSpec(names.view(view), f"national {view} view, compacted per key",
+                  cleanup_policy="compact",
                   extra={"min.cleanable.dirty.ratio": "0.1", "segment.ms": str(_DAY_MS)})
-        for name in VIEW_TOPICS
+        for view in VIEWS
     ]  # fmt: skip
-    specs += [TopicSpec(name, "hub decisions, kept forever") for name in OUTPUT_TOPICS]
     specs += [
-        TopicSpec(outbox_topic(org), f"deliveries to {org}", retention_ms=30 * _DAY_MS)
+        TopicSpec(name, "hub decisions, kept forever")
+        for name in (names.signals, names.coordination, names.advice)
+    ]
+    specs += [
+        TopicSpec(names.outbox(org), f"deliveries to {org}", retention_ms=30 * _DAY_MS)
         for org in orgs
     ]
-    specs.append(TopicSpec(SCHEMAS, "schema registry storage", cleanup_policy="compact"))
     return specs
 
 
-def declared_topics() -> list[TopicSpec]:
-    """The hub's topics for the organisations and families of the shipped registry."""
+def declared_topics(names: TopicNames = DEFAULT_NAMES) -> list[TopicSpec]:
+    """The hub's topics for the shipped organisation registry, plus the registry's own topic."""
     from hub.contracts.events.catalogue import FAMILIES
     from hub.contracts.organisations import load_registry
 
     registry = load_registry()
-    partners = [org for org in registry.ids() if registry.role_of(org) != "hub"]
-    return hub_topics(partners, FAMILIES)
+    partners = [org for org in registry.ids() if registry.role_of(org).name != "hub"]
+    schemas = TopicSpec(SCHEMAS, "schema registry storage", cleanup_policy="compact")
+    return [*hub_topics(partners, FAMILIES, names), schemas]

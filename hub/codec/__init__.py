@@ -1,0 +1,1 @@
+"""Bytes on Kafka: Avro in the Confluent wire format, the registry client, CloudEvents headers."""

@@ -1,0 +1,166 @@
+"""Field types shared by the event models: ids, texts, counts, times, codes and places.
+
+Each type is an ``Annotated`` alias, so pydantic validates it and the Avro generator sees the
+plain Python type underneath. Codes from the reference data and organisation ids are plain
+strings in the schemas; their validators name the allowed values when a value is unknown.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Iterable
+from datetime import UTC, datetime
+from typing import Annotated, Self
+
+from annotated_types import Ge, Gt, Le
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from hub.contracts.errors import UnknownOrganisation, UnknownReferenceCode
+from hub.contracts.geo import GeoPoint
+from hub.contracts.organisations import ALL_REGIONS, load_registry
+from hub.contracts.reference import load_reference
+
+__all__ = [
+    "MAX_COUNT",
+    "Addressee",
+    "CategoryCode",
+    "Count",
+    "GripCode",
+    "Identifier",
+    "Location",
+    "OrgId",
+    "PositiveCount",
+    "RegionId",
+    "RequiredText",
+    "ResourceCode",
+    "ShortText",
+    "Text",
+    "Url",
+    "UtcDatetime",
+    "check_addressee",
+    "check_category",
+    "check_grip_level",
+    "check_org_id",
+    "check_region_id",
+    "check_resource_type",
+    "check_unique",
+    "to_utc",
+]
+
+MAX_COUNT = 2**53 - 1
+"""Largest count accepted: the largest integer that JSON consumers represent exactly."""
+
+
+def to_utc(value: datetime) -> datetime:
+    """Return ``value`` in UTC; reject a naive datetime, whose instant is unknown."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            f"datetime {value.isoformat()} has no timezone; "
+            "give an RFC 3339 time with an offset, e.g. 2026-11-27T10:00:00Z"
+        )
+    return value.astimezone(UTC)
+
+
+def check_org_id(value: str) -> str:
+    """Return ``value`` if it is a known organisation id, else raise ``ValueError``."""
+    try:
+        load_registry().get(value)
+    except UnknownOrganisation as exc:
+        raise ValueError(exc.message) from None
+    return value
+
+
+def check_region_id(value: str) -> str:
+    """Return ``value`` if it is a safety region id (vr01..vr25), else raise ``ValueError``."""
+    registry = load_registry()
+    if not registry.is_region(value):
+        allowed = ", ".join(registry.region_ids())
+        raise ValueError(f"{value!r} is not a safety region; allowed: {allowed}")
+    return value
+
+
+def check_addressee(value: str) -> str:
+    """Return ``value`` if it is an organisation id or the group ``all-regions``."""
+    if value == ALL_REGIONS:
+        return value
+    registry = load_registry()
+    if value not in registry:
+        allowed = ", ".join((ALL_REGIONS, *registry.ids()))
+        raise ValueError(f"unknown addressee {value!r}; allowed: {allowed}")
+    return value
+
+
+def _check_code(table: str, code: str, allowed: tuple[str, ...]) -> str:
+    if code not in allowed:
+        raise ValueError(UnknownReferenceCode(table, code, allowed).message)
+    return code
+
+
+def check_grip_level(value: str) -> str:
+    """Return ``value`` if it is a GRIP level code, else raise ``ValueError`` naming them."""
+    return _check_code("GRIP level", value, load_reference().grip_codes())
+
+
+def check_resource_type(value: str) -> str:
+    """Return ``value`` if it is a resource type code, else raise ``ValueError`` naming them."""
+    return _check_code("resource type", value, load_reference().resource_codes())
+
+
+def check_category(value: str) -> str:
+    """Return ``value`` if it is an incident category, else raise ``ValueError`` naming them."""
+    return _check_code("incident category", value, load_reference().category_codes())
+
+
+def _int_to_code(value: object) -> object:
+    """Accept GRIP levels written as numbers (``2``) as well as strings (``"2"``)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def check_unique(values: Iterable[Hashable], what: str) -> None:
+    """Raise ``ValueError`` naming the repeated values if ``values`` holds duplicates."""
+    repeated = [value for value, count in Counter(values).items() if count > 1]
+    if repeated:
+        raise ValueError(f"{what} must be unique; repeated: {', '.join(map(str, repeated))}")
+
+
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^\S+$")]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=10_000)]
+RequiredText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+Url = Annotated[str, StringConstraints(max_length=2_000, pattern=r"^https?://\S+$")]
+Count = Annotated[int, Ge(0), Le(MAX_COUNT)]
+PositiveCount = Annotated[int, Gt(0), Le(MAX_COUNT)]
+UtcDatetime = Annotated[datetime, AfterValidator(to_utc)]
+OrgId = Annotated[str, AfterValidator(check_org_id)]
+RegionId = Annotated[str, AfterValidator(check_region_id)]
+Addressee = Annotated[str, AfterValidator(check_addressee)]
+GripCode = Annotated[str, BeforeValidator(_int_to_code), AfterValidator(check_grip_level)]
+ResourceCode = Annotated[str, AfterValidator(check_resource_type)]
+CategoryCode = Annotated[str, AfterValidator(check_category)]
+
+
+class Location(BaseModel):
+    """Where something is: a place name, a point, or both."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    place: ShortText | None = Field(
+        default=None, description="Place name, e.g. 'Vlissingen, Boulevard de Ruyter'."
+    )
+    point: GeoPoint | None = Field(default=None, description="Coordinates (WGS84).")
+
+    @model_validator(mode="after")
+    def _place_or_point(self) -> Self:
+        if self.place is None and self.point is None:
+            raise ValueError("a location needs a place name, a point, or both")
+        return self

@@ -1,0 +1,1 @@
+"""The ingress gateway: every ingress record becomes a log event or a dead-letter record."""

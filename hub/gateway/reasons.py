@@ -1,0 +1,36 @@
+"""Reason codes of dead-letter records: stable strings partners and operators can rely on."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["RejectReason"]
+
+
+class RejectReason(StrEnum):
+    """Why the gateway refused an ingress record (the ``kcr_reason`` header)."""
+
+    UNDECODABLE = "undecodable"
+    """The bytes are not the Confluent wire format, or the Avro body cannot be read."""
+    UNKNOWN_SCHEMA_ID = "unknown_schema_id"
+    """The schema id in the record is not known to the schema registry."""
+    UNKNOWN_EVENT_TYPE = "unknown_event_type"
+    """The schema is registered but describes no event type of the hub's catalogue."""
+    INVALID_PAYLOAD = "invalid_payload"
+    """The event decodes but a field is invalid (the detail names the field)."""
+    SOURCE_MISMATCH = "source_mismatch"
+    """The event's source is not the organisation that owns the ingress topic."""
+    TYPE_NOT_ALLOWED = "type_not_allowed"
+    """The organisation's role may not publish this event type."""
+    DUPLICATE_EVENT_ID = "duplicate_event_id"
+    """An event with this source and id was accepted before (within the de-duplication window)."""
+    TOO_LARGE = "too_large"
+    """The record is larger than the gateway accepts."""
+    TIME_IN_FUTURE = "time_in_future"
+    """The event's time is further in the future than the allowed clock skew."""
+    TIME_TOO_OLD = "time_too_old"
+    """The event's time is older than the gateway accepts."""
+    UNKNOWN_ORGANISATION = "unknown_organisation"
+    """The ingress topic belongs to no organisation of the registry."""
+    PROCESSING_ERROR = "processing_error"
+    """An unexpected error while checking the record; the detail has the error."""

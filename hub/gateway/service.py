@@ -1,0 +1,256 @@
+"""The gateway service: a batched, transactional aiokafka loop from ingress to log.
+
+Each poll's batch is judged record by record (decode, validate, authorise, de-duplicate); the
+log events, the dead letters and the consumed offsets are then committed in one Kafka
+transaction, so a crash never loses a record nor writes one twice. A bad record never stops the
+loop. Registry or broker trouble (transport errors) rewinds the batch and retries it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeAlias
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
+
+from hub.codec.headers import to_ce_headers
+from hub.codec.registry_client import RegistryUnavailable
+from hub.codec.serde import EventCodec
+from hub.contracts.events.catalogue import FAMILIES
+from hub.contracts.organisations import OrganisationRegistry
+from hub.errors import CodecError
+from hub.gateway.admission import Admitted, Rejected, Verdict, admit
+from hub.gateway.deadletter import DeadLetter, deadletter_headers
+from hub.gateway.dedupe import DedupeWindow, EventKey
+from hub.gateway.policy import GatewayPolicy
+from hub.gateway.reasons import RejectReason
+from hub.kafka.reading import bounded_consumer, partitions_of, read_until_end
+from hub.logs import get_logger
+from hub.topics.declaration import TopicNames
+
+__all__ = ["Gateway", "GatewayStats", "GatewayWiring"]
+
+Record: TypeAlias = ConsumerRecord[bytes, bytes]
+Output = tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]]]
+_log = get_logger("hub.gateway")
+_RETRY_SECONDS = 1.0
+
+
+def utc_now() -> datetime:
+    """Return the wall-clock time in UTC (the gateway's ingestion stamp)."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class GatewayWiring:
+    """Where the gateway connects: broker, topic names, client options, instance id."""
+
+    bootstrap: str
+    names: TopicNames = field(default_factory=TopicNames)
+    client_config: Mapping[str, Any] = field(default_factory=dict)
+    instance: str = "0"
+
+    @property
+    def group_id(self) -> str:
+        """The consumer group of every gateway instance of this hub."""
+        return f"{self.names.prefix}-gateway"
+
+
+@dataclass
+class GatewayStats:
+    """Counts since start, for logs and tests."""
+
+    accepted: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+    batches: int = 0
+    retries: int = 0
+
+
+class _BatchSeen:
+    """Keys accepted before (the window) or earlier in the current batch."""
+
+    def __init__(self, window: DedupeWindow) -> None:
+        self.window = window
+        self.batch: set[EventKey] = set()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.batch or key in self.window
+
+
+class Gateway:
+    """Reads every ingress topic and writes each record to the log or the dead-letter topic."""
+
+    def __init__(
+        self,
+        wiring: GatewayWiring,
+        codec: EventCodec,
+        registry: OrganisationRegistry,
+        policy: GatewayPolicy | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        """Prepare a gateway; nothing connects until :meth:`run`."""
+        self.wiring = wiring
+        self.codec = codec
+        self.registry = registry
+        self.policy = policy or GatewayPolicy()
+        self.clock = clock
+        self.stats = GatewayStats()
+        self.seen = DedupeWindow(self.policy.dedupe_window, self.policy.dedupe_max_ids)
+
+    async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
+        """Process batches until ``stop`` is set, then finish the batch in hand and close."""
+        wiring = self.wiring
+        producer = AIOKafkaProducer(
+            bootstrap_servers=wiring.bootstrap,
+            transactional_id=f"{wiring.group_id}-{wiring.instance}",
+            enable_idempotence=True,
+            linger_ms=5,
+            **wiring.client_config,
+        )
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=wiring.bootstrap,
+            group_id=wiring.group_id,
+            enable_auto_commit=False,
+            isolation_level="read_committed",
+            auto_offset_reset="earliest",
+            metadata_max_age_ms=5000,
+            **wiring.client_config,
+        )
+        await producer.start()
+        await consumer.start()
+        try:
+            await self.rebuild_dedupe_window()
+            consumer.subscribe(pattern=wiring.names.ingress_pattern)
+            _log.info("gateway.started", group=wiring.group_id, dedupe_ids=len(self.seen))
+            if ready is not None:
+                ready.set()
+            while not stop.is_set():
+                batch = await consumer.getmany(
+                    timeout_ms=self.policy.poll_timeout_ms,
+                    max_records=self.policy.batch_max_records,
+                )
+                if batch:
+                    await self._process(consumer, producer, batch)
+        finally:
+            await consumer.stop()
+            await producer.stop()
+            _log.info("gateway.stopped", accepted=self.stats.accepted, rejected=self.stats.rejected)
+
+    async def rebuild_dedupe_window(self) -> None:
+        """Remember the ids the log accepted within the window (survives restarts)."""
+        since = self.clock() - self.policy.dedupe_window
+        consumer = bounded_consumer(self.wiring.bootstrap, self.wiring.client_config)
+        await consumer.start()
+        try:
+            topics = [self.wiring.names.log(family) for family in FAMILIES]
+            partitions = await partitions_of(
+                self.wiring.bootstrap, topics, self.wiring.client_config
+            )
+            since_ms = int(since.timestamp() * 1000)
+            async for records in read_until_end(consumer, partitions, since_ms):
+                for record in records:
+                    headers = dict(record.headers)
+                    key = (
+                        headers.get("ce_source", b"").decode(),
+                        headers.get("ce_id", b"").decode(),
+                    )
+                    at = datetime.fromtimestamp(record.timestamp / 1000, UTC)
+                    self.seen.remember(key, at)
+        finally:
+            await consumer.stop()
+
+    async def _process(
+        self,
+        consumer: AIOKafkaConsumer,
+        producer: AIOKafkaProducer,
+        batch: dict[TopicPartition, list[Record]],
+    ) -> None:
+        now = self.clock()
+        seen = _BatchSeen(self.seen)
+        outputs: list[Output] = []
+        verdicts: list[Verdict] = []
+        try:
+            for records in batch.values():
+                for record in records:
+                    verdict = await self._judge(record, now, seen)
+                    verdicts.append(verdict)
+                    outputs.append(await self._output(record, verdict, now))
+            await self._commit(producer, outputs, batch)
+        except (KafkaError, RegistryUnavailable) as error:
+            await self._rewind(consumer, batch, error)
+            return
+        for key in seen.batch:
+            self.seen.remember(key, now)
+        self._count(verdicts)
+
+    async def _judge(self, record: Record, now: datetime, seen: _BatchSeen) -> Verdict:
+        org = self.wiring.names.org_of_ingress(record.topic) or record.topic
+        if record.value is not None and len(record.value) > self.policy.max_record_bytes:
+            size, limit = len(record.value), self.policy.max_record_bytes
+            return Rejected(RejectReason.TOO_LARGE, f"value of {size} bytes exceeds {limit}")
+        try:
+            event = await self.codec.decode(record.value)
+        except CodecError as error:
+            return Rejected(RejectReason(error.reason), error.message)
+        except RegistryUnavailable:
+            raise
+        except Exception as error:
+            return Rejected(RejectReason.PROCESSING_ERROR, repr(error))
+        verdict = admit(event, org, self.registry, self.policy, seen, now)
+        if isinstance(verdict, Admitted):
+            seen.batch.add((event.source, event.id))
+        return verdict
+
+    async def _output(self, record: Record, verdict: Verdict, now: datetime) -> Output:
+        if isinstance(verdict, Admitted):
+            event = verdict.event
+            value = await self.codec.encode(event)
+            topic = self.wiring.names.log(event.family)
+            return topic, event.subject.encode(), value, to_ce_headers(event)
+        letter = DeadLetter(verdict.reason.value, verdict.detail, record.topic,
+                            record.partition, record.offset, now)  # fmt: skip
+        headers = deadletter_headers(list(record.headers), letter)
+        return self.wiring.names.deadletter, record.key, record.value, headers
+
+    async def _commit(
+        self,
+        producer: AIOKafkaProducer,
+        outputs: list[Output],
+        batch: dict[TopicPartition, list[Record]],
+    ) -> None:
+        offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
+        async with producer.transaction():
+            futures = [
+                await producer.send(topic, value, key=key, headers=headers)
+                for topic, key, value, headers in outputs
+            ]
+            await producer.send_offsets_to_transaction(offsets, self.wiring.group_id)
+        await asyncio.gather(*futures)
+
+    async def _rewind(
+        self,
+        consumer: AIOKafkaConsumer,
+        batch: dict[TopicPartition, list[Record]],
+        error: Exception,
+    ) -> None:
+        self.stats.retries += 1
+        _log.warning(
+            "gateway.batch_retry", error=repr(error), records=sum(map(len, batch.values()))
+        )
+        for tp, records in batch.items():
+            consumer.seek(tp, records[0].offset)
+        await asyncio.sleep(_RETRY_SECONDS)
+
+    def _count(self, verdicts: list[Verdict]) -> None:
+        self.stats.batches += 1
+        for verdict in verdicts:
+            if isinstance(verdict, Admitted):
+                self.stats.accepted += 1
+            else:
+                reason = verdict.reason.value
+                self.stats.rejected[reason] = self.stats.rejected.get(reason, 0) + 1
+                _log.info("gateway.rejected", reason=reason, detail=verdict.detail[:300])

@@ -1,0 +1,1 @@
+"""Small aiokafka helpers shared by the gateway, replay, tail and tools."""
