@@ -9,9 +9,13 @@ import typer
 from hub.cli.broker_cmd import broker_app
 from hub.cli.common import err_console
 from hub.cli.demo_cmd import demo
+from hub.cli.publish_cmd import publish
+from hub.cli.run_cmd import run
+from hub.cli.tail_cmd import tail
 from hub.cli.topics_cmd import topics_app
 from hub.errors import HubError
 from hub.logs import configure_logging
+from hub.registry.cli import registry_app
 
 __all__ = ["app", "main"]
 
@@ -24,6 +28,10 @@ app = typer.Typer(
 )
 app.add_typer(broker_app, name="broker")
 app.add_typer(topics_app, name="topics")
+app.add_typer(registry_app, name="registry")
+app.command("run")(run)
+app.command("publish")(publish)
+app.command("tail")(tail)
 app.command("demo")(demo)
 
 

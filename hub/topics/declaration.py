@@ -74,6 +74,11 @@ class TopicNames:
         return f"{self.prefix}.advice"
 
     @property
+    def schemas(self) -> str:
+        """The schema registry's storage topic (``_kcr_schemas`` for the default prefix)."""
+        return f"_{self.prefix}_schemas"
+
+    @property
     def ingress_pattern(self) -> str:
         """A regular expression matching every ingress topic."""
         return "^" + self.prefix.replace(".", r"\.") + r"\.ingress\.[a-z][a-z0-9-]*$"
@@ -161,5 +166,5 @@ def declared_topics(names: TopicNames = DEFAULT_NAMES) -> list[TopicSpec]:
 
     registry = load_registry()
     partners = [org for org in registry.ids() if registry.role_of(org).name != "hub"]
-    schemas = TopicSpec(SCHEMAS, "schema registry storage", cleanup_policy="compact")
+    schemas = TopicSpec(names.schemas, "schema registry storage", cleanup_policy="compact")
     return [*hub_topics(partners, FAMILIES, names), schemas]

@@ -40,7 +40,8 @@ def test_start_status_stop_twice_and_records_flow(kcr: KcrRunner) -> None:
         assert "answering" in status.stdout
         applied = kcr("topics", "apply")
         assert applied.returncode == 0, applied.stderr + applied.stdout
-        assert ("created" in applied.stdout) == (round_ == 1)
+        assert ("created  kcr.log.incident" in applied.stdout) == (round_ == 1)
+        assert ("0 created" in applied.stdout) == (round_ == 2)
         value = asyncio.run(_roundtrip("127.0.0.1:29192", "kcr.log.incident"))
         assert value == b"hello from the e2e test"
         stopped = kcr("broker", "stop")

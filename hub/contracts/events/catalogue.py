@@ -19,6 +19,7 @@ from hub.contracts.events.assistance import (
     AssistanceWithdrawn,
 )
 from hub.contracts.events.capacity import CapacityReported
+from hub.contracts.events.clock import ClockTicked
 from hub.contracts.events.coordination import CoordinationAcknowledged
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.events.heartbeat import HeartbeatSent
@@ -78,6 +79,7 @@ _EVENT_CLASSES: tuple[type[EventEnvelope], ...] = (
     AdviceRejected,
     ScenarioDefined,
     ScenarioRetired,
+    ClockTicked,
 )
 
 EVENT_TYPES: Mapping[str, type[EventEnvelope]] = MappingProxyType(

@@ -1,0 +1,51 @@
+"""``kcr run``: every hub service in the foreground, stopped cleanly by SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import Annotated
+
+import typer
+
+from hub.cli.common import console, settings
+from hub.runner import run_services
+from hub.services import SERVICE_NAMES, ensure_topics, hub_services
+
+__all__ = ["run"]
+
+
+async def _run(without: list[str], duration: float) -> None:
+    cfg = settings()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    if duration > 0:
+        loop.call_later(duration, stop.set)
+    await ensure_topics(cfg)
+    names = [name for name in SERVICE_NAMES if name not in without]
+    console.print(f"KCR hub on {cfg.bootstrap}: starting {', '.join(names)}")
+    console.print(f"Schema registry: {cfg.registry_url}")
+    await run_services(hub_services(cfg, names), stop, on_ready=_announce_ready)
+    console.print("KCR hub stopped.")
+
+
+READY_LINE = "KCR hub ready."
+_WITHOUT_HELP = f"Leave a service out (one of: {', '.join(SERVICE_NAMES)})."
+
+
+def _announce_ready() -> None:
+    console.print(READY_LINE)
+
+
+def run(
+    without: Annotated[list[str] | None, typer.Option("--without", help=_WITHOUT_HELP)] = None,
+    duration: float = typer.Option(0.0, help="Stop after this many seconds (0: until a signal)."),
+) -> None:
+    """Run the hub's services (registry, gateway) until Ctrl-C or SIGTERM."""
+    without = without or []
+    unknown = sorted(set(without) - set(SERVICE_NAMES))
+    if unknown:
+        raise typer.BadParameter(f"unknown service(s) {unknown}; choose from {SERVICE_NAMES}")
+    asyncio.run(_run(without, duration))

@@ -1,0 +1,97 @@
+"""Rule over capacity: little of a resource left nationally, or more asked than available."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from hub.contracts.outputs.signals import SignalSeverity
+from hub.contracts.reference import load_reference
+from hub.domain.assistance import AssistanceBook
+from hub.domain.capacity import NationalCapacity
+from hub.domain.rules.condition import Condition, signal_id
+from hub.domain.state import HubState
+from hub.domain.thresholds import CapacityShortfallThresholds, Thresholds
+
+__all__ = ["CAPACITY_SHORTFALL", "Demand", "capacity_shortfall", "open_demand"]
+
+CAPACITY_SHORTFALL = "capacity_shortfall"
+
+
+@dataclass(frozen=True, slots=True)
+class Demand:
+    """What open assistance requests still need of one resource type."""
+
+    outstanding: int
+    evidence: tuple[str, ...]
+    regions: tuple[str, ...]
+
+
+def open_demand(book: AssistanceBook) -> dict[str, Demand]:
+    """Return per resource type the units open requests still need, and which requests."""
+    units: dict[str, int] = {}
+    evidence: dict[str, list[str]] = {}
+    regions: dict[str, set[str]] = {}
+    for request in book.open_requests():
+        rtype = request.resource_type
+        units[rtype] = units.get(rtype, 0) + request.outstanding
+        evidence.setdefault(rtype, []).append(request.event_id)
+        regions.setdefault(rtype, set()).add(request.region)
+    return {
+        rtype: Demand(units[rtype], tuple(evidence[rtype]), tuple(sorted(regions[rtype])))
+        for rtype in units
+    }
+
+
+def capacity_shortfall(
+    state: HubState, now: datetime, thresholds: Thresholds
+) -> dict[str, Condition]:
+    """National availability of a resource type under ``min_available_percent`` of its total.
+
+    Also when open assistance requests still need more units of a type than are available
+    nationally. Only non-stale reports count (a stale report says nothing about now); a type
+    without any non-stale total raises nothing on the percentage. Critical under
+    ``critical_available_percent`` or when demand exceeds availability. Keyed by resource
+    type; evidence: the non-stale reports and the open requests; regions: the requesters'.
+    """
+    committed = state.assistance.committed()
+    demand = open_demand(state.assistance)
+    max_age = thresholds.capacity.max_report_age
+    found: dict[str, Condition] = {}
+    for rtype in sorted(set(state.capacity.resource_types()) | set(demand)):
+        national = state.capacity.national(rtype, now, max_age, committed.get(rtype, {}))
+        condition = _shortfall(national, demand.get(rtype), thresholds.capacity_shortfall)
+        if condition is not None:
+            found[signal_id(CAPACITY_SHORTFALL, rtype)] = condition
+    return found
+
+
+def _below(national: NationalCapacity, percent: int) -> bool:
+    return national.total > 0 and national.available * 100 < percent * national.total
+
+
+def _shortfall(
+    national: NationalCapacity, demand: Demand | None, limits: CapacityShortfallThresholds
+) -> Condition | None:
+    low = _below(national, limits.min_available_percent)
+    short = demand is not None and demand.outstanding > national.available
+    if not (low or short):
+        return None
+    critical = short or _below(national, limits.critical_available_percent)
+    resource = load_reference().resource_type(national.resource_type)
+    facts = [
+        f"{national.available} of {national.total} available nationally (unit: {resource.unit}) "
+        f"in non-stale reports; signalled under {limits.min_available_percent} %"
+    ]
+    if demand is not None:
+        facts.append(f"open assistance requests still need {demand.outstanding}")
+    if national.stale_orgs:
+        facts.append(f"stale reports from {', '.join(national.stale_orgs)}")
+    return Condition(
+        rule=CAPACITY_SHORTFALL,
+        severity=SignalSeverity.CRITICAL if critical else SignalSeverity.WARNING,
+        title=f"Capacity shortfall: {resource.label}",
+        details="; ".join(facts) + ".",
+        regions=demand.regions if demand is not None else (),
+        evidence=national.evidence + (demand.evidence if demand is not None else ()),
+    )

@@ -1,0 +1,103 @@
+"""What a rule finds: a condition that holds now, keyed by a stable signal id."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from hub.contracts.organisations import load_registry
+from hub.contracts.outputs.signals import SignalSeverity
+from hub.contracts.reference import load_reference
+
+__all__ = [
+    "Condition",
+    "grip_name",
+    "names",
+    "org_name",
+    "signal_id",
+    "unique",
+]
+
+_MAX_TITLE = 1_000
+_MAX_DETAILS = 10_000
+_MAX_SIGNAL_ID = 160
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A condition found by a rule at one tick; a signal is raised while it holds."""
+
+    rule: str
+    severity: SignalSeverity
+    title: str
+    details: str
+    regions: tuple[str, ...]
+    evidence: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        """Keep the title and details within the limits of the signal contract."""
+        object.__setattr__(self, "title", _clip(self.title, _MAX_TITLE))
+        object.__setattr__(self, "details", _clip(self.details, _MAX_DETAILS))
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the condition as a JSON-able dict."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "title": self.title,
+            "details": self.details,
+            "regions": list(self.regions),
+            "evidence": list(self.evidence),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Condition:
+        """Rebuild a condition from :meth:`to_json`'s dict."""
+        return cls(
+            rule=data["rule"],
+            severity=SignalSeverity(data["severity"]),
+            title=data["title"],
+            details=data["details"],
+            regions=tuple(data["regions"]),
+            evidence=tuple(data["evidence"]),
+        )
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def signal_id(rule: str, key: str) -> str:
+    """Return the signal id of ``rule`` for ``key``: ``grip_high``, ``x`` → ``grip-high/x``.
+
+    A key too long for the contract (ids may be 200 characters) is cut and given a hash of
+    the whole key, so the id stays unique and the same at every tick.
+    """
+    prefix = f"{rule.replace('_', '-')}/"
+    if len(prefix) + len(key) <= _MAX_SIGNAL_ID:
+        return prefix + key
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+    return f"{prefix}{key[: _MAX_SIGNAL_ID - len(prefix) - 17]}~{digest}"
+
+
+def org_name(org_id: str) -> str:
+    """Return the name of an organisation, e.g. 'Zeeland' for vr19 (the id if unknown)."""
+    registry = load_registry()
+    return registry.get(org_id).name if org_id in registry else org_id
+
+
+def names(org_ids: Iterable[str]) -> str:
+    """Return the names of organisations, comma-separated, in the given order."""
+    return ", ".join(org_name(org_id) for org_id in org_ids)
+
+
+def grip_name(code: str) -> str:
+    """Return the short name of a GRIP level, e.g. 'GRIP 4' or 'GRIP Rijk'."""
+    return load_reference().grip_level(code).label.split(":", 1)[0]
+
+
+def unique(items: Iterable[str]) -> tuple[str, ...]:
+    """Return ``items`` without repeats, first occurrence first."""
+    return tuple(dict.fromkeys(items))

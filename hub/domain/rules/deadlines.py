@@ -1,0 +1,129 @@
+"""Rules over time: silent organisations, overdue assistance, unacknowledged coordination.
+
+"Now" is the time of the clock tick; every comparison is strict, so a deadline is missed
+only once ``now`` is past it (plus the grace period), never at the very moment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hub.contracts.organisations import load_registry
+from hub.contracts.outputs.signals import SignalSeverity
+from hub.contracts.reference import load_reference
+from hub.domain._common import dt_to_json
+from hub.domain.rules.condition import Condition, org_name, signal_id
+from hub.domain.state import HubState
+from hub.domain.thresholds import Thresholds
+
+__all__ = [
+    "ASSISTANCE_OVERDUE",
+    "COORDINATION_UNACKNOWLEDGED",
+    "SILENT_ORGANISATION",
+    "assistance_overdue",
+    "coordination_unacknowledged",
+    "silent_organisation",
+]
+
+SILENT_ORGANISATION = "silent_organisation"
+ASSISTANCE_OVERDUE = "assistance_overdue"
+COORDINATION_UNACKNOWLEDGED = "coordination_unacknowledged"
+
+
+def _regions(org_ids: tuple[str, ...]) -> tuple[str, ...]:
+    registry = load_registry()
+    return tuple(org for org in org_ids if registry.is_region(org))
+
+
+def silent_organisation(
+    state: HubState, now: datetime, thresholds: Thresholds
+) -> dict[str, Condition]:
+    """An expected organisation with no event for longer than ``max_silence_minutes``.
+
+    Expected: every safety region plus ``expected_partners``. One never heard from counts
+    from the first tick, so nothing is raised at the very first tick. Critical after
+    ``critical_silence_minutes``. Keyed by organisation; evidence: its latest event.
+    """
+    limits, activity = thresholds.silent_organisation, state.activity
+    found: dict[str, Condition] = {}
+    for org in limits.expected():
+        silence = activity.silent_for(org, now)
+        if silence is None or silence <= limits.max_silence:
+            continue
+        critical = silence > limits.critical_silence
+        allowed = limits.critical_silence_minutes if critical else limits.max_silence_minutes
+        last, last_id = activity.last_seen(org), activity.last_event_id(org)
+        since = (
+            f"last event {last_id} at {dt_to_json(last)}"
+            if last is not None
+            else f"no event since observation started at {dt_to_json(now - silence)}"
+        )
+        found[signal_id(SILENT_ORGANISATION, org)] = Condition(
+            rule=SILENT_ORGANISATION,
+            severity=SignalSeverity.CRITICAL if critical else SignalSeverity.WARNING,
+            title=f"No events from {org_name(org)}",
+            details=f"{org_name(org)} ({org}) silent for more than {allowed:g} minutes; {since}.",
+            regions=_regions((org,)),
+            evidence=() if last_id is None else (last_id,),
+        )
+    return found
+
+
+def assistance_overdue(
+    state: HubState, now: datetime, thresholds: Thresholds
+) -> dict[str, Condition]:
+    """An assistance request not fulfilled (accepted < requested) by its ``needed_by``.
+
+    Withdrawn requests never count. Critical when nothing at all was accepted. Keyed by
+    request; evidence: the request and the acceptances that count.
+    """
+    grace = thresholds.assistance_overdue.grace
+    found: dict[str, Condition] = {}
+    for request in state.assistance.open_requests():
+        if now <= request.needed_by + grace:
+            continue
+        accepted = request.accepted
+        resource = load_reference().resource_type(request.resource_type)
+        found[signal_id(ASSISTANCE_OVERDUE, request.request_id)] = Condition(
+            rule=ASSISTANCE_OVERDUE,
+            severity=SignalSeverity.CRITICAL if accepted == 0 else SignalSeverity.WARNING,
+            title=(
+                f"Assistance for {org_name(request.requester)} overdue: "
+                f"{accepted} of {request.quantity} × {resource.label}"
+            ),
+            details=(
+                f"Request {request.request_id} of {org_name(request.requester)} for "
+                f"{request.quantity} {resource.unit} in {org_name(request.region)} was needed "
+                f"by {dt_to_json(request.needed_by)}; {accepted} accepted so far."
+            ),
+            regions=_regions((request.region,)),
+            evidence=request.evidence(),
+        )
+    return found
+
+
+def coordination_unacknowledged(
+    state: HubState, now: datetime, thresholds: Thresholds
+) -> dict[str, Condition]:
+    """A coordination request of the hub not acknowledged by its ``respond_by``.
+
+    Keyed by request; evidence: the hub event that issued it.
+    """
+    grace = thresholds.coordination_unacknowledged.grace
+    found: dict[str, Condition] = {}
+    for request in state.coordination.unacknowledged():
+        if now <= request.respond_by + grace:
+            continue
+        found[signal_id(COORDINATION_UNACKNOWLEDGED, request.request_id)] = Condition(
+            rule=COORDINATION_UNACKNOWLEDGED,
+            severity=SignalSeverity.WARNING,
+            title=f"Coordination request not acknowledged by {org_name(request.addressee)}",
+            details=(
+                f"Request {request.request_id} to {org_name(request.addressee)} "
+                f"({request.addressee}) was to be acknowledged by "
+                f"{dt_to_json(request.respond_by)}."
+            ),
+            regions=_regions((request.addressee,)),
+            evidence=(request.evidence_id,),
+        )
+    return found

@@ -1,0 +1,99 @@
+"""The signal book: from the conditions that hold at each tick to escalation events.
+
+A condition that appears raises its signal once; while it holds with other severity, title,
+details, regions or evidence the signal is updated; when it no longer holds the signal is
+resolved, carrying its last evidence. Event ids are ``<signal_id>:<verb>:<tick>`` and events
+come out sorted by signal id, so the same ticks over the same state give the same events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from hub.contracts.outputs import EscalationEvent
+from hub.contracts.outputs.signals import (
+    EscalationData,
+    EscalationRaised,
+    EscalationResolved,
+    EscalationUpdated,
+    signal_event_id,
+)
+from hub.domain._common import dt_from_json, dt_to_json
+from hub.domain.rules.condition import Condition
+
+__all__ = ["ActiveSignal", "SignalBook"]
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveSignal:
+    """A raised signal: its latest condition and when it was first raised."""
+
+    condition: Condition
+    since: datetime
+
+
+_EventClass = type[EscalationRaised] | type[EscalationUpdated] | type[EscalationResolved]
+
+
+class SignalBook:
+    """The signals raised and not yet resolved."""
+
+    def __init__(self) -> None:
+        self.active: dict[str, ActiveSignal] = {}
+
+    def step(
+        self, conditions: Mapping[str, Condition], now: datetime, tick: int
+    ) -> list[EscalationEvent]:
+        """Compare ``conditions`` with the active signals; return the events, by signal id."""
+        events: list[EscalationEvent] = []
+        for sid in sorted(self.active.keys() | conditions.keys()):
+            current, condition = self.active.get(sid), conditions.get(sid)
+            if current is None and condition is not None:
+                self.active[sid] = ActiveSignal(condition, now)
+                events.append(_event(EscalationRaised, sid, self.active[sid], now, tick))
+            elif current is not None and condition is None:
+                del self.active[sid]
+                events.append(_event(EscalationResolved, sid, current, now, tick))
+            elif current is not None and condition is not None and condition != current.condition:
+                self.active[sid] = ActiveSignal(condition, current.since)
+                events.append(_event(EscalationUpdated, sid, self.active[sid], now, tick))
+        return events
+
+    def to_snapshot(self) -> dict[str, Any]:
+        """Return the active signals as a JSON-able dict."""
+        return {
+            sid: {"condition": s.condition.to_json(), "since": dt_to_json(s.since)}
+            for sid, s in self.active.items()
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> SignalBook:
+        """Rebuild the book from :meth:`to_snapshot`'s dict."""
+        book = cls()
+        book.active = {
+            sid: ActiveSignal(Condition.from_json(item["condition"]), dt_from_json(item["since"]))
+            for sid, item in data.items()
+        }
+        return book
+
+
+def _event(
+    cls: _EventClass, sid: str, signal: ActiveSignal, now: datetime, tick: int
+) -> EscalationEvent:
+    condition = signal.condition
+    verb = cls.declared_type().rsplit(".", 1)[1]
+    data = EscalationData(
+        signal_id=sid,
+        rule=condition.rule,
+        severity=condition.severity,
+        title=condition.title,
+        details=condition.details,
+        regions=condition.regions,
+        evidence=condition.evidence,
+        since=signal.since,
+        observed_at=now,
+    )
+    return cls(id=signal_event_id(sid, verb, tick), subject=sid, time=now, data=data)

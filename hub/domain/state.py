@@ -1,0 +1,82 @@
+"""The state of the hub's projections, together: what the escalation rules read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.contracts.events.envelope import EventEnvelope
+from hub.domain.activity import ActivityProjection
+from hub.domain.assistance import AssistanceBook
+from hub.domain.capacity import CapacityProjection
+from hub.domain.coordination import CoordinationBook
+from hub.domain.situation import SituationProjection
+
+__all__ = ["DEFAULT_DEDUPE_WINDOW", "HubState"]
+
+DEFAULT_DEDUPE_WINDOW = 50_000
+"""How many recent incident events are remembered to drop redelivered duplicates."""
+
+_Apply = Callable[[EventEnvelope], None]
+
+
+@dataclass
+class HubState:
+    """The five projections; :meth:`apply` hands each event to every one it concerns."""
+
+    situation: SituationProjection = field(default_factory=SituationProjection)
+    capacity: CapacityProjection = field(default_factory=CapacityProjection)
+    activity: ActivityProjection = field(default_factory=ActivityProjection)
+    assistance: AssistanceBook = field(default_factory=AssistanceBook)
+    coordination: CoordinationBook = field(default_factory=CoordinationBook)
+    _routes: dict[type[EventEnvelope], tuple[_Apply, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    @classmethod
+    def empty(cls, dedupe_window: int = DEFAULT_DEDUPE_WINDOW) -> HubState:
+        """Return the state before any event."""
+        return cls(situation=SituationProjection(dedupe_window))
+
+    def apply(self, event: EventEnvelope) -> None:
+        """Apply ``event`` to every projection it concerns; activity sees every event."""
+        route = self._routes.get(type(event))
+        if route is None:
+            route = self._routes[type(event)] = self._route(event)
+        for apply in route:
+            apply(event)
+
+    def _route(self, event: EventEnvelope) -> tuple[_Apply, ...]:
+        by_family: dict[str, _Apply] = {
+            "incident": self.situation.apply,
+            "sitrep": self.situation.apply,
+            "capacity": self.capacity.apply,
+            "assistance": self.assistance.apply,
+            "coordination": self.coordination.apply,
+        }
+        if event.family == "clock":
+            return ()  # the hub's own ticks are time, not a sign of life of a partner
+        own = by_family.get(event.family)
+        return (self.activity.apply,) if own is None else (self.activity.apply, own)
+
+    def to_snapshot(self) -> dict[str, Any]:
+        """Return every projection's state as one JSON-able dict."""
+        return {
+            "situation": self.situation.to_snapshot(),
+            "capacity": self.capacity.to_snapshot(),
+            "activity": self.activity.to_snapshot(),
+            "assistance": self.assistance.to_snapshot(),
+            "coordination": self.coordination.to_snapshot(),
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> HubState:
+        """Rebuild the state from :meth:`to_snapshot`'s dict."""
+        return cls(
+            situation=SituationProjection.from_snapshot(data["situation"]),
+            capacity=CapacityProjection.from_snapshot(data["capacity"]),
+            activity=ActivityProjection.from_snapshot(data["activity"]),
+            assistance=AssistanceBook.from_snapshot(data["assistance"]),
+            coordination=CoordinationBook.from_snapshot(data["coordination"]),
+        )

@@ -1,0 +1,208 @@
+"""The thresholds of the escalation rules, read from one TOML file.
+
+The packaged ``hub/domain/data/escalation.toml`` holds every threshold; there are no defaults
+in code, so the file is the one place to read and change them. :func:`parse_thresholds`
+validates a TOML text; a bad value raises :class:`~hub.errors.ConfigurationError` naming the key
+(e.g. ``grip_high.min_level``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import timedelta
+from functools import cache
+from importlib import resources
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from hub.contracts.fields import check_grip_level, check_org_id
+from hub.contracts.organisations import load_registry
+from hub.contracts.reference import load_reference
+from hub.errors import ConfigurationError
+
+__all__ = [
+    "THRESHOLDS_FILE",
+    "AssistanceOverdueThresholds",
+    "CapacityShortfallThresholds",
+    "CapacityThresholds",
+    "CoordinationThresholds",
+    "GripHighThresholds",
+    "SilentOrganisationThresholds",
+    "SupraRegionalThresholds",
+    "Thresholds",
+    "load_thresholds",
+    "parse_thresholds",
+]
+
+THRESHOLDS_FILE = "hub/domain/data/escalation.toml"
+"""Where the packaged thresholds live (for messages)."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class GripHighThresholds(_Section):
+    """Rule ``grip_high``: an active incident at a high GRIP level."""
+
+    min_level: str = Field(description="Lowest GRIP level code that raises a signal.")
+    critical_level: str = Field(description="Lowest GRIP level code that makes it critical.")
+
+    _codes = field_validator("min_level", "critical_level")(check_grip_level)
+
+    @model_validator(mode="after")
+    def _critical_not_below_min(self) -> Self:
+        ranks = load_reference()
+        if ranks.grip_rank(self.critical_level) < ranks.grip_rank(self.min_level):
+            raise ValueError("critical_level must not rank below min_level")
+        return self
+
+    @property
+    def min_rank(self) -> int:
+        """Rank of :attr:`min_level`."""
+        return load_reference().grip_rank(self.min_level)
+
+    @property
+    def critical_rank(self) -> int:
+        """Rank of :attr:`critical_level`."""
+        return load_reference().grip_rank(self.critical_level)
+
+
+class SupraRegionalThresholds(_Section):
+    """Rule ``supra_regional``: one category of incident in several regions at once."""
+
+    window_hours: float = Field(gt=0, description="Most hours between the incidents' starts.")
+    min_regions: int = Field(ge=2, description="Fewest distinct regions that raise a signal.")
+    critical_regions: int = Field(ge=2, description="Fewest regions that make it critical.")
+
+    @model_validator(mode="after")
+    def _critical_not_below_min(self) -> Self:
+        if self.critical_regions < self.min_regions:
+            raise ValueError("critical_regions must not be below min_regions")
+        return self
+
+    @property
+    def window(self) -> timedelta:
+        """The window as a timedelta."""
+        return timedelta(hours=self.window_hours)
+
+
+class CapacityThresholds(_Section):
+    """When a capacity report is stale."""
+
+    max_report_age_minutes: float = Field(gt=0, description="Oldest report still fresh.")
+
+    @property
+    def max_report_age(self) -> timedelta:
+        """The maximum age as a timedelta."""
+        return timedelta(minutes=self.max_report_age_minutes)
+
+
+class CapacityShortfallThresholds(_Section):
+    """Rule ``capacity_shortfall``: little of a resource left nationally, or more asked."""
+
+    min_available_percent: int = Field(ge=0, le=100, description="Signal under this share.")
+    critical_available_percent: int = Field(ge=0, le=100, description="Critical under it.")
+
+    @model_validator(mode="after")
+    def _critical_not_above_min(self) -> Self:
+        if self.critical_available_percent > self.min_available_percent:
+            raise ValueError("critical_available_percent must not exceed min_available_percent")
+        return self
+
+
+class SilentOrganisationThresholds(_Section):
+    """Rule ``silent_organisation``: an expected reporter that has gone quiet."""
+
+    max_silence_minutes: float = Field(gt=0, description="Longest allowed silence.")
+    critical_silence_minutes: float = Field(gt=0, description="Silence that makes it critical.")
+    expected_partners: tuple[str, ...] = Field(
+        description="National partners expected to report, besides every safety region."
+    )
+
+    @field_validator("expected_partners")
+    @classmethod
+    def _known_partners(cls, partners: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(check_org_id(partner) for partner in partners)
+
+    @model_validator(mode="after")
+    def _critical_not_below_max(self) -> Self:
+        if self.critical_silence_minutes < self.max_silence_minutes:
+            raise ValueError("critical_silence_minutes must not be below max_silence_minutes")
+        return self
+
+    @property
+    def max_silence(self) -> timedelta:
+        """The longest allowed silence as a timedelta."""
+        return timedelta(minutes=self.max_silence_minutes)
+
+    @property
+    def critical_silence(self) -> timedelta:
+        """The critical silence as a timedelta."""
+        return timedelta(minutes=self.critical_silence_minutes)
+
+    def expected(self) -> tuple[str, ...]:
+        """Return the expected reporters: every region, then the partners, without repeats."""
+        return tuple(dict.fromkeys((*load_registry().region_ids(), *self.expected_partners)))
+
+
+class _GraceThresholds(_Section):
+    grace_minutes: float = Field(ge=0, description="Minutes allowed after the deadline.")
+
+    @property
+    def grace(self) -> timedelta:
+        """The grace period as a timedelta."""
+        return timedelta(minutes=self.grace_minutes)
+
+
+class AssistanceOverdueThresholds(_GraceThresholds):
+    """Rule ``assistance_overdue``: a request not fulfilled by its ``needed_by``."""
+
+
+class CoordinationThresholds(_GraceThresholds):
+    """Rule ``coordination_unacknowledged``: a request not acknowledged by ``respond_by``."""
+
+
+class Thresholds(_Section):
+    """Every threshold of the escalation rules, one section per rule (plus ``capacity``)."""
+
+    grip_high: GripHighThresholds
+    supra_regional: SupraRegionalThresholds
+    capacity: CapacityThresholds
+    capacity_shortfall: CapacityShortfallThresholds
+    silent_organisation: SilentOrganisationThresholds
+    assistance_overdue: AssistanceOverdueThresholds
+    coordination_unacknowledged: CoordinationThresholds
+
+    def replace(self, section: str, **values: Any) -> Thresholds:
+        """Return a copy with ``values`` changed in ``section`` (validated again)."""
+        document = self.model_dump()
+        document[section] = {**document[section], **values}
+        return Thresholds.model_validate(document)
+
+
+def parse_thresholds(text: str, *, source: str = THRESHOLDS_FILE) -> Thresholds:
+    """Validate a TOML text into :class:`Thresholds`; a bad key raises ConfigurationError."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(source, f"is not valid TOML: {exc}") from None
+    try:
+        return Thresholds.model_validate(document)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        keys = [".".join(str(part) for part in error["loc"]) or "(file)" for error in errors]
+        problems = "; ".join(
+            f"{key}: {error['msg']}" for key, error in zip(keys, errors, strict=True)
+        )
+        raise ConfigurationError(
+            keys[0], f"bad value in {source}: {problems}", fix=f"correct {keys[0]} in {source}."
+        ) from None
+
+
+@cache
+def load_thresholds() -> Thresholds:
+    """Return the packaged thresholds (read once, then cached)."""
+    text = resources.files("hub.domain").joinpath("data", "escalation.toml").read_text("utf-8")
+    return parse_thresholds(text)

@@ -1,0 +1,266 @@
+"""The view records: built from the projections at tick time, published when they change.
+
+:class:`ViewBook` remembers the record last published under each key. At a tick it rebuilds
+only what may have changed (incidents and regions touched since the last tick, regions whose
+silence flipped, the national view if anything moved, and the capacity of every resource
+type, whose staleness depends on the time) and publishes a record only if its content differs
+from the last one published under its key. The first tick, and the first after a restore,
+consider every key; unchanged ones are still not published again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple, cast
+
+from hub.contracts.organisations import load_registry
+from hub.contracts.outputs import view_model_for
+from hub.contracts.outputs.views import (
+    CAPACITY,
+    SITUATION,
+    CategoryIncidents,
+    GripRegions,
+    IncidentView,
+    IncidentViewStatus,
+    NationalSituationView,
+    RegionView,
+    ResourceCapacityView,
+    SitrepDigest,
+    View,
+)
+from hub.contracts.reference import load_reference
+from hub.domain.situation import IncidentState, SituationProjection
+from hub.domain.state import HubState
+from hub.domain.thresholds import Thresholds
+
+__all__ = ["RegionSummary", "ViewBook", "ViewRecord"]
+
+
+class ViewRecord(NamedTuple):
+    """One record for a compacted view topic: ``kcr.view.<kind>``, its key and its value."""
+
+    kind: str
+    key: str
+    view: View
+
+
+@dataclass(frozen=True, slots=True)
+class RegionSummary:
+    """The active incidents of one region, summarised."""
+
+    active_incidents: tuple[str, ...] = ()
+    highest_grip: str | None = None
+    categories: tuple[str, ...] = ()
+    affected_people: int = 0
+
+    @classmethod
+    def of(cls, incidents: Iterable[IncidentState]) -> RegionSummary:
+        """Summarise the active ``incidents`` of a region."""
+        chosen = sorted(incidents, key=lambda s: s.incident_id)
+        if not chosen:
+            return cls()
+        rank = load_reference().grip_rank
+        return cls(
+            active_incidents=tuple(s.incident_id for s in chosen),
+            highest_grip=max((s.grip_level for s in chosen), key=rank),
+            categories=tuple(sorted({s.category for s in chosen})),
+            affected_people=sum(s.affected_people for s in chosen),
+        )
+
+
+class _Stamp(NamedTuple):
+    now: datetime
+    tick: int
+
+
+def _incident_view(situation: SituationProjection, incident_id: str, at: _Stamp) -> IncidentView:
+    state = situation.incidents[incident_id]
+    sitrep = situation.sitreps.get(incident_id)
+    digest = None
+    if sitrep is not None:
+        digest = SitrepDigest(
+            sitrep_id=sitrep.sitrep_id,
+            summary=sitrep.summary,
+            published_at=sitrep.published_at,
+            source=sitrep.source,
+        )
+    return IncidentView(
+        incident_id=state.incident_id,
+        category=state.category,
+        title=state.title,
+        status=cast(IncidentViewStatus, state.status),
+        grip_level=state.grip_level,
+        severity=state.severity,
+        regions=state.regions,
+        affected_people=state.affected_people,
+        reported_by=state.reported_by,
+        started_at=state.started_at,
+        updated_at=state.updated_at,
+        closed_at=state.closed_at,
+        last_sitrep=digest,
+        as_of=at.now,
+        tick=at.tick,
+    )
+
+
+def _region_view(
+    state: HubState, region_id: str, summary: RegionSummary, at: _Stamp, th: Thresholds
+) -> RegionView:
+    activity = state.activity
+    return RegionView(
+        region_id=region_id,
+        name=load_registry().get(region_id).name,
+        active_incidents=summary.active_incidents,
+        highest_grip=summary.highest_grip,
+        categories=summary.categories,
+        affected_people=summary.affected_people,
+        silent=activity.is_silent(region_id, at.now, th.silent_organisation.max_silence),
+        last_seen=activity.last_seen(region_id),
+        as_of=at.now,
+        tick=at.tick,
+    )
+
+
+def _national_view(
+    situation: SituationProjection, summaries: dict[str, RegionSummary], at: _Stamp
+) -> NationalSituationView:
+    by_grip: dict[str, list[str]] = {}
+    for region_id in sorted(summaries):
+        grip = summaries[region_id].highest_grip
+        if grip is not None:
+            by_grip.setdefault(grip, []).append(region_id)
+    active = list(situation.active_incidents())
+    return NationalSituationView(
+        regions_by_grip=tuple(
+            GripRegions(grip_level=code, regions=tuple(by_grip[code]))
+            for code in load_reference().grip_codes()
+            if code in by_grip
+        ),
+        incidents_by_category=tuple(
+            CategoryIncidents(category=category, incidents=tuple(sorted(ids)))
+            for category, ids in sorted(situation.active_by_category().items())
+        ),
+        total_affected=sum(s.affected_people for s in active),
+        active_incidents=len(active),
+        as_of=at.now,
+        tick=at.tick,
+    )
+
+
+def _capacity_views(state: HubState, at: _Stamp, th: Thresholds) -> list[ResourceCapacityView]:
+    committed = state.assistance.committed()
+    views = []
+    for rtype in sorted(set(state.capacity.resource_types()) | set(committed)):
+        national = state.capacity.national(
+            rtype, at.now, th.capacity.max_report_age, committed.get(rtype, {})
+        )
+        views.append(
+            ResourceCapacityView(
+                resource_type=rtype,
+                unit=load_reference().resource_type(rtype).unit,
+                total=national.total,
+                available=national.available,
+                committed=national.committed,
+                per_organisation=national.per_organisation,
+                stale_orgs=national.stale_orgs,
+                as_of=at.now,
+                tick=at.tick,
+            )
+        )
+    return views
+
+
+def _summaries(situation: SituationProjection, regions: Iterable[str]) -> dict[str, RegionSummary]:
+    return {r: RegionSummary.of(situation.active_in_region(r)) for r in regions}
+
+
+def _same_content(new: View, old: View) -> bool:
+    return new.model_copy(update={"as_of": old.as_of, "tick": old.tick}) == old
+
+
+class ViewBook:
+    """The view records last published, by key, and the region summaries behind them."""
+
+    def __init__(self) -> None:
+        self.published: dict[str, View] = {}
+        self._summaries: dict[str, RegionSummary] = {}
+        self._everything = True
+
+    def all_views(
+        self, state: HubState, now: datetime, tick: int, th: Thresholds
+    ) -> list[ViewRecord]:
+        """Return every view as it is at ``now`` (changes nothing)."""
+        at, regions = _Stamp(now, tick), load_registry().region_ids()
+        summaries = _summaries(state.situation, regions)
+        situation = state.situation
+        views: list[View] = [_incident_view(situation, i, at) for i in sorted(situation.incidents)]
+        views += [_region_view(state, r, summaries[r], at, th) for r in regions]
+        views.append(_national_view(situation, summaries, at))
+        views += _capacity_views(state, at, th)
+        return [_record(view) for view in views]
+
+    def changed_views(
+        self, state: HubState, now: datetime, tick: int, th: Thresholds
+    ) -> list[ViewRecord]:
+        """Return the views whose content changed since they were last published; publish them."""
+        at, regions = _Stamp(now, tick), load_registry().region_ids()
+        situation = state.situation
+        if self._everything:
+            situation.mark_all_dirty(regions)
+        incidents, dirty_regions = situation.take_dirty()
+        self._summaries.update(
+            _summaries(situation, dirty_regions | (set(regions) - self._summaries.keys()))
+        )
+        views: list[View] = [
+            _incident_view(situation, i, at) for i in sorted(incidents) if i in situation.incidents
+        ]
+        views += [
+            _region_view(state, r, self._summaries[r], at, th)
+            for r in regions
+            if r in dirty_regions or self._activity_moved(state, r, at, th)
+        ]
+        if incidents or dirty_regions or "national" not in self.published:
+            views.append(_national_view(situation, self._summaries, at))
+        views += _capacity_views(state, at, th)
+        self._everything = False
+        return [_record(view) for view in views if self._publish(view)]
+
+    def _activity_moved(self, state: HubState, region_id: str, at: _Stamp, th: Thresholds) -> bool:
+        old = self.published.get(f"region/{region_id}")
+        if not isinstance(old, RegionView):
+            return True
+        silent = state.activity.is_silent(region_id, at.now, th.silent_organisation.max_silence)
+        return old.silent != silent or old.last_seen != state.activity.last_seen(region_id)
+
+    def _publish(self, view: View) -> bool:
+        old = self.published.get(view.key)
+        if old is not None and _same_content(view, old):
+            return False
+        self.published[view.key] = view
+        return True
+
+    def published_views(self) -> list[ViewRecord]:
+        """Return the record last published under every key, sorted by kind and key."""
+        return sorted(map(_record, self.published.values()), key=lambda r: (r.kind, r.key))
+
+    def to_snapshot(self) -> dict[str, Any]:
+        """Return the published records as a JSON-able dict."""
+        return {key: view.model_dump(mode="json") for key, view in self.published.items()}
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> ViewBook:
+        """Rebuild the book from :meth:`to_snapshot`'s dict; the next tick considers every key."""
+        book = cls()
+        for key, record in data.items():
+            view = view_model_for(key)[1].model_validate(record)
+            if not isinstance(view, View):  # pragma: no cover - every view model is a View
+                raise TypeError(f"{key} is not a view record")
+            book.published[key] = view
+        return book
+
+
+def _record(view: View) -> ViewRecord:
+    kind = CAPACITY if isinstance(view, ResourceCapacityView) else SITUATION
+    return ViewRecord(kind, view.key, view)

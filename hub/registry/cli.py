@@ -1,0 +1,60 @@
+"""``kcr registry serve``: run the schema registry in the foreground until Ctrl+C or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import Annotated
+
+import typer
+
+from hub.registry.compatibility import DEFAULT_COMPATIBILITY, CompatibilityLevel
+from hub.registry.server import DEFAULT_HOST, DEFAULT_PORT, RegistryConfig, serve_registry
+from hub.settings import load_settings
+from hub.topics.declaration import SCHEMAS
+
+__all__ = ["registry_app"]
+
+registry_app = typer.Typer(no_args_is_help=True, add_completion=False)
+
+
+@registry_app.callback()
+def registry() -> None:
+    """A Confluent-compatible schema registry for Avro schemas, stored in a Kafka topic."""
+
+
+@registry_app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = DEFAULT_PORT,
+    topic: Annotated[str, typer.Option(help="Compacted topic that stores the schemas.")] = SCHEMAS,
+    compatibility: Annotated[
+        CompatibilityLevel,
+        typer.Option(
+            case_sensitive=False,
+            help="Compatibility level in force while no global level is set with PUT /config.",
+        ),
+    ] = DEFAULT_COMPATIBILITY,
+) -> None:
+    """Serve the registry REST API on the broker at KCR_BOOTSTRAP until Ctrl+C or SIGTERM."""
+    config = RegistryConfig(
+        bootstrap=load_settings().bootstrap,
+        host=host,
+        port=port,
+        topic=topic,
+        default_compatibility=compatibility,
+    )
+    asyncio.run(_serve_until_signalled(config))
+
+
+async def _serve_until_signalled(config: RegistryConfig) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for signum in signals:
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await serve_registry(config, stop)
+    finally:
+        for signum in signals:
+            loop.remove_signal_handler(signum)

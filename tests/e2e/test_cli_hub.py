@@ -1,0 +1,130 @@
+"""``kcr run``, ``kcr publish`` and ``kcr tail`` as an operator uses them, on the real broker."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from hub.cli.run_cmd import READY_LINE
+from tests.e2e.conftest import KcrRunner
+from tests.harness import free_port
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "events"
+
+
+@pytest.fixture
+def hub_env(
+    kafka_bootstrap: str, unique_name: Callable[[str], str], kcr_env: dict[str, str]
+) -> dict[str, str]:
+    """Settings for a hub of this test's own: the session broker, own topics and registry port."""
+    kcr_env.update(
+        KCR_BOOTSTRAP=kafka_bootstrap,
+        KCR_TOPIC_PREFIX=unique_name("e2e").lower(),
+        KCR_REGISTRY_URL=f"http://127.0.0.1:{free_port()}",
+    )
+    return kcr_env
+
+
+@pytest.fixture
+def running_hub(hub_env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """``kcr run`` in the background until the test ends; waits until the registry answers."""
+    log = tmp_path / "kcr-run.log"
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hub.cli", "run"], env=hub_env, stdout=out, stderr=out, text=True
+        )
+    deadline = time.monotonic() + 120
+    while READY_LINE not in log.read_text(encoding="utf-8"):
+        assert process.poll() is None, log.read_text(encoding="utf-8")
+        assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+        time.sleep(0.2)
+    process.log = log  # type: ignore[attr-defined]
+    yield process
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    process.wait(timeout=60)
+
+
+def test_publish_reaches_the_log_and_tail_prints_it(
+    running_hub: subprocess.Popen[str], kcr: KcrRunner, hub_env: dict[str, str]
+) -> None:
+    """An example published with kcr publish is printed by kcr tail of the log, as JSON."""
+    prefix = hub_env["KCR_TOPIC_PREFIX"]
+    published = kcr("publish", "--org", "vr19", str(EXAMPLES / "incident.reported.json"), **hub_env)
+    assert published.returncode == 0, published.stderr + published.stdout
+    assert f"to {prefix}.ingress.vr19" in published.stdout.replace("\n", "")
+    tailed = kcr("tail", f"{prefix}.log.incident", "--json", "--max", "1", "--timeout", "60",
+                 **hub_env)  # fmt: skip
+    assert tailed.returncode == 0, tailed.stderr
+    [line] = tailed.stdout.splitlines()
+    record = json.loads(line)
+    assert record["value"]["type"] == "nl.kcr.incident.reported"
+    assert record["value"]["source"] == "vr19"
+    assert record["value"]["ingestedat"]
+    assert record["headers"]["ce_source"] == "vr19"
+
+
+def test_publish_fills_id_and_time_and_reads_stdin(
+    running_hub: subprocess.Popen[str], kcr: KcrRunner, hub_env: dict[str, str]
+) -> None:
+    """An event without id and time from stdin gets both and is accepted."""
+    document = json.loads((EXAMPLES / "heartbeat.sent.json").read_text(encoding="utf-8"))
+    del document["id"], document["time"]
+    result = subprocess.run(
+        [sys.executable, "-m", "hub.cli", "publish", "--org", document["source"], "-"],
+        input=json.dumps(document), env=hub_env, capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "published" in result.stdout
+
+
+def test_invalid_event_is_refused_with_the_field_and_nothing_is_sent(
+    kcr: KcrRunner, hub_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A bad GRIP level is reported with its field path and the allowed values; exit code 1."""
+    document = json.loads((EXAMPLES / "incident.reported.json").read_text(encoding="utf-8"))
+    document["data"]["grip_level"] = "9"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = kcr("publish", "--org", "vr19", str(path), **hub_env)
+    assert result.returncode == 1
+    assert "data.grip_level" in result.stderr
+    assert "RIJK" in result.stderr
+
+
+def test_rejections_are_visible_with_kcr_tail(
+    running_hub: subprocess.Popen[str], kcr: KcrRunner, hub_env: dict[str, str]
+) -> None:
+    """An event the gateway refuses (validation by a region) shows in the dead-letter tail."""
+    document = json.loads((EXAMPLES / "advice.validated.json").read_text(encoding="utf-8"))
+    document["source"] = "vr19"
+    document.pop("id")
+    published = subprocess.run(
+        [sys.executable, "-m", "hub.cli", "publish", "--org", "vr19", "-"],
+        input=json.dumps(document), env=hub_env, capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert published.returncode == 0, published.stderr
+    prefix = hub_env["KCR_TOPIC_PREFIX"]
+    tailed = kcr("tail", f"{prefix}.deadletter", "--max", "1", "--timeout", "60", **hub_env)
+    assert "REJECTED type_not_allowed" in tailed.stdout
+    assert "vr19 (role region) may not publish nl.kcr.advice.validated" in tailed.stdout
+
+
+def test_run_stops_cleanly_on_sigterm(running_hub: subprocess.Popen[str]) -> None:
+    """SIGTERM ends kcr run with exit code 0 after its services stopped."""
+    running_hub.send_signal(signal.SIGTERM)
+    running_hub.wait(timeout=60)
+    output = running_hub.log.read_text(encoding="utf-8")  # type: ignore[attr-defined]
+    assert running_hub.returncode == 0, output
+    assert "KCR hub stopped." in output
+    stopped = [line for line in output.splitlines() if "service.stopped" in line]
+    assert ["gateway" in stopped[0], "registry" in stopped[1]] == [True, True]
