@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from hub.registry import RegistryConfig, serve_registry
 
-__all__ = ["free_port", "running_registry", "running_service", "wait_until"]
+__all__ = ["free_port", "free_port_pair", "running_registry", "running_service", "wait_until"]
 
 
 def free_port() -> int:
@@ -18,6 +18,19 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def free_port_pair() -> int:
+    """Return a port p such that p and p + 1 are free (a local broker and its controller)."""
+    for _ in range(50):
+        port = free_port()
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no two adjacent free ports found")
 
 
 @asynccontextmanager

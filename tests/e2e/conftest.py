@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import jars_dir
+from tests.harness import free_port_pair
 
 KcrRunner = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -22,7 +23,7 @@ def kcr_env(tmp_path: Path) -> dict[str, str]:
     env.update(
         KCR_DATA_DIR=str(tmp_path / "kcr-data"),
         KCR_JARS_DIR=str(jars_dir()),
-        KCR_BOOTSTRAP="127.0.0.1:29192",
+        KCR_BOOTSTRAP=f"127.0.0.1:{free_port_pair()}",
         COLUMNS="200",
     )
     return env

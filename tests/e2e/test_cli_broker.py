@@ -27,12 +27,13 @@ async def _roundtrip(bootstrap: str, topic: str) -> bytes:
     return record.value
 
 
-def test_start_status_stop_twice_and_records_flow(kcr: KcrRunner) -> None:
+def test_start_status_stop_twice_and_records_flow(kcr: KcrRunner, kcr_env: dict[str, str]) -> None:
     """Start, status, produce+consume, stop — twice in a row; a second start says it runs."""
+    bootstrap = kcr_env["KCR_BOOTSTRAP"]
     for round_ in (1, 2):
         started = kcr("broker", "start")
         assert started.returncode == 0, started.stderr + started.stdout
-        assert "listening on 127.0.0.1:29192" in started.stdout
+        assert f"listening on {bootstrap}" in started.stdout
         again = kcr("broker", "start")
         assert "already running" in again.stdout
         status = kcr("broker", "status")
@@ -42,7 +43,7 @@ def test_start_status_stop_twice_and_records_flow(kcr: KcrRunner) -> None:
         assert applied.returncode == 0, applied.stderr + applied.stdout
         assert ("created  kcr.log.incident" in applied.stdout) == (round_ == 1)
         assert ("0 created" in applied.stdout) == (round_ == 2)
-        value = asyncio.run(_roundtrip("127.0.0.1:29192", "kcr.log.incident"))
+        value = asyncio.run(_roundtrip(bootstrap, "kcr.log.incident"))
         assert value == b"hello from the e2e test"
         stopped = kcr("broker", "stop")
         assert stopped.returncode == 0
@@ -52,14 +53,17 @@ def test_start_status_stop_twice_and_records_flow(kcr: KcrRunner) -> None:
         assert "not running" in after.stdout
 
 
-def test_port_taken_by_another_process_is_a_clear_error(kcr: KcrRunner) -> None:
+def test_port_taken_by_another_process_is_a_clear_error(
+    kcr: KcrRunner, kcr_env: dict[str, str]
+) -> None:
     """A foreign listener on the broker port gives an error naming the port and the fix."""
+    host, port = kcr_env["KCR_BOOTSTRAP"].split(":")
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 29192))
+        sock.bind((host, int(port)))
         sock.listen()
         result = kcr("broker", "start")
     assert result.returncode == 1
-    assert "127.0.0.1:29192 is already in use" in result.stderr
+    assert f"{host}:{port} is already in use" in result.stderr
     assert "KCR_BOOTSTRAP" in result.stderr
 
 
