@@ -62,7 +62,7 @@ def ensure_jars(jars_dir: Path) -> Path:
     """
     text = pom_text()
     digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-    target = jars_dir / digest
+    target = (jars_dir / digest).resolve()  # Maven resolves relative paths against the POM
     if (target / _STAMP).exists():
         return target
     mvn = _check_maven()
@@ -80,6 +80,12 @@ def ensure_jars(jars_dir: Path) -> Path:
             "Maven could not fetch the Kafka jars from Maven Central.",
             fix="check the network to Maven Central and ~/.m2/settings.xml, then retry.",
             log_tail=tail,
+        )
+    if not any(target.glob("kafka_2.13-*.jar")):
+        raise BrokerError(
+            f"Maven finished but no Kafka broker jar is in {target}.",
+            fix=f"remove {target} and run `kcr broker install` again.",
+            log_tail="\n".join((result.stdout + result.stderr).splitlines()[-20:]),
         )
     (target / _STAMP).write_text(digest, encoding="utf-8")
     return target

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
@@ -73,3 +76,17 @@ def test_missing_java_is_a_clear_error(kcr: KcrRunner) -> None:
     assert result.returncode == 1
     assert "Java was not found on PATH" in result.stderr
     assert "JDK 17" in result.stderr
+
+
+def test_install_with_a_relative_data_dir_puts_the_jars_there(
+    kcr_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`kcr broker install` from a fresh folder with the default relative .kcr fetches the jars."""
+    env = {k: v for k, v in kcr_env.items() if k not in ("KCR_JARS_DIR", "KCR_DATA_DIR")}
+    result = subprocess.run(
+        [sys.executable, "-m", "hub.cli", "broker", "install"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert list((tmp_path / ".kcr" / "jars").glob("*/kafka_2.13-*.jar"))
+    assert list((tmp_path / ".kcr" / "jars").glob("*/log4j-core-*.jar"))
