@@ -8,18 +8,29 @@ from collections.abc import Sequence
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
 from hub.contracts.organisations import load_registry
+from hub.domain.thresholds import Thresholds, load_thresholds, parse_thresholds
 from hub.gateway.policy import GatewayPolicy
 from hub.gateway.service import Gateway, GatewayWiring
 from hub.kafka.clients import client_options
 from hub.registry.server import RegistryConfig, serve_registry
 from hub.runner import Service
 from hub.settings import Settings
+from hub.streams.clock import ClockService, ClockSettings
+from hub.streams.worker import ProjectionWorker, WorkerSettings
 from hub.topics import declared_topics
 from hub.topics.admin import apply_topics
 
-__all__ = ["SERVICE_NAMES", "ensure_topics", "hub_services"]
+__all__ = ["SERVICE_NAMES", "ensure_topics", "hub_services", "hub_thresholds"]
 
-SERVICE_NAMES = ("registry", "gateway")
+SERVICE_NAMES = ("registry", "gateway", "clock", "processors")
+
+
+def hub_thresholds(settings: Settings) -> Thresholds:
+    """The escalation thresholds: ``KCR_ESCALATION_FILE`` if set, else the packaged ones."""
+    path = settings.escalation_file
+    if path is None:
+        return load_thresholds()
+    return parse_thresholds(path.read_text(encoding="utf-8"), source=str(path))
 
 
 async def ensure_topics(settings: Settings) -> None:
@@ -36,7 +47,7 @@ def _registry_service(settings: Settings) -> Service:
 
 def _gateway_service(settings: Settings) -> Service:
     async def main(stop: asyncio.Event, ready: asyncio.Event) -> None:
-        codec = EventCodec(HttpSchemaRegistry(settings.registry_url))
+        codec = _codec(settings)
         await codec.register_all()
         wiring = GatewayWiring(settings.bootstrap, settings.topics, client_options(settings))
         await Gateway(wiring, codec, load_registry(), GatewayPolicy()).run(stop, ready)
@@ -44,7 +55,38 @@ def _gateway_service(settings: Settings) -> Service:
     return Service("gateway", main)
 
 
+def _codec(settings: Settings) -> EventCodec:
+    return EventCodec(HttpSchemaRegistry(settings.registry_url))
+
+
+def _clock_service(settings: Settings) -> Service:
+    async def main(stop: asyncio.Event, ready: asyncio.Event) -> None:
+        clock_settings = ClockSettings(client_config=client_options(settings))
+        clock = ClockService(settings.bootstrap, settings.topics, _codec(settings), clock_settings)
+        await clock.run(stop, ready)
+
+    return Service("clock", main)
+
+
+def _processors_service(settings: Settings) -> Service:
+    async def main(stop: asyncio.Event, ready: asyncio.Event) -> None:
+        codec = _codec(settings)
+        await codec.register_all()
+        worker_settings = WorkerSettings(
+            client_config=client_options(settings), thresholds=hub_thresholds(settings)
+        )
+        worker = ProjectionWorker(settings.bootstrap, settings.topics, codec, worker_settings)
+        await worker.run(stop, ready)
+
+    return Service("processors", main)
+
+
 def hub_services(settings: Settings, names: Sequence[str] = SERVICE_NAMES) -> list[Service]:
     """Return the named services in start order (the registry first: the others need it)."""
-    factories = {"registry": _registry_service, "gateway": _gateway_service}
+    factories = {
+        "registry": _registry_service,
+        "gateway": _gateway_service,
+        "clock": _clock_service,
+        "processors": _processors_service,
+    }
     return [factories[name](settings) for name in SERVICE_NAMES if name in names]

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         pattern=r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$",
         description="First part of every hub topic name (tests use their own).",
     )
+    escalation_file: Path | None = Field(
+        default=None,
+        description="A TOML file with escalation thresholds replacing the packaged ones.",
+    )
     registry_url: str = Field(
         default="http://127.0.0.1:18081",
         description="Confluent-compatible schema registry REST endpoint.",

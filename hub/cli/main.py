@@ -13,6 +13,7 @@ from hub.cli.publish_cmd import publish
 from hub.cli.run_cmd import run
 from hub.cli.tail_cmd import tail
 from hub.cli.topics_cmd import topics_app
+from hub.cli.views_cmd import signals_app, views_app
 from hub.errors import HubError
 from hub.logs import configure_logging
 from hub.registry.cli import registry_app
@@ -29,6 +30,8 @@ app = typer.Typer(
 app.add_typer(broker_app, name="broker")
 app.add_typer(topics_app, name="topics")
 app.add_typer(registry_app, name="registry")
+app.add_typer(views_app, name="views")
+app.add_typer(signals_app, name="signals")
 app.command("run")(run)
 app.command("publish")(publish)
 app.command("tail")(tail)

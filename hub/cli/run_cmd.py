@@ -15,19 +15,39 @@ from hub.services import SERVICE_NAMES, ensure_topics, hub_services
 __all__ = ["run"]
 
 
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    """Set ``stop`` on SIGINT or SIGTERM.
+
+    Plain ``signal.signal`` handlers, not the loop's: Faust (mode) clones the event loop into
+    a thread of its own and moves the process's signal wake-up there, after which the loop's
+    handlers no longer fire. Installed again once every service runs.
+    """
+    loop = asyncio.get_running_loop()
+
+    def handle(signum: int, _frame: object) -> None:
+        loop.call_soon_threadsafe(stop.set)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, handle)
+
+
 async def _run(without: list[str], duration: float) -> None:
     cfg = settings()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    _stop_on_signals(stop)
     if duration > 0:
         loop.call_later(duration, stop.set)
     await ensure_topics(cfg)
     names = [name for name in SERVICE_NAMES if name not in without]
     console.print(f"KCR hub on {cfg.bootstrap}: starting {', '.join(names)}")
     console.print(f"Schema registry: {cfg.registry_url}")
-    await run_services(hub_services(cfg, names), stop, on_ready=_announce_ready)
+
+    def ready() -> None:
+        _stop_on_signals(stop)
+        console.print(READY_LINE)
+
+    await run_services(hub_services(cfg, names), stop, on_ready=ready)
     console.print("KCR hub stopped.")
 
 
@@ -35,15 +55,11 @@ READY_LINE = "KCR hub ready."
 _WITHOUT_HELP = f"Leave a service out (one of: {', '.join(SERVICE_NAMES)})."
 
 
-def _announce_ready() -> None:
-    console.print(READY_LINE)
-
-
 def run(
     without: Annotated[list[str] | None, typer.Option("--without", help=_WITHOUT_HELP)] = None,
     duration: float = typer.Option(0.0, help="Stop after this many seconds (0: until a signal)."),
 ) -> None:
-    """Run the hub's services (registry, gateway) until Ctrl-C or SIGTERM."""
+    """Run the hub's services (registry, gateway, clock, processors) until Ctrl-C or SIGTERM."""
     without = without or []
     unknown = sorted(set(without) - set(SERVICE_NAMES))
     if unknown:

@@ -16,6 +16,7 @@ from hub.codec.headers import header_map
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
 from hub.contracts.events.catalogue import to_cloudevent_json
+from hub.contracts.events.envelope import EventEnvelope
 from hub.errors import CodecError
 from hub.kafka.clients import client_options
 
@@ -27,9 +28,12 @@ async def _decode_value(codec: EventCodec, value: bytes | None) -> Any:
         return None
     if value[:1] == b"\x00":
         try:
-            return to_cloudevent_json(await codec.decode(value))
+            item = await codec.decode(value)
         except CodecError as error:
             return {"undecodable": error.message, "hex": value[:64].hex()}
+        if isinstance(item, EventEnvelope):
+            return to_cloudevent_json(item)
+        return item.model_dump(mode="json")
     try:
         return json.loads(value)
     except (UnicodeDecodeError, json.JSONDecodeError):

@@ -1,33 +1,40 @@
-"""Events to bytes and back: Avro bodies in the Confluent wire format, schemas by registry id.
+"""Hub models to bytes and back: Avro bodies in the Confluent wire format, schemas by registry id.
 
-Writers register each event type's schema under its record full name (Confluent's
-RecordNameStrategy, since one log topic holds several types) and cache the id. Readers fetch the
-writer's schema by id once, resolve it against the hub's current schema of that event type
-(Avro schema resolution), and validate the result with the pydantic model.
+Writers register each model's schema under its record full name (Confluent's RecordNameStrategy,
+since one topic holds several types) and cache the id. Readers fetch the writer's schema by id
+once, resolve it against the hub's current schema of that type (Avro schema resolution), and
+validate the result with the pydantic model. The models are the log's events, the hub's outputs
+and the view records (:func:`hub.contracts.models.hub_models`).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import fastavro
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from hub.codec.registry_client import SchemaRegistry
 from hub.codec.wire import pack, unpack
-from hub.contracts.avro_schema import avro_schema_for, from_avro_record, to_avro_record
-from hub.contracts.events.catalogue import EVENT_TYPES
+from hub.contracts.avro_schema import from_avro_record, to_avro_record
 from hub.contracts.events.envelope import EventEnvelope
+from hub.contracts.models import hub_models, is_log_event, schema_for
 from hub.errors import CodecError
 
-__all__ = ["HUB_COMPATIBILITY", "EventCodec", "describe_validation_error", "schema_fullname"]
+__all__ = [
+    "HUB_COMPATIBILITY",
+    "EventCodec",
+    "describe_validation_error",
+    "schema_fullname",
+]
 
 HUB_COMPATIBILITY = "FULL_TRANSITIVE"
-"""The compatibility level of every event subject (see :meth:`EventCodec.register_all`)."""
+"""The compatibility level of every hub subject (see :meth:`EventCodec.register_all`)."""
 
-ParsedSchema = Any  # fastavro's parsed schema (a dict with its named types expanded)
+ParsedSchema: TypeAlias = Any  # fastavro's parsed schema (a dict with named types expanded)
+Model: TypeAlias = type[BaseModel]
 
 
 def schema_fullname(schema: Mapping[str, Any]) -> str:
@@ -46,73 +53,99 @@ def describe_validation_error(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-class _TypeSchemas:
-    """The hub's own schema of every event type, parsed once."""
+class _Schemas:
+    """The hub's own schema of every model, parsed once."""
 
-    def __init__(self, models: Iterable[type[EventEnvelope]]) -> None:
-        self.raw: dict[type[EventEnvelope], dict[str, Any]] = {}
-        self.parsed: dict[type[EventEnvelope], ParsedSchema] = {}
-        self.by_fullname: dict[str, type[EventEnvelope]] = {}
+    def __init__(self, models: Iterable[Model]) -> None:
+        self.raw: dict[Model, dict[str, Any]] = {}
+        self.parsed: dict[Model, ParsedSchema] = {}
+        self.by_fullname: dict[str, Model] = {}
         for model in models:
-            raw = avro_schema_for(model)
+            raw = schema_for(model)
             self.raw[model] = raw
             self.parsed[model] = fastavro.parse_schema(raw)
             self.by_fullname[schema_fullname(raw)] = model
 
 
-class EventCodec:
-    """Encode and decode hub events against a Confluent-compatible schema registry."""
+class _Writer:
+    """A writer schema seen on the wire: its parsed form and the hub model it maps to."""
 
-    def __init__(self, registry: SchemaRegistry) -> None:
+    __slots__ = ("is_current", "model", "parsed")
+
+    def __init__(self, parsed: ParsedSchema, model: Model | None, is_current: bool) -> None:
+        self.parsed = parsed
+        self.model = model
+        self.is_current = is_current
+
+
+class EventCodec:
+    """Encode and decode hub models against a Confluent-compatible schema registry."""
+
+    def __init__(self, registry: SchemaRegistry, models: Iterable[Model] | None = None) -> None:
         """Use ``registry`` for schema ids; nothing is fetched until needed."""
         self.registry = registry
-        self._types = _TypeSchemas(EVENT_TYPES.values())
-        self._ids: dict[type[EventEnvelope], int] = {}
-        self._writers: dict[int, tuple[ParsedSchema, type[EventEnvelope] | None, bool]] = {}
+        self._schemas = _Schemas(hub_models() if models is None else models)
+        self._ids: dict[Model, int] = {}
+        self._writers: dict[int, _Writer] = {}
 
     async def register_all(self, compatibility: str = HUB_COMPATIBILITY) -> dict[str, int]:
-        """Register every event type's schema and set its subject's level; return subject → id.
+        """Register every model's schema and set its subject's level; return subject → id.
 
-        Idempotent. The hub's event subjects use FULL_TRANSITIVE: a new schema must be readable
-        by every older reader as well as read every older record, because 25 regions and their
+        Idempotent. The hub's subjects use FULL_TRANSITIVE: a new schema must be readable by
+        every older reader as well as read every older record, because 25 regions and their
         partners upgrade their consumers at different times.
         """
         subjects = {}
-        for model, raw in self._types.raw.items():
+        for model, raw in self._schemas.raw.items():
             subject = schema_fullname(raw)
             await self.registry.set_compatibility(subject, compatibility)
             subjects[subject] = await self.schema_id(model)
         return subjects
 
-    async def schema_id(self, model: type[EventEnvelope]) -> int:
+    async def schema_id(self, model: Model) -> int:
         """Return the registry id of ``model``'s current schema, registering it if needed."""
         if model not in self._ids:
-            raw = self._types.raw[model]
+            raw = self._schemas.raw[model]
             schema_id = await self.registry.register(schema_fullname(raw), raw)
             self._ids[model] = schema_id
-            self._writers[schema_id] = (self._types.parsed[model], model, True)
+            self._writers[schema_id] = _Writer(self._schemas.parsed[model], model, True)
         return self._ids[model]
 
-    async def encode(self, event: EventEnvelope) -> bytes:
-        """Return ``event`` as Avro in the Confluent wire format."""
-        model = type(event)
+    async def encode(self, item: BaseModel) -> bytes:
+        """Return ``item`` (an event, output or view record) as Avro in the wire format."""
+        model = type(item)
         schema_id = await self.schema_id(model)
         buffer = io.BytesIO()
-        fastavro.schemaless_writer(buffer, self._types.parsed[model], to_avro_record(event))
+        fastavro.schemaless_writer(buffer, self._schemas.parsed[model], to_avro_record(item))
         return pack(schema_id, buffer.getvalue())
 
-    async def decode(self, data: bytes | None) -> EventEnvelope:
-        """Return the event in ``data``; raise :class:`CodecError` with a dead-letter reason."""
+    async def decode_event(self, data: bytes | None) -> EventEnvelope:
+        """Return the log event in ``data``; raise :class:`CodecError` with a dead-letter reason.
+
+        Only the catalogue's event types are accepted: a hub output or view record written to
+        an ingress topic is an ``unknown_event_type``.
+        """
+        item = await self.decode(data)
+        if not isinstance(item, EventEnvelope) or not is_log_event(type(item)):
+            raise CodecError(
+                "unknown_event_type",
+                f"{type(item).__name__} is not an event type partners publish to the log",
+            )
+        return item
+
+    async def decode(self, data: bytes | None) -> BaseModel:
+        """Return the hub model in ``data``; raise :class:`CodecError` with a reason code."""
         schema_id, body = unpack(data)
-        writer, model, is_current = await self._writer(schema_id)
+        writer = await self._writer(schema_id)
+        model = writer.model
         if model is None:
             raise CodecError(
                 "unknown_event_type",
                 f"schema id {schema_id} describes no event type of the hub's catalogue",
             )
-        reader = None if is_current else self._types.parsed[model]
+        reader = None if writer.is_current else self._schemas.parsed[model]
         try:
-            record = fastavro.schemaless_reader(io.BytesIO(body), writer, reader)
+            record = fastavro.schemaless_reader(io.BytesIO(body), writer.parsed, reader)
         except Exception as error:
             raise CodecError(
                 "undecodable", f"Avro body does not match schema id {schema_id}: {error!r}"
@@ -124,9 +157,7 @@ class EventCodec:
         except ValidationError as error:
             raise CodecError("invalid_payload", describe_validation_error(error)) from error
 
-    async def _writer(
-        self, schema_id: int
-    ) -> tuple[ParsedSchema, type[EventEnvelope] | None, bool]:
+    async def _writer(self, schema_id: int) -> _Writer:
         cached = self._writers.get(schema_id)
         if cached is not None:
             return cached
@@ -139,8 +170,9 @@ class EventCodec:
             raise CodecError(
                 "unknown_schema_id", f"schema id {schema_id} is not a usable Avro schema: {error}"
             ) from error
-        model = self._types.by_fullname.get(schema_fullname(raw)) if isinstance(raw, dict) else None
-        is_current = model is not None and raw == self._types.raw[model]
-        entry = (parsed, model, is_current)
+        fullname = schema_fullname(raw) if isinstance(raw, dict) else ""
+        model = self._schemas.by_fullname.get(fullname)
+        is_current = model is not None and raw == self._schemas.raw[model]
+        entry = _Writer(parsed, model, is_current)
         self._writers[schema_id] = entry
         return entry

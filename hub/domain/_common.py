@@ -1,15 +1,74 @@
-"""Small pure helpers shared by the projections: JSON times and a bounded set of event ids."""
+"""Small pure helpers shared by the projections: JSON times, event ids, packaged TOML."""
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from importlib import resources
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.fields import to_utc
+from hub.contracts.organisations import load_registry
+from hub.errors import ConfigurationError
 
-__all__ = ["RecentIds", "dt_from_json", "dt_to_json", "opt_dt_from_json", "opt_dt_to_json"]
+__all__ = [
+    "RecentIds",
+    "clip",
+    "dt_from_json",
+    "dt_to_json",
+    "hub_time",
+    "opt_dt_from_json",
+    "opt_dt_to_json",
+    "org_name",
+    "packaged_text",
+    "parse_toml_model",
+]
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def packaged_text(name: str) -> str:
+    """Return the text of the packaged data file ``hub/domain/data/<name>``."""
+    return resources.files("hub.domain").joinpath("data", name).read_text("utf-8")
+
+
+def parse_toml_model(model: type[_M], text: str, source: str) -> _M:
+    """Validate a TOML text into ``model``; a bad key raises ConfigurationError naming it."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(source, f"is not valid TOML: {exc}") from None
+    try:
+        return model.model_validate(document)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        keys = [".".join(str(part) for part in error["loc"]) or "(file)" for error in errors]
+        problems = "; ".join(
+            f"{key}: {error['msg']}" for key, error in zip(keys, errors, strict=True)
+        )
+        raise ConfigurationError(
+            keys[0], f"bad value in {source}: {problems}", fix=f"correct {keys[0]} in {source}."
+        ) from None
+
+
+def clip(text: str, limit: int) -> str:
+    """Return ``text`` cut to ``limit`` characters (ending in '…' when cut)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def org_name(org_id: str) -> str:
+    """Return the name of an organisation, e.g. 'Zeeland' for vr19 (the id if unknown)."""
+    registry = load_registry()
+    return registry.get(org_id).name if org_id in registry else org_id
+
+
+def hub_time(event: EventEnvelope) -> datetime:
+    """Return the hub's moment of ``event``: the gateway stamp if present, else its time."""
+    return event.ingested_at or event.time
 
 
 def dt_to_json(value: datetime) -> str:

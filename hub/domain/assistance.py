@@ -1,12 +1,19 @@
-"""A minimal book of assistance (bijstand) requests: what is asked, offered and accepted.
+"""The book of assistance (bijstand) requests: what is asked, offered and accepted.
 
-Enough for the escalation rules (requests not fulfilled by their deadline, demand above
-national availability) and for the capacity view (accepted offers count as committed capacity
-of the offering organisation). A later issue builds the full assistance workflow.
+It feeds the escalation rules (requests not fulfilled by their deadline, demand above
+national availability), the capacity view (accepted offers count as committed capacity of the
+offering organisation) and the assistance workflow (:mod:`hub.domain.dispatch`).
 
 All events of one request carry its id as subject, so they arrive in order. Every change is
 a *set*, never an *add*, so applying an event twice changes nothing: an offer is recorded by
 its id, and the accepted quantity of an offer is that of its latest acceptance.
+
+The book does not trust the gateway with who may do what: the source's role must allow the
+event type (ministries, for one, neither ask nor offer), only the requester accepts offers
+and withdraws the request, only the offerer withdraws its offer, and an offer must be of the
+requested resource type and not from the requester itself. Anything else is ignored and
+counted in :attr:`AssistanceBook.ignored`. An acceptance is capped at the offer's quantity and
+at what the request still needs from that offer (over-offers stay offered, not accepted).
 """
 
 from __future__ import annotations
@@ -23,7 +30,14 @@ from hub.contracts.events.assistance import (
     AssistanceWithdrawn,
 )
 from hub.contracts.events.envelope import EventEnvelope
-from hub.domain._common import dt_from_json, dt_to_json
+from hub.contracts.organisations import load_registry
+from hub.domain._common import (
+    dt_from_json,
+    dt_to_json,
+    hub_time,
+    opt_dt_from_json,
+    opt_dt_to_json,
+)
 
 __all__ = ["AssistanceBook", "Offer", "Request"]
 
@@ -43,7 +57,11 @@ class Offer:
 
 @dataclass(slots=True)
 class Request:
-    """One assistance request and its offers."""
+    """One assistance request and its offers.
+
+    ``tlp``, ``correlation_id``, ``incident_id``, ``note`` and ``requested_at`` (hub time)
+    are kept for the coordination requests and outcomes the workflow sends about it.
+    """
 
     request_id: str
     requester: str
@@ -54,11 +72,45 @@ class Request:
     event_id: str
     withdrawn: bool = False
     offers: dict[str, Offer] = field(default_factory=dict)
+    tlp: str = "AMBER"
+    correlation_id: str | None = None
+    incident_id: str | None = None
+    note: str = ""
+    requested_at: datetime | None = None
 
     @property
     def accepted(self) -> int:
         """Units accepted from offers that are not withdrawn."""
         return sum(o.accepted for o in self.offers.values() if not o.withdrawn)
+
+    @property
+    def offered(self) -> int:
+        """Units offered in offers that are not withdrawn."""
+        return sum(o.quantity for o in self.offers.values() if not o.withdrawn)
+
+    @property
+    def fulfilled(self) -> bool:
+        """Whether the accepted units reach the quantity asked (and it is not withdrawn)."""
+        return not self.withdrawn and self.accepted >= self.quantity
+
+    def offered_by(self, org_id: str) -> int:
+        """Units offered by ``org_id`` in offers that are not withdrawn."""
+        return sum(
+            o.quantity for o in self.offers.values() if o.offerer == org_id and not o.withdrawn
+        )
+
+    def has_offered(self, org_id: str) -> bool:
+        """Whether ``org_id`` made any offer (withdrawn ones included)."""
+        return any(o.offerer == org_id for o in self.offers.values())
+
+    def contributions(self) -> list[tuple[str, int, int]]:
+        """Return per offering organisation (sorted) its units offered and accepted."""
+        totals: dict[str, tuple[int, int]] = {}
+        for offer in self.offers.values():
+            if not offer.withdrawn:
+                offered, accepted = totals.get(offer.offerer, (0, 0))
+                totals[offer.offerer] = (offered + offer.quantity, accepted + offer.accepted)
+        return [(org, *totals[org]) for org in sorted(totals)]
 
     @property
     def outstanding(self) -> int:
@@ -98,10 +150,17 @@ class AssistanceBook:
         }
 
     def apply(self, event: EventEnvelope) -> None:
-        """Apply an assistance event; other events are no concern of the book."""
+        """Apply an assistance event; other events are no concern of the book.
+
+        An event from an organisation whose role may not publish its type is ignored.
+        """
         handler = self._handlers.get(type(event))
-        if handler is not None:
+        if handler is None:
+            return
+        if load_registry().may_publish(event.source, event.type):
             handler(event)
+        else:
+            self.ignored += 1
 
     def _requested(self, event: AssistanceRequested) -> None:
         data = event.data
@@ -118,31 +177,52 @@ class AssistanceBook:
             data.region,
             data.needed_by,
             event.id,
+            tlp=event.tlp.value,
+            correlation_id=event.correlationid,
+            incident_id=data.incident_id,
+            note=data.note,
+            requested_at=hub_time(event),
         )
 
     def _offered(self, event: AssistanceOffered) -> None:
         data = event.data
         request = self._request(data.request_id)
-        if request is not None and data.offer_id not in request.offers:
-            request.offers[data.offer_id] = Offer(
-                data.offer_id, event.source, data.resource_type, data.quantity
-            )
+        if request is None or data.offer_id in request.offers:
+            return
+        if data.resource_type != request.resource_type or event.source == request.requester:
+            self.ignored += 1
+            return
+        request.offers[data.offer_id] = Offer(
+            data.offer_id, event.source, data.resource_type, data.quantity
+        )
 
     def _accepted(self, event: AssistanceAccepted) -> None:
+        request = self.requests.get(event.data.request_id)
         offer = self._offer(event.data.request_id, event.data.offer_id)
-        if offer is not None:
-            offer.accepted, offer.accepted_event_id = event.data.quantity, event.id
+        if request is None or offer is None:
+            return
+        if event.source != request.requester or offer.withdrawn:
+            self.ignored += 1
+            return
+        others = request.accepted - offer.accepted
+        quantity = max(0, min(event.data.quantity, offer.quantity, request.quantity - others))
+        offer.accepted = quantity
+        offer.accepted_event_id = event.id if quantity else None
 
     def _withdrawn(self, event: AssistanceWithdrawn) -> None:
         data = event.data
         if data.offer_id is None:
             request = self._request(data.request_id)
-            if request is not None:
+            if request is not None and event.source == request.requester:
                 request.withdrawn = True
+            elif request is not None:
+                self.ignored += 1
             return
         offer = self._offer(data.request_id, data.offer_id)
-        if offer is not None:
+        if offer is not None and event.source == offer.offerer:
             offer.withdrawn = True
+        elif offer is not None:
+            self.ignored += 1
 
     def _request(self, request_id: str) -> Request | None:
         request = self.requests.get(request_id)
@@ -191,10 +271,18 @@ class AssistanceBook:
         book.ignored = int(data["ignored"])
         for item in data["requests"]:
             offers = {o["offer_id"]: Offer(**o) for o in item["offers"]}
-            fields = {k: v for k, v in item.items() if k not in ("offers", "needed_by")}
-            request = Request(**fields, needed_by=dt_from_json(item["needed_by"]), offers=offers)
+            fields = {k: v for k, v in item.items() if k not in _TIMES and k != "offers"}
+            request = Request(
+                **fields,
+                needed_by=dt_from_json(item["needed_by"]),
+                requested_at=opt_dt_from_json(item["requested_at"]),
+                offers=offers,
+            )
             book.requests[request.request_id] = request
         return book
+
+
+_TIMES = ("needed_by", "requested_at")
 
 
 def _request_json(request: Request) -> dict[str, Any]:
@@ -205,6 +293,11 @@ def _request_json(request: Request) -> dict[str, Any]:
     plain = {
         name: getattr(request, name)
         for name in Request.__dataclass_fields__
-        if name not in ("offers", "needed_by")
+        if name not in _TIMES and name != "offers"
     }
-    return {**plain, "needed_by": dt_to_json(request.needed_by), "offers": offers}
+    return {
+        **plain,
+        "needed_by": dt_to_json(request.needed_by),
+        "requested_at": opt_dt_to_json(request.requested_at),
+        "offers": offers,
+    }

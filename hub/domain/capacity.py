@@ -21,6 +21,7 @@ from typing import Any
 
 from hub.contracts.events.capacity import CapacityReported
 from hub.contracts.events.envelope import EventEnvelope
+from hub.contracts.organisations import load_registry
 from hub.contracts.outputs.views import OrgCapacity
 from hub.domain._common import dt_from_json, dt_to_json
 
@@ -39,6 +40,8 @@ class CapacityReport:
     reported_at: datetime
     valid_until: datetime
     event_id: str
+    region: str | None = None
+    """Region where the capacity is: as reported, else the source's own if it is a region."""
 
     def is_stale(self, now: datetime, max_age: timedelta) -> bool:
         """Whether the report is past its ``valid_until`` or older than ``max_age`` at ``now``."""
@@ -55,12 +58,13 @@ class CapacityReport:
             dt_to_json(self.reported_at),
             dt_to_json(self.valid_until),
             self.event_id,
+            self.region,
         ]
 
     @classmethod
     def from_json(cls, data: list[Any]) -> CapacityReport:
         """Rebuild the report from :meth:`to_json`'s list."""
-        org, rtype, total, available, committed, reported_at, valid_until, event_id = data
+        org, rtype, total, available, committed, reported_at, valid_until, event_id, region = data
         return cls(
             org,
             rtype,
@@ -70,6 +74,7 @@ class CapacityReport:
             dt_from_json(reported_at),
             dt_from_json(valid_until),
             event_id,
+            region,
         )
 
 
@@ -114,6 +119,7 @@ class CapacityProjection:
             event.time,
             data.valid_until,
             event.id,
+            data.region or (event.source if load_registry().is_region(event.source) else None),
         )
 
     def resource_types(self) -> tuple[str, ...]:
@@ -123,6 +129,13 @@ class CapacityProjection:
     def report(self, org_id: str, resource_type: str) -> CapacityReport | None:
         """Return the latest report of ``org_id`` for ``resource_type``, if any."""
         return self._by_type.get(resource_type, {}).get(org_id)
+
+    def fresh_reports(
+        self, resource_type: str, now: datetime, max_age: timedelta
+    ) -> list[CapacityReport]:
+        """Return the non-stale reports of ``resource_type`` at ``now``, by organisation id."""
+        reports = self._by_type.get(resource_type, {})
+        return [reports[org] for org in sorted(reports) if not reports[org].is_stale(now, max_age)]
 
     def national(
         self,

@@ -1,10 +1,13 @@
-"""A minimal book of the coordination requests the hub issued, and their acknowledgements.
+"""The book of the coordination requests the hub issued, and their acknowledgements.
 
 The hub records each request it sends (:meth:`CoordinationBook.record_request`); partners
 answer with ``nl.kcr.coordination.acknowledged``. The request and its acknowledgement travel
 on different topics, so either may be seen first: an acknowledgement of a request not yet
-recorded is kept and applies once it is. Any acknowledgement of the request id counts, whoever
-sent it. Both operations are idempotent.
+recorded is kept and applies once it is. Only the addressee's acknowledgement counts (the
+domain does not trust that only the addressee quotes the id); of several, the earliest by
+(time, id) stands. Any response, *declined* included, answers the request. A request the hub
+no longer needs answered (the assistance was withdrawn or fulfilled, the candidate offered)
+is closed and never escalated. All operations are idempotent.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from hub.contracts.events.coordination import CoordinationAcknowledged
+from hub.contracts.events.coordination import CoordinationAcknowledged, CoordinationResponse
 from hub.contracts.events.envelope import EventEnvelope
 from hub.domain._common import dt_from_json, dt_to_json
 
-__all__ = ["CoordinationBook", "CoordinationRequest"]
+__all__ = ["Acknowledgement", "CoordinationBook", "CoordinationRequest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +35,32 @@ class CoordinationRequest:
     """Id of the hub event that issued the request."""
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Acknowledgement:
+    """One partner's answer to a coordination request; ordered by (time, event id)."""
+
+    time: datetime
+    event_id: str
+    response: CoordinationResponse
+
+    def to_json(self) -> list[str]:
+        """Return the acknowledgement as a JSON-able list."""
+        return [dt_to_json(self.time), self.event_id, self.response.value]
+
+    @classmethod
+    def from_json(cls, data: list[str]) -> Acknowledgement:
+        """Rebuild the acknowledgement from :meth:`to_json`'s list."""
+        time, event_id, response = data
+        return cls(dt_from_json(time), event_id, CoordinationResponse(response))
+
+
 class CoordinationBook:
-    """The hub's coordination requests and which of them are acknowledged."""
+    """The hub's coordination requests, their acknowledgements and which are closed."""
 
     def __init__(self) -> None:
         self.requests: dict[str, CoordinationRequest] = {}
-        self._acknowledged: dict[str, tuple[datetime, str]] = {}
+        self._acknowledged: dict[str, dict[str, Acknowledgement]] = {}
+        self._closed: set[str] = set()
 
     def record_request(
         self, request_id: str, addressee: str, respond_by: datetime, evidence_id: str
@@ -48,24 +71,41 @@ class CoordinationBook:
                 request_id, addressee, respond_by, evidence_id
             )
 
+    def close(self, request_id: str) -> None:
+        """Stop waiting for an answer to ``request_id`` (it is never escalated)."""
+        self._closed.add(request_id)
+
     def apply(self, event: EventEnvelope) -> None:
-        """Apply an acknowledgement; the earliest (by time, then id) is kept."""
+        """Apply an acknowledgement; per request and sender the earliest is kept."""
         if not isinstance(event, CoordinationAcknowledged):
             return
-        request_id, seen = event.data.request_id, (event.time, event.id)
-        current = self._acknowledged.get(request_id)
+        seen = Acknowledgement(event.time, event.id, event.data.response)
+        by_source = self._acknowledged.setdefault(event.data.request_id, {})
+        current = by_source.get(event.source)
         if current is None or seen < current:
-            self._acknowledged[request_id] = seen
+            by_source[event.source] = seen
+
+    def answer(self, request_id: str) -> Acknowledgement | None:
+        """Return the addressee's acknowledgement of ``request_id``, or None.
+
+        Before the request is recorded its addressee is unknown: then None.
+        """
+        request = self.requests.get(request_id)
+        if request is None:
+            return None
+        return self._acknowledged.get(request_id, {}).get(request.addressee)
 
     def acknowledgement(self, request_id: str) -> str | None:
-        """Return the id of the acknowledgement of ``request_id``, or None."""
-        seen = self._acknowledged.get(request_id)
-        return None if seen is None else seen[1]
+        """Return the id of the addressee's acknowledgement of ``request_id``, or None."""
+        answer = self.answer(request_id)
+        return None if answer is None else answer.event_id
 
     def unacknowledged(self) -> Iterator[CoordinationRequest]:
-        """Yield the recorded requests without an acknowledgement, by request id."""
+        """Yield the open recorded requests the addressee has not answered, by request id."""
         return (
-            self.requests[key] for key in sorted(self.requests) if key not in self._acknowledged
+            self.requests[key]
+            for key in sorted(self.requests)
+            if key not in self._closed and self.answer(key) is None
         )
 
     def to_snapshot(self) -> dict[str, Any]:
@@ -75,7 +115,11 @@ class CoordinationBook:
                 [r.request_id, r.addressee, dt_to_json(r.respond_by), r.evidence_id]
                 for r in self.requests.values()
             ],
-            "acknowledged": {k: [dt_to_json(t), i] for k, (t, i) in self._acknowledged.items()},
+            "acknowledged": {
+                request_id: {source: ack.to_json() for source, ack in by_source.items()}
+                for request_id, by_source in self._acknowledged.items()
+            },
+            "closed": sorted(self._closed),
         }
 
     @classmethod
@@ -84,5 +128,9 @@ class CoordinationBook:
         book = cls()
         for request_id, addressee, respond_by, evidence_id in data["requests"]:
             book.record_request(request_id, addressee, dt_from_json(respond_by), evidence_id)
-        book._acknowledged = {k: (dt_from_json(t), i) for k, (t, i) in data["acknowledged"].items()}
+        book._acknowledged = {
+            request_id: {source: Acknowledgement.from_json(ack) for source, ack in acks.items()}
+            for request_id, acks in data["acknowledged"].items()
+        }
+        book._closed = set(data["closed"])
         return book

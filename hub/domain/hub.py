@@ -1,9 +1,9 @@
-"""The hub's projection as a whole: events in; views and escalation signals out at each tick.
+"""The hub's projection as a whole: events in; views, signals and workflow outputs at each tick.
 
 The same object runs inside the Faust workers (live), inside ``kcr replay`` (history) and in
 the unit tests. It never reads a clock: time comes only from the hub's clock ticks, so live and
-replay give the same outputs from the same log. ``apply`` is cheap per event; views and rules
-are evaluated at :meth:`HubProjection.tick`.
+replay give the same outputs from the same log. ``apply`` is cheap per event; views, rules,
+workflows and routing are evaluated at :meth:`HubProjection.tick`.
 """
 
 from __future__ import annotations
@@ -16,34 +16,87 @@ from typing import Any
 from hub.contracts.events.clock import ClockTicked
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.fields import to_utc
-from hub.contracts.outputs import EscalationEvent
+from hub.contracts.outputs import (
+    AdviceEvent,
+    AssistanceEvent,
+    CoordinationRequested,
+    EscalationEvent,
+    InformationEvent,
+    OutputEvent,
+)
+from hub.domain.measures import MeasureCatalogue
+from hub.domain.routing import Delivery, Routable, route_all
 from hub.domain.rules import evaluate
 from hub.domain.signals import SignalBook
 from hub.domain.state import DEFAULT_DEDUPE_WINDOW, HubState
 from hub.domain.thresholds import Thresholds, load_thresholds
 from hub.domain.views import ViewBook, ViewRecord
+from hub.domain.workflow_settings import WorkflowSettings, load_workflow_settings
+from hub.domain.workflows import Workflows
 
 __all__ = ["SNAPSHOT_VERSION", "HubProjection", "TickOutputs"]
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 """Version of the snapshot layout; :meth:`HubProjection.from_snapshot` refuses others."""
 
 
 @dataclass(frozen=True)
 class TickOutputs:
-    """What one tick produces: changed view records and escalation events, both in order."""
+    """What one tick produces, each list in a deterministic order.
+
+    - ``views``: changed view records (kinds ``situation``, ``capacity``, ``scenarios``), for
+      the compacted topics ``kcr.view.<kind>``;
+    - ``signals``: escalation events, for ``kcr.signal.escalation``;
+    - ``coordination``: ``nl.kcr.coordination.requested``, for ``kcr.coordination``;
+    - ``assistance``: ``nl.kcr.assistance.fulfilled`` / ``.expired``;
+    - ``information``: ``nl.kcr.information.forwarded`` / ``.reminded`` / ``.summarised``;
+    - ``advice``: ``nl.kcr.advice.drafted`` / ``.published`` / ``.rejection_noted`` /
+      ``.validation_refused``, for ``kcr.advice``;
+    - ``deliveries``: the router's answer for each of the above that reaches anyone (in the
+      order views, signals, coordination, assistance, information, advice): the output and
+      the organisations whose ``kcr.outbox.<org>`` receives it, and whether it is public.
+    """
 
     tick: int
     now: datetime
     views: list[ViewRecord] = field(default_factory=list)
     signals: list[EscalationEvent] = field(default_factory=list)
+    coordination: list[CoordinationRequested] = field(default_factory=list)
+    assistance: list[AssistanceEvent] = field(default_factory=list)
+    information: list[InformationEvent] = field(default_factory=list)
+    advice: list[AdviceEvent] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    def events(self) -> list[OutputEvent]:
+        """Return every output event: signals, then the workflow outputs."""
+        return [
+            *self.signals,
+            *self.coordination,
+            *self.assistance,
+            *self.information,
+            *self.advice,
+        ]
+
+    def outboxes(self) -> dict[str, list[Routable]]:
+        """Return per organisation what its outbox receives, in delivery order."""
+        boxes: dict[str, list[Routable]] = {}
+        for delivery in self.deliveries:
+            for org in delivery.recipients:
+                boxes.setdefault(org, []).append(delivery.output)
+        return boxes
 
 
 class HubProjection:
-    """Every projection of the hub, the escalation rules and the signal and view books.
+    """Every projection of the hub, the rules, the workflows and the signal and view books.
 
-    ``thresholds`` defaults to the packaged ``escalation.toml``. A tick whose number is not
-    above the last one evaluated is a redelivery: it produces nothing and changes nothing.
+    ``thresholds`` defaults to the packaged ``escalation.toml``, ``settings`` to the packaged
+    ``workflows.toml`` and ``catalogue`` to ``measures.toml``. A tick whose number is not above
+    the last one evaluated is a redelivery: it produces nothing and changes nothing.
+
+    At a tick, in this order: the workflows run (assistance, information, advice, scenarios),
+    the changed views are collected, the rules are evaluated into signals, and every output is
+    routed with the subscriptions as they stand (:func:`hub.domain.routing.route`). The result
+    is a :class:`TickOutputs`; ``TickOutputs.outboxes()`` groups it per organisation.
     """
 
     def __init__(
@@ -51,11 +104,16 @@ class HubProjection:
         thresholds: Thresholds | None = None,
         *,
         dedupe_window: int = DEFAULT_DEDUPE_WINDOW,
+        settings: WorkflowSettings | None = None,
+        catalogue: MeasureCatalogue | None = None,
     ) -> None:
         self.thresholds = thresholds or load_thresholds()
+        self.settings = settings or load_workflow_settings()
+        self.catalogue = catalogue
         self.state = HubState.empty(dedupe_window)
         self.signal_book = SignalBook()
         self.view_book = ViewBook()
+        self.workflows = Workflows(self.settings, catalogue)
         self.last_tick: int | None = None
 
     def apply(self, event: EventEnvelope) -> None:
@@ -75,16 +133,31 @@ class HubProjection:
         self.state.coordination.record_request(request_id, addressee, respond_by, evidence_id)
 
     def tick(self, now: datetime, tick: int) -> TickOutputs:
-        """Evaluate the views and rules at ``now``; return what changed since the last tick."""
+        """Evaluate the workflows, views and rules at ``now``; return what changed and where to."""
         now = to_utc(now)
         if self.last_tick is not None and tick <= self.last_tick:
             return TickOutputs(tick, now)
         self.last_tick = tick
         self.state.activity.note_tick(now)
+        work = self.workflows.step(self.state, now, tick, self.thresholds)
         views = self.view_book.changed_views(self.state, now, tick, self.thresholds)
+        views += self.view_book.publish_changed(work.scenarios)
         conditions = evaluate(self.state, now, self.thresholds)
         signals = self.signal_book.step(conditions, now, tick)
-        return TickOutputs(tick, now, views, signals)
+        outputs = TickOutputs(
+            tick,
+            now,
+            views,
+            signals,
+            work.coordination,
+            work.assistance,
+            work.information,
+            work.advice,
+        )
+        routed: list[Routable] = [*views, *outputs.events()]
+        view_tlp = self.settings.routing.view_tlp
+        outputs.deliveries.extend(route_all(routed, self.state.subscriptions, view_tlp))
+        return outputs
 
     def on_clock(self, event: ClockTicked) -> TickOutputs:
         """Evaluate a clock tick event: :meth:`tick` at its time and number."""
@@ -92,7 +165,9 @@ class HubProjection:
 
     def views_all(self, now: datetime, tick: int) -> list[ViewRecord]:
         """Return every view record as it is at ``now``, stamped with ``tick`` (changes nothing)."""
-        return self.view_book.all_views(self.state, to_utc(now), tick, self.thresholds)
+        now = to_utc(now)
+        scenarios = self.workflows.scenario_views(self.state, now, tick, self.thresholds)
+        return self.view_book.all_views(self.state, now, tick, self.thresholds, scenarios)
 
     def published_views(self) -> list[ViewRecord]:
         """Return the last record published per key: what the compacted view topics hold."""
@@ -106,11 +181,17 @@ class HubProjection:
             "state": self.state.to_snapshot(),
             "signals": self.signal_book.to_snapshot(),
             "views": self.view_book.to_snapshot(),
+            "workflows": self.workflows.to_snapshot(),
         }
 
     @classmethod
     def from_snapshot(
-        cls, data: dict[str, Any], thresholds: Thresholds | None = None
+        cls,
+        data: dict[str, Any],
+        thresholds: Thresholds | None = None,
+        *,
+        settings: WorkflowSettings | None = None,
+        catalogue: MeasureCatalogue | None = None,
     ) -> HubProjection:
         """Rebuild a projection from :meth:`to_snapshot`'s dict; it continues where it was."""
         if data.get("version") != SNAPSHOT_VERSION:
@@ -118,9 +199,12 @@ class HubProjection:
                 f"snapshot version {data.get('version')!r} is not {SNAPSHOT_VERSION}; "
                 "rebuild the state by replaying the log"
             )
-        projection = cls(thresholds)
+        projection = cls(thresholds, settings=settings, catalogue=catalogue)
         projection.last_tick = data["last_tick"]
         projection.state = HubState.from_snapshot(data["state"])
         projection.signal_book = SignalBook.from_snapshot(data["signals"])
         projection.view_book = ViewBook.from_snapshot(data["views"])
+        projection.workflows = Workflows.from_snapshot(
+            data["workflows"], projection.settings, catalogue
+        )
         return projection

@@ -96,4 +96,10 @@ def _event(
         since=signal.since,
         observed_at=now,
     )
-    return cls(id=signal_event_id(sid, verb, tick), subject=sid, time=now, data=data)
+    return cls(
+        id=signal_event_id(sid, verb, tick),
+        subject=sid,
+        time=now,
+        recipients=condition.recipients,
+        data=data,
+    )

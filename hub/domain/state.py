@@ -1,4 +1,9 @@
-"""The state of the hub's projections, together: what the escalation rules read."""
+"""The state of the hub's projections, together: what the rules, workflows and router read.
+
+Everything here changes only by applying events from the log (the coordination book also
+records the requests the hub issues at ticks). The workflow state that changes at ticks
+lives in :class:`hub.domain.workflows.Workflows`.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,14 @@ from typing import Any
 
 from hub.contracts.events.envelope import EventEnvelope
 from hub.domain.activity import ActivityProjection
+from hub.domain.advice import AdviceBook
 from hub.domain.assistance import AssistanceBook
 from hub.domain.capacity import CapacityProjection
 from hub.domain.coordination import CoordinationBook
+from hub.domain.information import InformationBook
+from hub.domain.scenarios import ScenarioBook
 from hub.domain.situation import SituationProjection
+from hub.domain.subscriptions import SubscriptionBook
 
 __all__ = ["DEFAULT_DEDUPE_WINDOW", "HubState"]
 
@@ -23,13 +32,17 @@ _Apply = Callable[[EventEnvelope], None]
 
 @dataclass
 class HubState:
-    """The five projections; :meth:`apply` hands each event to every one it concerns."""
+    """The projections; :meth:`apply` hands each event to every one it concerns."""
 
     situation: SituationProjection = field(default_factory=SituationProjection)
     capacity: CapacityProjection = field(default_factory=CapacityProjection)
     activity: ActivityProjection = field(default_factory=ActivityProjection)
     assistance: AssistanceBook = field(default_factory=AssistanceBook)
     coordination: CoordinationBook = field(default_factory=CoordinationBook)
+    information: InformationBook = field(default_factory=InformationBook)
+    advice: AdviceBook = field(default_factory=AdviceBook)
+    scenarios: ScenarioBook = field(default_factory=ScenarioBook)
+    subscriptions: SubscriptionBook = field(default_factory=SubscriptionBook)
     _routes: dict[type[EventEnvelope], tuple[_Apply, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -54,6 +67,10 @@ class HubState:
             "capacity": self.capacity.apply,
             "assistance": self.assistance.apply,
             "coordination": self.coordination.apply,
+            "information": self.information.apply,
+            "advice": self.advice.apply,
+            "scenario": self.scenarios.apply,
+            "subscription": self.subscriptions.apply,
         }
         if event.family == "clock":
             return ()  # the hub's own ticks are time, not a sign of life of a partner
@@ -68,6 +85,10 @@ class HubState:
             "activity": self.activity.to_snapshot(),
             "assistance": self.assistance.to_snapshot(),
             "coordination": self.coordination.to_snapshot(),
+            "information": self.information.to_snapshot(),
+            "advice": self.advice.to_snapshot(),
+            "scenarios": self.scenarios.to_snapshot(),
+            "subscriptions": self.subscriptions.to_snapshot(),
         }
 
     @classmethod
@@ -79,4 +100,8 @@ class HubState:
             activity=ActivityProjection.from_snapshot(data["activity"]),
             assistance=AssistanceBook.from_snapshot(data["assistance"]),
             coordination=CoordinationBook.from_snapshot(data["coordination"]),
+            information=InformationBook.from_snapshot(data["information"]),
+            advice=AdviceBook.from_snapshot(data["advice"]),
+            scenarios=ScenarioBook.from_snapshot(data["scenarios"]),
+            subscriptions=SubscriptionBook.from_snapshot(data["subscriptions"]),
         )

@@ -11,6 +11,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from hub.contracts.events.advice import AdviceRejected, AdviceRequested, AdviceValidated
 from hub.contracts.events.assistance import (
     AssistanceAccepted,
     AssistanceOffered,
@@ -23,10 +24,16 @@ from hub.contracts.events.coordination import CoordinationAcknowledged
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.events.heartbeat import HeartbeatSent
 from hub.contracts.events.incident import IncidentClosed, IncidentReported, IncidentUpdated
+from hub.contracts.events.information import InformationProvided, InformationRequested
+from hub.contracts.events.scenario import ScenarioDefined, ScenarioRetired
 from hub.contracts.events.sitrep import SitrepPublished
+from hub.contracts.events.subscription import SubscriptionChanged
 
 __all__ = [
     "T0",
+    "advice_rejected",
+    "advice_requested",
+    "advice_validated",
     "assistance_accepted",
     "assistance_offered",
     "assistance_requested",
@@ -38,8 +45,13 @@ __all__ = [
     "incident_closed",
     "incident_reported",
     "incident_updated",
+    "information_provided",
+    "information_requested",
     "minutes",
+    "scenario_defined",
+    "scenario_retired",
     "sitrep_published",
+    "subscription_changed",
 ]
 
 T0 = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -184,3 +196,93 @@ def clock_ticked(tick: int, at: datetime, **data: Any) -> ClockTicked:
     return ClockTicked.model_validate(
         {"id": f"tick-{tick}", "time": at, "data": {"tick": tick, **data}}
     )
+
+
+def information_requested(
+    request_id: str, at: datetime, source: str = "ncc", **data: Any
+) -> InformationRequested:
+    """Return an information request; defaults: to all regions, answers due in an hour."""
+    fields = {
+        "request_id": request_id,
+        "question": f"Question {request_id}",
+        "addressees": ["all-regions"],
+        "respond_by": at + timedelta(hours=1),
+        **data,
+    }
+    return _build(InformationRequested, request_id, at, source, fields)
+
+
+def information_provided(
+    request_id: str, at: datetime, source: str = "vr19", **data: Any
+) -> InformationProvided:
+    """Return an answer of ``source`` to information request ``request_id``."""
+    fields = {"request_id": request_id, "answer": f"Answer of {source}", **data}
+    return _build(InformationProvided, request_id, at, source, fields)
+
+
+def advice_requested(
+    advice_id: str, at: datetime, source: str = "vr19", **data: Any
+) -> AdviceRequested:
+    """Return a request for advice; defaults: evacuate 1,000 people in the source's region.
+
+    Pass ``parameters`` as a dict of name to value (or as the contract's list).
+    """
+    parameters = data.pop("parameters", {"people": 1000})
+    if isinstance(parameters, dict):
+        parameters = [{"name": name, "value": value} for name, value in parameters.items()]
+    fields = {
+        "advice_id": advice_id,
+        "measure": "evacuate",
+        "parameters": parameters,
+        "region": source,
+        **data,
+    }
+    return _build(AdviceRequested, advice_id, at, source, fields)
+
+
+def advice_validated(
+    advice_id: str, at: datetime, source: str = "locc", **data: Any
+) -> AdviceValidated:
+    """Return the validation of advice ``advice_id`` (by the LOCC unless told otherwise)."""
+    return _build(AdviceValidated, advice_id, at, source, {"advice_id": advice_id, **data})
+
+
+def advice_rejected(
+    advice_id: str, at: datetime, source: str = "locc", **data: Any
+) -> AdviceRejected:
+    """Return the rejection of advice ``advice_id``, with a reason."""
+    fields = {"advice_id": advice_id, "reason": "Not now", **data}
+    return _build(AdviceRejected, advice_id, at, source, fields)
+
+
+def scenario_defined(
+    scenario_id: str, at: datetime, source: str = "ncc", **data: Any
+) -> ScenarioDefined:
+    """Return a scenario definition; pass ``indicators`` as a dict of id to condition."""
+    indicators = data.pop("indicators", {})
+    if isinstance(indicators, dict):
+        indicators = [
+            {"indicator_id": key, "description": f"Indicator {key}", "condition": condition}
+            for key, condition in indicators.items()
+        ]
+    fields = {
+        "scenario_id": scenario_id,
+        "name": f"Scenario {scenario_id}",
+        "indicators": indicators,
+        **data,
+    }
+    return _build(ScenarioDefined, scenario_id, at, source, fields)
+
+
+def scenario_retired(
+    scenario_id: str, at: datetime, source: str = "ncc", **data: Any
+) -> ScenarioRetired:
+    """Return the retirement of scenario ``scenario_id``."""
+    fields = {"scenario_id": scenario_id, "reason": "Over", **data}
+    return _build(ScenarioRetired, scenario_id, at, source, fields)
+
+
+def subscription_changed(at: datetime, source: str = "vr19", **data: Any) -> SubscriptionChanged:
+    """Return a change of ``source``'s own subscriptions (subject: the source)."""
+    subject = data.pop("subject", source)
+    return _build(SubscriptionChanged, subject, at, source, dict(data))

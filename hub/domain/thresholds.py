@@ -8,18 +8,16 @@ validates a TOML text; a bad value raises :class:`~hub.errors.ConfigurationError
 
 from __future__ import annotations
 
-import tomllib
 from datetime import timedelta
 from functools import cache
-from importlib import resources
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hub.contracts.fields import check_grip_level, check_org_id
 from hub.contracts.organisations import load_registry
 from hub.contracts.reference import load_reference
-from hub.errors import ConfigurationError
+from hub.domain._common import packaged_text, parse_toml_model
 
 __all__ = [
     "THRESHOLDS_FILE",
@@ -28,6 +26,7 @@ __all__ = [
     "CapacityThresholds",
     "CoordinationThresholds",
     "GripHighThresholds",
+    "InformationOverdueThresholds",
     "SilentOrganisationThresholds",
     "SupraRegionalThresholds",
     "Thresholds",
@@ -159,9 +158,22 @@ class _GraceThresholds(_Section):
 class AssistanceOverdueThresholds(_GraceThresholds):
     """Rule ``assistance_overdue``: a request not fulfilled by its ``needed_by``."""
 
+    notify: tuple[str, ...] = Field(
+        description="Organisations the signal is addressed to (besides the requester)."
+    )
+
+    @field_validator("notify")
+    @classmethod
+    def _known_orgs(cls, orgs: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(check_org_id(org) for org in orgs)
+
 
 class CoordinationThresholds(_GraceThresholds):
     """Rule ``coordination_unacknowledged``: a request not acknowledged by ``respond_by``."""
+
+
+class InformationOverdueThresholds(_GraceThresholds):
+    """Rule ``information_overdue``: addressees that did not answer by ``respond_by``."""
 
 
 class Thresholds(_Section):
@@ -174,6 +186,7 @@ class Thresholds(_Section):
     silent_organisation: SilentOrganisationThresholds
     assistance_overdue: AssistanceOverdueThresholds
     coordination_unacknowledged: CoordinationThresholds
+    information_overdue: InformationOverdueThresholds
 
     def replace(self, section: str, **values: Any) -> Thresholds:
         """Return a copy with ``values`` changed in ``section`` (validated again)."""
@@ -184,25 +197,10 @@ class Thresholds(_Section):
 
 def parse_thresholds(text: str, *, source: str = THRESHOLDS_FILE) -> Thresholds:
     """Validate a TOML text into :class:`Thresholds`; a bad key raises ConfigurationError."""
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(source, f"is not valid TOML: {exc}") from None
-    try:
-        return Thresholds.model_validate(document)
-    except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        keys = [".".join(str(part) for part in error["loc"]) or "(file)" for error in errors]
-        problems = "; ".join(
-            f"{key}: {error['msg']}" for key, error in zip(keys, errors, strict=True)
-        )
-        raise ConfigurationError(
-            keys[0], f"bad value in {source}: {problems}", fix=f"correct {keys[0]} in {source}."
-        ) from None
+    return parse_toml_model(Thresholds, text, source)
 
 
 @cache
 def load_thresholds() -> Thresholds:
     """Return the packaged thresholds (read once, then cached)."""
-    text = resources.files("hub.domain").joinpath("data", "escalation.toml").read_text("utf-8")
-    return parse_thresholds(text)
+    return parse_thresholds(packaged_text("escalation.toml"))

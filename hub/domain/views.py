@@ -5,7 +5,9 @@ only what may have changed (incidents and regions touched since the last tick, r
 silence flipped, the national view if anything moved, and the capacity of every resource
 type, whose staleness depends on the time) and publishes a record only if its content differs
 from the last one published under its key. The first tick, and the first after a restore,
-consider every key; unchanged ones are still not published again.
+consider every key; unchanged ones are still not published again. The scenario views are
+built by the scenario monitor (:mod:`hub.domain.monitoring`) and handed to
+:meth:`ViewBook.publish_changed`, which publishes them on the same terms.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from hub.contracts.organisations import load_registry
 from hub.contracts.outputs import view_model_for
 from hub.contracts.outputs.views import (
     CAPACITY,
+    SCENARIOS,
     SITUATION,
     CategoryIncidents,
     GripRegions,
@@ -27,6 +30,7 @@ from hub.contracts.outputs.views import (
     NationalSituationView,
     RegionView,
     ResourceCapacityView,
+    ScenarioView,
     SitrepDigest,
     View,
 )
@@ -189,9 +193,14 @@ class ViewBook:
         self._everything = True
 
     def all_views(
-        self, state: HubState, now: datetime, tick: int, th: Thresholds
+        self,
+        state: HubState,
+        now: datetime,
+        tick: int,
+        th: Thresholds,
+        extra: Iterable[View] = (),
     ) -> list[ViewRecord]:
-        """Return every view as it is at ``now`` (changes nothing)."""
+        """Return every view as it is at ``now``, then the ``extra`` ones (changes nothing)."""
         at, regions = _Stamp(now, tick), load_registry().region_ids()
         summaries = _summaries(state.situation, regions)
         situation = state.situation
@@ -199,6 +208,7 @@ class ViewBook:
         views += [_region_view(state, r, summaries[r], at, th) for r in regions]
         views.append(_national_view(situation, summaries, at))
         views += _capacity_views(state, at, th)
+        views += extra
         return [_record(view) for view in views]
 
     def changed_views(
@@ -225,6 +235,10 @@ class ViewBook:
             views.append(_national_view(situation, self._summaries, at))
         views += _capacity_views(state, at, th)
         self._everything = False
+        return [_record(view) for view in views if self._publish(view)]
+
+    def publish_changed(self, views: Iterable[View]) -> list[ViewRecord]:
+        """Return the ``views`` whose content changed since last published; publish them."""
         return [_record(view) for view in views if self._publish(view)]
 
     def _activity_moved(self, state: HubState, region_id: str, at: _Stamp, th: Thresholds) -> bool:
@@ -262,5 +276,8 @@ class ViewBook:
 
 
 def _record(view: View) -> ViewRecord:
-    kind = CAPACITY if isinstance(view, ResourceCapacityView) else SITUATION
-    return ViewRecord(kind, view.key, view)
+    if isinstance(view, ResourceCapacityView):
+        return ViewRecord(CAPACITY, view.key, view)
+    if isinstance(view, ScenarioView):
+        return ViewRecord(SCENARIOS, view.key, view)
+    return ViewRecord(SITUATION, view.key, view)

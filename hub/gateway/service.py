@@ -193,7 +193,7 @@ class Gateway:
             size, limit = len(record.value), self.policy.max_record_bytes
             return Rejected(RejectReason.TOO_LARGE, f"value of {size} bytes exceeds {limit}")
         try:
-            event = await self.codec.decode(record.value)
+            event = await self.codec.decode_event(record.value)
         except CodecError as error:
             return Rejected(RejectReason(error.reason), error.message)
         except RegistryUnavailable:

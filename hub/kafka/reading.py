@@ -51,13 +51,18 @@ async def read_until_end(
     partitions: list[TopicPartition],
     since_ms: int | None = None,
     batch_size: int = 5000,
+    start_offsets: dict[TopicPartition, int] | None = None,
 ) -> AsyncIterator[list[Record]]:
-    """Yield batches from ``partitions`` (from ``since_ms`` or the start) to their current end."""
+    """Yield batches from ``partitions`` to their current end.
+
+    They start at ``start_offsets`` when given, else at ``since_ms`` (a timestamp), else at the
+    beginning.
+    """
     if not partitions:
         return
     consumer.assign(partitions)
     ends = await consumer.end_offsets(partitions)
-    starts = await _start_offsets(consumer, partitions, since_ms)
+    starts = start_offsets or await _start_offsets(consumer, partitions, since_ms)
     pending = {tp for tp in partitions if starts[tp] < ends[tp]}
     for tp in partitions:
         consumer.seek(tp, starts[tp])

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from hub.cli.run_cmd import READY_LINE
 from tests.e2e.conftest import KcrRunner
 from tests.harness import free_port
+from tests.hub_process import HubProcess, hub_process
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "events"
 
@@ -33,27 +31,14 @@ def hub_env(
 
 
 @pytest.fixture
-def running_hub(hub_env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
-    """``kcr run`` in the background until the test ends; waits until the registry answers."""
-    log = tmp_path / "kcr-run.log"
-    with log.open("w", encoding="utf-8") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "hub.cli", "run"], env=hub_env, stdout=out, stderr=out, text=True
-        )
-    deadline = time.monotonic() + 120
-    while READY_LINE not in log.read_text(encoding="utf-8"):
-        assert process.poll() is None, log.read_text(encoding="utf-8")
-        assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
-        time.sleep(0.2)
-    process.log = log  # type: ignore[attr-defined]
-    yield process
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    process.wait(timeout=60)
+def running_hub(hub_env: dict[str, str], tmp_path: Path) -> Iterator[HubProcess]:
+    """``kcr run`` in the background until the test ends, ready to use."""
+    with hub_process(hub_env, tmp_path / "kcr-run.log") as process:
+        yield process
 
 
 def test_publish_reaches_the_log_and_tail_prints_it(
-    running_hub: subprocess.Popen[str], kcr: KcrRunner, hub_env: dict[str, str]
+    running_hub: HubProcess, kcr: KcrRunner, hub_env: dict[str, str]
 ) -> None:
     """An example published with kcr publish is printed by kcr tail of the log, as JSON."""
     prefix = hub_env["KCR_TOPIC_PREFIX"]
@@ -72,7 +57,7 @@ def test_publish_reaches_the_log_and_tail_prints_it(
 
 
 def test_publish_fills_id_and_time_and_reads_stdin(
-    running_hub: subprocess.Popen[str], kcr: KcrRunner, hub_env: dict[str, str]
+    running_hub: HubProcess, kcr: KcrRunner, hub_env: dict[str, str]
 ) -> None:
     """An event without id and time from stdin gets both and is accepted."""
     document = json.loads((EXAMPLES / "heartbeat.sent.json").read_text(encoding="utf-8"))
@@ -101,7 +86,7 @@ def test_invalid_event_is_refused_with_the_field_and_nothing_is_sent(
 
 
 def test_rejections_are_visible_with_kcr_tail(
-    running_hub: subprocess.Popen[str], kcr: KcrRunner, hub_env: dict[str, str]
+    running_hub: HubProcess, kcr: KcrRunner, hub_env: dict[str, str]
 ) -> None:
     """An event the gateway refuses (validation by a region) shows in the dead-letter tail."""
     document = json.loads((EXAMPLES / "advice.validated.json").read_text(encoding="utf-8"))
@@ -119,12 +104,12 @@ def test_rejections_are_visible_with_kcr_tail(
     assert "vr19 (role region) may not publish nl.kcr.advice.validated" in tailed.stdout
 
 
-def test_run_stops_cleanly_on_sigterm(running_hub: subprocess.Popen[str]) -> None:
+def test_run_stops_cleanly_on_sigterm(running_hub: HubProcess) -> None:
     """SIGTERM ends kcr run with exit code 0 after its services stopped."""
-    running_hub.send_signal(signal.SIGTERM)
-    running_hub.wait(timeout=60)
-    output = running_hub.log.read_text(encoding="utf-8")  # type: ignore[attr-defined]
-    assert running_hub.returncode == 0, output
+    code = running_hub.stop()
+    output = running_hub.output()
+    assert code == 0, output
     assert "KCR hub stopped." in output
     stopped = [line for line in output.splitlines() if "service.stopped" in line]
-    assert ["gateway" in stopped[0], "registry" in stopped[1]] == [True, True]
+    order = ["processors", "clock", "gateway", "registry"]  # the reverse of the start order
+    assert [next(name for name in order if f'"{name}"' in line) for line in stopped] == order

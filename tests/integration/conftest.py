@@ -22,3 +22,6 @@ async def registry_url(kafka_bootstrap: str) -> AsyncIterator[str]:
     """A schema registry on the session's broker, on a topic of its own."""
     async with running_registry(kafka_bootstrap, f"_kcr_schemas.{uuid.uuid4().hex[:8]}") as url:
         yield url
+
+
+from tests.integration.live_fixtures import live_hub_env  # noqa: E402, F401 - shared fixture

@@ -53,7 +53,7 @@ async def test_one_valid_event_of_every_type_lands_in_its_log(
     by_id = {e.id: e for e in events}
     assert len(records) == len(events)
     for record in records:
-        logged = await codec.decode(record.value)
+        logged = await codec.decode_event(record.value)
         original = by_id[logged.id]
         assert record.topic == names.log(original.family)
         assert record.key == original.subject.encode()
@@ -130,7 +130,7 @@ async def test_every_rejection_reason_is_dead_lettered_and_valid_records_keep_fl
         assert meta["kcr_detail"], reason
         assert list(letter.headers)[: len(headers)] == headers
     assert "data.grip_level" in header_map(by_reason["invalid_payload"].headers)["kcr_detail"]
-    assert [(await codec.decode(r.value)).id for r in logged] == [duplicate.id, good_after.id]
+    assert [(await codec.decode_event(r.value)).id for r in logged] == [duplicate.id, good_after.id]
 
 
 async def test_spoofed_source_is_rejected_and_never_reaches_the_log(
@@ -162,7 +162,7 @@ async def test_duplicate_is_rejected_once_even_after_a_gateway_restart(
         await publish(kafka_bootstrap, codec, names.ingress("vr19"), [event])
         letters = await wait_for_records(kafka_bootstrap, [names.deadletter], 1)
     logged = await read_all(kafka_bootstrap, [names.log("incident")])
-    assert [(await codec.decode(r.value)).id for r in logged] == [event.id]
+    assert [(await codec.decode_event(r.value)).id for r in logged] == [event.id]
     assert [header_map(r.headers)["kcr_reason"] for r in letters] == ["duplicate_event_id"]
 
 
@@ -182,7 +182,7 @@ async def test_consumed_offsets_are_committed_with_the_output(
         await publish(kafka_bootstrap, codec, names.ingress(org), more)
         records = await wait_for_records(kafka_bootstrap, [names.log("heartbeat")], 25)
     assert again.stats.accepted == 5
-    assert sorted([(await codec.decode(r.value)).id for r in records]) == sorted(
+    assert sorted([(await codec.decode_event(r.value)).id for r in records]) == sorted(
         e.id for e in [*events, *more]
     )
     assert load_registry().may_publish(org, "nl.kcr.heartbeat.sent")

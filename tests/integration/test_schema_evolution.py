@@ -91,5 +91,5 @@ async def test_the_hub_reads_a_record_written_by_a_newer_partner_schema(
     event = fresh_example("heartbeat.sent", time=datetime.now(UTC).isoformat())
     record = to_avro_record(event)
     record["data"]["battery_percent"] = 12
-    decoded = await codec.decode(_write(v2, v2_id, record))
+    decoded = await codec.decode_event(_write(v2, v2_id, record))
     assert decoded == event

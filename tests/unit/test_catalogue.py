@@ -177,7 +177,7 @@ def test_types_of_family() -> None:
         "nl.kcr.incident.closed",
     )
     assert types_of_family("clock") == ("nl.kcr.clock.ticked",)
-    assert types_of_family("subscription") == ()
+    assert types_of_family("subscription") == ("nl.kcr.subscription.changed",)
 
 
 def test_unknown_type_names_it_and_lists_the_known_ones() -> None:

@@ -46,7 +46,12 @@ def test_request_tracks_accepted_and_outstanding() -> None:
 
 def test_fully_accepted_request_is_no_longer_open() -> None:
     """Once accepted ≥ requested nothing is outstanding; a new acceptance of an offer replaces."""
-    book = _book(*_negotiation(), assistance_accepted("req-1", minutes(5), quantity=7))
+    book = _book(
+        *_negotiation(),
+        assistance_accepted("req-1", minutes(5), quantity=6),
+        assistance_accepted("req-1", minutes(6), offer_id="vr20-offer", quantity=5),
+    )
+    assert [o.accepted for o in book.requests["req-1"].offers.values()] == [6, 4]
     assert book.requests["req-1"].outstanding == 0
     assert list(book.open_requests()) == []
 

@@ -42,6 +42,29 @@ def test_recording_and_acknowledging_twice_changes_nothing() -> None:
     assert book.acknowledgement("co-1") == early.id
 
 
+def test_any_response_answers_and_only_the_addressee_counts() -> None:
+    """Declined answers the request like the others; an acknowledgement by another does not."""
+    book = CoordinationBook()
+    book.record_request("co-1", "vr19", minutes(15), "hub-ev-1")
+    book.apply(coordination_acknowledged("co-1", minutes(2), source="vr20"))
+    assert [r.request_id for r in book.unacknowledged()] == ["co-1"]
+    book.apply(coordination_acknowledged("co-1", minutes(3), response="declined"))
+    answer = book.answer("co-1")
+    assert answer is not None
+    assert answer.response.value == "declined"
+    assert list(book.unacknowledged()) == []
+
+
+def test_closed_request_is_no_longer_awaited() -> None:
+    """A request the hub closed is never unacknowledged, and stays closed after a restore."""
+    book = CoordinationBook()
+    book.record_request("co-1", "vr19", minutes(15), "hub-ev-1")
+    book.close("co-1")
+    assert list(book.unacknowledged()) == []
+    restored = CoordinationBook.from_snapshot(json.loads(json.dumps(book.to_snapshot())))
+    assert list(restored.unacknowledged()) == []
+
+
 def test_snapshot_round_trip() -> None:
     """A restored book knows the same requests and acknowledgements."""
     book = CoordinationBook()

@@ -16,6 +16,8 @@ from hub.contracts.events.envelope import Tlp
 from hub.contracts.outputs import (
     OUTPUT_TYPES,
     VIEW_MODELS,
+    CoordinationRequested,
+    CoordinationRequestedData,
     EscalationData,
     EscalationRaised,
     EscalationResolved,
@@ -28,11 +30,20 @@ from hub.contracts.outputs import (
     SignalSeverity,
     SitrepDigest,
     View,
+    bounded_id,
+    output_event_id,
     output_namespace,
     signal_event_id,
+    stricter,
     view_model_for,
 )
-from hub.contracts.outputs.views import CategoryIncidents, GripRegions
+from hub.contracts.outputs.views import (
+    CategoryIncidents,
+    GripRegions,
+    IndicatorView,
+    ObservedMetric,
+    ScenarioView,
+)
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
@@ -89,6 +100,17 @@ def _views() -> list[View]:
             ),
             stale_orgs=(), **common,
         ),
+        ScenarioView(
+            scenario_id="scn-1", name="Stormvloed", status="active", defined_by="ncc",
+            indicators=(
+                IndicatorView(
+                    indicator_id="pumps-short", description="Few pumps",
+                    condition="capacity.available[pump] < 20", tripped=True, since=NOW,
+                    observed=(ObservedMetric(metric="capacity.available[pump]", value=12.0),),
+                ),
+            ),
+            **common,
+        ),
     ]  # fmt: skip
 
 
@@ -104,14 +126,69 @@ def _avro_round_trip(instance: BaseModel) -> BaseModel:
     return from_avro_record(model, record)
 
 
-def test_output_types_are_the_three_escalation_events() -> None:
-    """OUTPUT_TYPES maps the escalation types to their classes, none of them a log type."""
-    assert dict(OUTPUT_TYPES) == {
-        "nl.kcr.escalation.raised": EscalationRaised,
-        "nl.kcr.escalation.updated": EscalationUpdated,
-        "nl.kcr.escalation.resolved": EscalationResolved,
-    }
+def test_output_types_are_the_hub_outputs() -> None:
+    """OUTPUT_TYPES maps the hub's output types to their classes, none of them a log type."""
+    assert sorted(OUTPUT_TYPES) == [
+        "nl.kcr.advice.drafted",
+        "nl.kcr.advice.published",
+        "nl.kcr.advice.rejection_noted",
+        "nl.kcr.advice.validation_refused",
+        "nl.kcr.assistance.expired",
+        "nl.kcr.assistance.fulfilled",
+        "nl.kcr.coordination.requested",
+        "nl.kcr.escalation.raised",
+        "nl.kcr.escalation.resolved",
+        "nl.kcr.escalation.updated",
+        "nl.kcr.information.forwarded",
+        "nl.kcr.information.reminded",
+        "nl.kcr.information.summarised",
+    ]
+    assert OUTPUT_TYPES["nl.kcr.escalation.raised"] is EscalationRaised
+    assert all(model.declared_type() == name for name, model in OUTPUT_TYPES.items())
     assert not set(OUTPUT_TYPES) & set(EVENT_TYPES)
+
+
+@pytest.mark.parametrize("model", list(OUTPUT_TYPES.values()), ids=lambda m: m.__name__)
+def test_every_output_event_has_a_valid_avro_schema(model: type[BaseModel]) -> None:
+    """Fastavro accepts the schema of every output event, in namespace nl.kcr.<family>."""
+    schema = avro_schema_for(model, namespace=output_namespace(model))
+    fastavro.parse_schema(schema)
+    assert schema["namespace"] == f"nl.kcr.{model.model_fields['type'].default.split('.')[2]}"
+
+
+@pytest.mark.parametrize(
+    "model", [model for _, model in VIEW_MODELS.values()], ids=lambda m: m.__name__
+)
+def test_every_view_model_has_a_valid_avro_schema(model: type[BaseModel]) -> None:
+    """Fastavro accepts the schema of every view record, in namespace nl.kcr.view."""
+    schema = avro_schema_for(model, namespace=output_namespace(model))
+    fastavro.parse_schema(schema)
+    assert schema["namespace"] == "nl.kcr.view"
+
+
+def test_workflow_outputs_default_to_hub_and_amber_strict() -> None:
+    """A workflow output is the hub's, directed (AMBER_STRICT) unless told otherwise."""
+    event = CoordinationRequested(
+        id="co-1:requested:3", subject="co-1", time=NOW, recipients=("vr17",),
+        data=CoordinationRequestedData(
+            request_id="co-1", kind="assistance", what="pump", quantity=5, total_quantity=40,
+            for_org="vr19", respond_by=NOW,
+        ),
+    )  # fmt: skip
+    assert (event.source, event.tlp, event.recipients) == ("hub", Tlp.AMBER_STRICT, ("vr17",))
+    assert _avro_round_trip(event) == event
+
+
+def test_output_ids_stay_within_the_contract() -> None:
+    """Derived ids longer than 200 characters are cut with a hash, stable and distinct."""
+    long_id = "r" * 200
+    assert output_event_id("co-1", "requested", 3) == "co-1:requested:3"
+    first, second = bounded_id(f"{long_id}/vr17"), bounded_id(f"{long_id}/vr20")
+    assert len(first) == 200
+    assert first == bounded_id(f"{long_id}/vr17")
+    assert first != second
+    assert stricter(Tlp.GREEN, Tlp.AMBER_STRICT) is Tlp.AMBER_STRICT
+    assert stricter(Tlp.RED, Tlp.AMBER_STRICT) is Tlp.RED
 
 
 def test_signal_defaults_to_hub_and_amber_without_recipients() -> None:
@@ -163,19 +240,19 @@ def test_view_survives_avro(view: View) -> None:
 
 
 def test_view_keys_follow_the_conventions() -> None:
-    """incident/<id>, region/<vr..>, national and resource/<type>."""
+    """incident/<id>, region/<vr..>, national, resource/<type> and scenario/<id>."""
     keys = [view.key for view in _views()]
-    assert keys == ["incident/inc-1", "region/vr19", "national", "resource/pump"]
+    assert keys == ["incident/inc-1", "region/vr19", "national", "resource/pump", "scenario/scn-1"]
     assert [view_model_for(key) for key in keys] == [
         VIEW_MODELS["incident"], VIEW_MODELS["region"], VIEW_MODELS["national"],
-        VIEW_MODELS["resource"],
+        VIEW_MODELS["resource"], VIEW_MODELS["scenario"],
     ]  # fmt: skip
 
 
 def test_view_model_for_names_the_prefixes_of_an_unknown_key() -> None:
     """An unknown key prefix is an error listing the known prefixes."""
-    with pytest.raises(KeyError, match="incident, region, national, resource"):
-        view_model_for("scenario/x")
+    with pytest.raises(KeyError, match="incident, region, national, resource, scenario"):
+        view_model_for("weather/x")
 
 
 def test_views_are_frozen() -> None:

@@ -27,6 +27,7 @@ from hub.contracts.events.incident import IncidentClosed, IncidentReported, Inci
 from hub.contracts.events.information import InformationProvided, InformationRequested
 from hub.contracts.events.scenario import ScenarioDefined, ScenarioRetired
 from hub.contracts.events.sitrep import SitrepPublished
+from hub.contracts.events.subscription import SubscriptionChanged
 
 __all__ = [
     "EVENT_TYPES",
@@ -52,7 +53,7 @@ FAMILIES: tuple[str, ...] = (
     "subscription",
     "clock",
 )
-"""The families of the event log: ``kcr.log.<family>`` (subscription and clock: hub-internal)."""
+"""The families of the event log: ``kcr.log.<family>`` (clock: hub-internal)."""
 
 JSON_CONTENT_TYPE = "application/json"
 """The only ``datacontenttype`` of the JSON form: ``data`` is a JSON object."""
@@ -79,6 +80,7 @@ _EVENT_CLASSES: tuple[type[EventEnvelope], ...] = (
     AdviceRejected,
     ScenarioDefined,
     ScenarioRetired,
+    SubscriptionChanged,
     ClockTicked,
 )
 

@@ -1,7 +1,8 @@
 """Scenario events: a scenario with indicators to monitor is defined, and later retired.
 
 An indicator's ``condition`` is a structured condition over the views, written in the
-monitoring language of the hub; the contracts keep it as text.
+monitoring language of the hub (see :mod:`hub.domain.conditions`); the contracts keep it as
+text, and the hub reports a condition it cannot parse on the scenario's view.
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ class ScenarioIndicator(BaseModel):
     indicator_id: Identifier = Field(description="Id of the indicator, unique in the scenario.")
     description: RequiredText = Field(description="What the indicator means.")
     condition: RequiredText = Field(
-        description='Condition over the views, e.g. "capacity.pump.available < 10".'
+        description=(
+            "Condition over the hub's state in its monitoring language, e.g. "
+            '"capacity.available[pump] < 10 and situation.regions_with[flood] >= 2".'
+        )
     )
 
 

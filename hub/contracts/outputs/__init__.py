@@ -1,7 +1,7 @@
-"""The hub's outputs: escalation signals and the records of the compacted view topics.
+"""The hub's outputs: escalation signals, workflow events and the records of the view topics.
 
 These are not log events (partners never publish them), so they stay out of the event
-catalogue: :data:`OUTPUT_TYPES` lists the signal event types and :data:`VIEW_MODELS` the view
+catalogue: :data:`OUTPUT_TYPES` lists the output event types and :data:`VIEW_MODELS` the view
 records by key prefix. Both are generated to Avro with
 :func:`hub.contracts.avro_schema.avro_schema_for` like the events, in the namespace
 :func:`output_namespace` gives.
@@ -15,6 +15,28 @@ from types import MappingProxyType
 from pydantic import BaseModel
 
 from hub.contracts.events.envelope import EventEnvelope
+from hub.contracts.outputs.advice import (
+    AdviceDraftData,
+    AdviceDrafted,
+    AdviceLine,
+    AdvicePublished,
+    AdviceRejectionNoted,
+    AdviceValidationRefused,
+)
+from hub.contracts.outputs.assistance import (
+    AssistanceExpired,
+    AssistanceFulfilled,
+    AssistanceOutcomeData,
+    Contribution,
+)
+from hub.contracts.outputs.base import HubOutput, bounded_id, output_event_id, stricter
+from hub.contracts.outputs.coordination import CoordinationRequested, CoordinationRequestedData
+from hub.contracts.outputs.information import (
+    InformationAnswer,
+    InformationForwarded,
+    InformationReminded,
+    InformationSummarised,
+)
 from hub.contracts.outputs.signals import (
     EscalationData,
     EscalationRaised,
@@ -25,14 +47,18 @@ from hub.contracts.outputs.signals import (
 )
 from hub.contracts.outputs.views import (
     CAPACITY,
+    SCENARIOS,
     SITUATION,
     CategoryIncidents,
     GripRegions,
     IncidentView,
+    IndicatorView,
     NationalSituationView,
+    ObservedMetric,
     OrgCapacity,
     RegionView,
     ResourceCapacityView,
+    ScenarioView,
     SitrepDigest,
     View,
 )
@@ -40,35 +66,93 @@ from hub.contracts.outputs.views import (
 __all__ = [
     "CAPACITY",
     "OUTPUT_TYPES",
+    "SCENARIOS",
     "SITUATION",
     "VIEW_MODELS",
+    "AdviceDraftData",
+    "AdviceDrafted",
+    "AdviceEvent",
+    "AdviceLine",
+    "AdvicePublished",
+    "AdviceRejectionNoted",
+    "AdviceValidationRefused",
+    "AssistanceEvent",
+    "AssistanceExpired",
+    "AssistanceFulfilled",
+    "AssistanceOutcomeData",
     "CategoryIncidents",
+    "Contribution",
+    "CoordinationRequested",
+    "CoordinationRequestedData",
     "EscalationData",
     "EscalationEvent",
     "EscalationRaised",
     "EscalationResolved",
     "EscalationUpdated",
     "GripRegions",
+    "HubOutput",
     "IncidentView",
+    "IndicatorView",
+    "InformationAnswer",
+    "InformationEvent",
+    "InformationForwarded",
+    "InformationReminded",
+    "InformationSummarised",
     "NationalSituationView",
+    "ObservedMetric",
     "OrgCapacity",
+    "OutputEvent",
     "RegionView",
     "ResourceCapacityView",
+    "ScenarioView",
     "SignalSeverity",
     "SitrepDigest",
     "View",
+    "bounded_id",
+    "output_event_id",
     "output_namespace",
     "signal_event_id",
+    "stricter",
     "view_model_for",
 ]
 
 EscalationEvent = EscalationRaised | EscalationUpdated | EscalationResolved
 """Any of the three escalation events."""
+AssistanceEvent = AssistanceFulfilled | AssistanceExpired
+"""Any assistance outcome."""
+InformationEvent = InformationForwarded | InformationReminded | InformationSummarised
+"""Any information output."""
+AdviceEvent = AdviceDrafted | AdvicePublished | AdviceRejectionNoted | AdviceValidationRefused
+"""Any advice output."""
+OutputEvent = (
+    EscalationEvent | CoordinationRequested | AssistanceEvent | InformationEvent | AdviceEvent
+)
+"""Any output event of the hub."""
+
+_OUTPUT_CLASSES: tuple[type[EventEnvelope], ...] = (
+    EscalationRaised,
+    EscalationUpdated,
+    EscalationResolved,
+    CoordinationRequested,
+    AssistanceFulfilled,
+    AssistanceExpired,
+    InformationForwarded,
+    InformationReminded,
+    InformationSummarised,
+    AdviceDrafted,
+    AdvicePublished,
+    AdviceRejectionNoted,
+    AdviceValidationRefused,
+)
 
 OUTPUT_TYPES: Mapping[str, type[EventEnvelope]] = MappingProxyType(
-    {cls.declared_type(): cls for cls in (EscalationRaised, EscalationUpdated, EscalationResolved)}
+    {cls.declared_type(): cls for cls in _OUTPUT_CLASSES}
 )
-"""The event types the hub publishes as outputs (``kcr.signal.escalation``) and their models."""
+"""The event types the hub publishes as outputs and their models.
+
+Escalations go to ``kcr.signal.escalation``, coordination requests to ``kcr.coordination``,
+advice to ``kcr.advice``; every output also reaches the outboxes the router picks.
+"""
 
 VIEW_MODELS: Mapping[str, tuple[str, type[BaseModel]]] = MappingProxyType(
     {
@@ -76,6 +160,7 @@ VIEW_MODELS: Mapping[str, tuple[str, type[BaseModel]]] = MappingProxyType(
         "region": (SITUATION, RegionView),
         "national": (SITUATION, NationalSituationView),
         "resource": (CAPACITY, ResourceCapacityView),
+        "scenario": (SCENARIOS, ScenarioView),
     }
 )
 """By key prefix (the part before '/'): the view kind (topic ``kcr.view.<kind>``) and model."""
@@ -93,5 +178,10 @@ def view_model_for(key: str) -> tuple[str, type[BaseModel]]:
 
 
 def output_namespace(model: type[BaseModel]) -> str:
-    """Return the Avro namespace of an output model: ``nl.kcr.escalation`` or ``nl.kcr.view``."""
-    return "nl.kcr.escalation" if issubclass(model, EventEnvelope) else "nl.kcr.view"
+    """Return the Avro namespace of an output model: ``nl.kcr.<family>`` or ``nl.kcr.view``.
+
+    An output event's family is the third part of its type, e.g. ``nl.kcr.escalation``.
+    """
+    if issubclass(model, EventEnvelope):
+        return f"nl.kcr.{model.declared_type().split('.')[2]}"
+    return "nl.kcr.view"

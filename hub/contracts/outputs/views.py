@@ -19,15 +19,20 @@ from hub.contracts.fields import UtcDatetime
 
 __all__ = [
     "CAPACITY",
+    "SCENARIOS",
     "SITUATION",
     "CategoryIncidents",
     "GripRegions",
     "IncidentView",
     "IncidentViewStatus",
+    "IndicatorView",
     "NationalSituationView",
+    "ObservedMetric",
     "OrgCapacity",
     "RegionView",
     "ResourceCapacityView",
+    "ScenarioStatus",
+    "ScenarioView",
     "SitrepDigest",
     "View",
 ]
@@ -36,11 +41,16 @@ SITUATION = "situation"
 """Kind of the situation views: topic ``kcr.view.situation``."""
 CAPACITY = "capacity"
 """Kind of the capacity views: topic ``kcr.view.capacity``."""
+SCENARIOS = "scenarios"
+"""Kind of the scenario views: topic ``kcr.view.scenarios``."""
 
 IncidentViewStatus = Literal[
     "active", "escalating", "contained", "under_control", "recovery", "closed"
 ]
 """The status of an incident in its view: the reported statuses plus 'closed'."""
+
+ScenarioStatus = Literal["active", "invalid", "retired"]
+"""Monitored; not monitored because a condition does not parse; no longer monitored."""
 
 
 class _Record(BaseModel):
@@ -176,3 +186,43 @@ class ResourceCapacityView(View):
     def key(self) -> str:
         """``resource/<resource_type>``."""
         return f"resource/{self.resource_type}"
+
+
+class ObservedMetric(_Record):
+    """The value of one metric of a condition at the tick of the record."""
+
+    metric: str = Field(description="The metric as written, e.g. 'capacity.available[pump]'.")
+    value: float = Field(description="Its value at that tick.")
+
+
+class IndicatorView(_Record):
+    """One indicator of a scenario: whether its condition holds, since when, and why."""
+
+    indicator_id: str = Field(description="Id of the indicator.")
+    description: str = Field(description="What the indicator means.")
+    condition: str = Field(description="The condition, as defined.")
+    tripped: bool = Field(description="The condition holds at this tick.")
+    since: UtcDatetime | None = Field(
+        default=None, description="Tick time it last changed; null when not monitored."
+    )
+    observed: tuple[ObservedMetric, ...] = Field(
+        default=(), description="The metrics of the condition and their values, in order."
+    )
+
+
+class ScenarioView(View):
+    """One scenario and the state of its indicators."""
+
+    scenario_id: str = Field(description="Id of the scenario.")
+    name: str = Field(description="Short name of the scenario.")
+    status: ScenarioStatus = Field(description="Active, invalid (a bad condition) or retired.")
+    error: str | None = Field(
+        default=None, description="Why the scenario is invalid: the indicator and the error."
+    )
+    defined_by: str = Field(description="Organisation that defined it.")
+    indicators: tuple[IndicatorView, ...] = Field(description="Its indicators, as defined.")
+
+    @property
+    def key(self) -> str:
+        """``scenario/<scenario_id>``."""
+        return f"scenario/{self.scenario_id}"

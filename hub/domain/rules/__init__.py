@@ -21,6 +21,12 @@ from hub.domain.rules.deadlines import (
     silent_organisation,
 )
 from hub.domain.rules.situation import GRIP_HIGH, SUPRA_REGIONAL, grip_high, supra_regional
+from hub.domain.rules.workflow import (
+    INFORMATION_OVERDUE,
+    SCENARIO_INDICATOR,
+    information_overdue,
+    scenario_indicator,
+)
 from hub.domain.state import HubState
 from hub.domain.thresholds import Thresholds
 
@@ -29,7 +35,9 @@ __all__ = [
     "CAPACITY_SHORTFALL",
     "COORDINATION_UNACKNOWLEDGED",
     "GRIP_HIGH",
+    "INFORMATION_OVERDUE",
     "RULES",
+    "SCENARIO_INDICATOR",
     "SILENT_ORGANISATION",
     "SUPRA_REGIONAL",
     "Condition",
@@ -39,6 +47,8 @@ __all__ = [
     "coordination_unacknowledged",
     "evaluate",
     "grip_high",
+    "information_overdue",
+    "scenario_indicator",
     "signal_id",
     "silent_organisation",
     "supra_regional",
@@ -54,6 +64,8 @@ RULES: dict[str, Rule] = {
     SILENT_ORGANISATION: silent_organisation,
     ASSISTANCE_OVERDUE: assistance_overdue,
     COORDINATION_UNACKNOWLEDGED: coordination_unacknowledged,
+    INFORMATION_OVERDUE: information_overdue,
+    SCENARIO_INDICATOR: scenario_indicator,
 }
 """Every rule by its code."""
 

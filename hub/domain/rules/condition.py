@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from hub.contracts.organisations import load_registry
 from hub.contracts.outputs.signals import SignalSeverity
 from hub.contracts.reference import load_reference
+from hub.domain._common import clip, org_name
 
 __all__ = [
     "Condition",
+    "clip",
     "grip_name",
     "names",
     "org_name",
@@ -27,7 +28,11 @@ _MAX_SIGNAL_ID = 160
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """A condition found by a rule at one tick; a signal is raised while it holds."""
+    """A condition found by a rule at one tick; a signal is raised while it holds.
+
+    ``recipients`` names organisations the signal is addressed to besides those the router
+    reaches by subscription (e.g. the LOCC for overdue assistance).
+    """
 
     rule: str
     severity: SignalSeverity
@@ -35,11 +40,12 @@ class Condition:
     details: str
     regions: tuple[str, ...]
     evidence: tuple[str, ...]
+    recipients: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Keep the title and details within the limits of the signal contract."""
-        object.__setattr__(self, "title", _clip(self.title, _MAX_TITLE))
-        object.__setattr__(self, "details", _clip(self.details, _MAX_DETAILS))
+        object.__setattr__(self, "title", clip(self.title, _MAX_TITLE))
+        object.__setattr__(self, "details", clip(self.details, _MAX_DETAILS))
 
     def to_json(self) -> dict[str, Any]:
         """Return the condition as a JSON-able dict."""
@@ -50,6 +56,7 @@ class Condition:
             "details": self.details,
             "regions": list(self.regions),
             "evidence": list(self.evidence),
+            "recipients": list(self.recipients),
         }
 
     @classmethod
@@ -62,11 +69,8 @@ class Condition:
             details=data["details"],
             regions=tuple(data["regions"]),
             evidence=tuple(data["evidence"]),
+            recipients=tuple(data["recipients"]),
         )
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def signal_id(rule: str, key: str) -> str:
@@ -80,12 +84,6 @@ def signal_id(rule: str, key: str) -> str:
         return prefix + key
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
     return f"{prefix}{key[: _MAX_SIGNAL_ID - len(prefix) - 17]}~{digest}"
-
-
-def org_name(org_id: str) -> str:
-    """Return the name of an organisation, e.g. 'Zeeland' for vr19 (the id if unknown)."""
-    registry = load_registry()
-    return registry.get(org_id).name if org_id in registry else org_id
 
 
 def names(org_ids: Iterable[str]) -> str:

@@ -12,7 +12,7 @@ from hub.contracts.organisations import load_registry
 from hub.contracts.outputs.signals import SignalSeverity
 from hub.contracts.reference import load_reference
 from hub.domain._common import dt_to_json
-from hub.domain.rules.condition import Condition, org_name, signal_id
+from hub.domain.rules.condition import Condition, org_name, signal_id, unique
 from hub.domain.state import HubState
 from hub.domain.thresholds import Thresholds
 
@@ -75,9 +75,11 @@ def assistance_overdue(
     """An assistance request not fulfilled (accepted < requested) by its ``needed_by``.
 
     Withdrawn requests never count. Critical when nothing at all was accepted. Keyed by
-    request; evidence: the request and the acceptances that count.
+    request; evidence: the request and the acceptances that count. Addressed to the
+    configured ``notify`` organisations (the LOCC) and the requester.
     """
     grace = thresholds.assistance_overdue.grace
+    notify = thresholds.assistance_overdue.notify
     found: dict[str, Condition] = {}
     for request in state.assistance.open_requests():
         if now <= request.needed_by + grace:
@@ -98,6 +100,7 @@ def assistance_overdue(
             ),
             regions=_regions((request.region,)),
             evidence=request.evidence(),
+            recipients=unique((*notify, request.requester)),
         )
     return found
 

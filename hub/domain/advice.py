@@ -1,0 +1,321 @@
+"""Advice on measures: the requests and decisions (state), and the hub's drafts (at ticks).
+
+:class:`AdviceBook` (state, changed by events) keeps each ``nl.kcr.advice.requested`` from
+an organisation whose role may request advice and, in log order, every validation or
+rejection sent about it (all events of one advice share its id as subject). Other requests
+and decisions about unknown advice are ignored and counted.
+
+:class:`AdviceDesk` (workflow state, changed only at ticks) drafts the advice at the first
+tick after the request (:func:`hub.domain.feasibility.draft_advice`) and sends it to the
+validators only (TLP RED). It then goes through the decisions in log order. It does not trust
+the gateway: a decision counts only when its sender has the validator role
+(``advice.validator_role``) and the advice is not yet decided. The first one that counts
+publishes the draft to the requester (validated) or tells the requester why it was rejected;
+every other decision is answered with ``nl.kcr.advice.validation_refused`` to its sender.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, NamedTuple
+
+from hub.contracts.events.advice import AdviceRejected, AdviceRequested, AdviceValidated
+from hub.contracts.events.envelope import EventEnvelope, Tlp
+from hub.contracts.organisations import load_registry
+from hub.contracts.outputs import (
+    AdviceDraftData,
+    AdviceDrafted,
+    AdviceEvent,
+    AdvicePublished,
+    AdviceRejectionNoted,
+    AdviceValidationRefused,
+)
+from hub.contracts.outputs.advice import (
+    AdvicePublishedData,
+    AdviceRejectionNotedData,
+    AdviceValidationRefusedData,
+)
+from hub.contracts.outputs.base import DIRECTED_TLP, output_event_id, stricter
+from hub.domain.capacity import CapacityProjection
+from hub.domain.feasibility import AdviceSubject, draft_advice
+from hub.domain.measures import MeasureCatalogue, load_measures
+from hub.domain.thresholds import Thresholds
+from hub.domain.workflow_settings import AdviceSettings
+
+__all__ = ["AdviceBook", "AdviceDesk", "AdviceRequest", "Decision"]
+
+DecisionKind = Literal["validated", "rejected"]
+
+
+class Decision(NamedTuple):
+    """A validation or rejection as sent: by whom, with which note or reason, in which event."""
+
+    kind: DecisionKind
+    sender: str
+    text: str
+    event_id: str
+
+
+@dataclass(slots=True)
+class AdviceRequest:
+    """One request for advice and the decisions sent about it, in log order."""
+
+    subject: AdviceSubject
+    event_id: str
+    tlp: str
+    correlation_id: str | None = None
+    decisions: list[Decision] = field(default_factory=list)
+
+
+class AdviceBook:
+    """Every advice request seen, with the decisions sent about it."""
+
+    def __init__(self) -> None:
+        self.requests: dict[str, AdviceRequest] = {}
+        self.ignored = 0
+
+    def apply(self, event: EventEnvelope) -> None:
+        """Apply an advice event; other events are no concern of the book."""
+        if isinstance(event, AdviceRequested):
+            self._requested(event)
+        elif isinstance(event, AdviceValidated | AdviceRejected):
+            self._decided(event)
+
+    def _requested(self, event: AdviceRequested) -> None:
+        data = event.data
+        known = self.requests.get(data.advice_id)
+        if known is not None:
+            self.ignored += known.event_id != event.id
+            return
+        if not load_registry().may_publish(event.source, event.type):
+            self.ignored += 1
+            return
+        subject = AdviceSubject(
+            advice_id=data.advice_id,
+            requester=event.source,
+            measure=data.measure,
+            parameters=tuple((p.name, p.value) for p in data.parameters),
+            region=data.region,
+            incident_id=data.incident_id,
+        )
+        self.requests[data.advice_id] = AdviceRequest(
+            subject, event.id, event.tlp.value, event.correlationid
+        )
+
+    def _decided(self, event: AdviceValidated | AdviceRejected) -> None:
+        request = self.requests.get(event.data.advice_id)
+        if request is None:
+            self.ignored += 1
+            return
+        if any(d.event_id == event.id for d in request.decisions):
+            return
+        if isinstance(event, AdviceValidated):
+            decision = Decision("validated", event.source, event.data.note, event.id)
+        else:
+            decision = Decision("rejected", event.source, event.data.reason, event.id)
+        request.decisions.append(decision)
+
+    def to_snapshot(self) -> dict[str, Any]:
+        """Return the book as a JSON-able dict."""
+        return {
+            "ignored": self.ignored,
+            "requests": [
+                {
+                    "subject": _subject_json(r.subject),
+                    "event_id": r.event_id,
+                    "tlp": r.tlp,
+                    "correlation_id": r.correlation_id,
+                    "decisions": [list(d) for d in r.decisions],
+                }
+                for r in self.requests.values()
+            ],
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> AdviceBook:
+        """Rebuild the book from :meth:`to_snapshot`'s dict."""
+        book = cls()
+        book.ignored = int(data["ignored"])
+        for item in data["requests"]:
+            subject = AdviceSubject(
+                **{
+                    **item["subject"],
+                    "parameters": tuple(map(tuple, item["subject"]["parameters"])),
+                }
+            )
+            book.requests[subject.advice_id] = AdviceRequest(
+                subject,
+                item["event_id"],
+                item["tlp"],
+                item["correlation_id"],
+                [Decision(*d) for d in item["decisions"]],
+            )
+        return book
+
+
+def _subject_json(subject: AdviceSubject) -> dict[str, Any]:
+    return {**subject._asdict(), "parameters": [list(p) for p in subject.parameters]}
+
+
+@dataclass(slots=True)
+class _Progress:
+    draft: AdviceDraftData
+    handled: int = 0
+    decided_by: str | None = None
+
+
+class AdviceDesk:
+    """The drafts the hub made and the decisions it handled, changed only at ticks."""
+
+    def __init__(self, settings: AdviceSettings, catalogue: MeasureCatalogue | None = None) -> None:
+        self.settings = settings
+        self.catalogue = catalogue or load_measures()
+        self.progress: dict[str, _Progress] = {}
+
+    def step(
+        self,
+        book: AdviceBook,
+        capacity: CapacityProjection,
+        at: tuple[datetime, int],
+        thresholds: Thresholds,
+    ) -> list[AdviceEvent]:
+        """Draft new advice and handle new decisions at (now, tick); return the outputs."""
+        now = at[0]
+        outputs: list[AdviceEvent] = []
+        for advice_id in sorted(book.requests):
+            request = book.requests[advice_id]
+            progress = self.progress.get(advice_id)
+            if progress is None:
+                draft = draft_advice(
+                    request.subject,
+                    capacity,
+                    self.catalogue,
+                    (now, thresholds.capacity.max_report_age),
+                )
+                progress = self.progress[advice_id] = _Progress(draft)
+                outputs.append(self._drafted(request, draft, at))
+            for decision in request.decisions[progress.handled :]:
+                outputs.append(self._decide(request, progress, decision, at))
+            progress.handled = len(request.decisions)
+        return outputs
+
+    def _drafted(
+        self, request: AdviceRequest, draft: AdviceDraftData, at: tuple[datetime, int]
+    ) -> AdviceDrafted:
+        return AdviceDrafted(
+            id=output_event_id(draft.advice_id, "drafted", at[1]),
+            subject=draft.advice_id,
+            time=at[0],
+            tlp=Tlp.RED,
+            correlationid=request.correlation_id,
+            causationid=request.event_id,
+            recipients=self.settings.validators(),
+            data=draft,
+        )
+
+    def _decide(
+        self,
+        request: AdviceRequest,
+        progress: _Progress,
+        decision: Decision,
+        at: tuple[datetime, int],
+    ) -> AdviceEvent:
+        role = load_registry().role_of(decision.sender).name
+        if role != self.settings.validator_role:
+            reason = (
+                f"{decision.sender} has role {role!r}; only organisations of role "
+                f"{self.settings.validator_role!r} may validate or reject advice"
+            )
+            return _refused(request, decision, reason, at)
+        if progress.decided_by is not None:
+            reason = (
+                f"advice {request.subject.advice_id} was already decided by {progress.decided_by}"
+            )
+            return _refused(request, decision, reason, at)
+        progress.decided_by = decision.sender
+        return _decided(request, progress.draft, decision, at)
+
+    def to_snapshot(self) -> dict[str, Any]:
+        """Return the workflow state as a JSON-able dict."""
+        return {
+            advice_id: {
+                "draft": p.draft.model_dump(mode="json"),
+                "handled": p.handled,
+                "decided_by": p.decided_by,
+            }
+            for advice_id, p in self.progress.items()
+        }
+
+    @classmethod
+    def from_snapshot(
+        cls,
+        data: dict[str, Any],
+        settings: AdviceSettings,
+        catalogue: MeasureCatalogue | None = None,
+    ) -> AdviceDesk:
+        """Rebuild the workflow state from :meth:`to_snapshot`'s dict."""
+        desk = cls(settings, catalogue)
+        for advice_id, item in data.items():
+            draft = AdviceDraftData.model_validate(item["draft"])
+            desk.progress[advice_id] = _Progress(draft, item["handled"], item["decided_by"])
+        return desk
+
+
+def _envelope(
+    request: AdviceRequest, decision: Decision, verb: str, at: tuple[datetime, int]
+) -> dict[str, Any]:
+    advice_id = request.subject.advice_id
+    return {
+        "id": output_event_id(f"{advice_id}/{decision.event_id}", verb, at[1]),
+        "subject": advice_id,
+        "time": at[0],
+        "tlp": stricter(Tlp(request.tlp), DIRECTED_TLP),
+        "correlationid": request.correlation_id,
+        "causationid": decision.event_id,
+    }
+
+
+def _decided(
+    request: AdviceRequest, draft: AdviceDraftData, decision: Decision, at: tuple[datetime, int]
+) -> AdviceEvent:
+    requester = (request.subject.requester,)
+    if decision.kind == "validated":
+        return AdvicePublished(
+            **_envelope(request, decision, "published", at),
+            recipients=requester,
+            data=AdvicePublishedData(
+                advice_id=draft.advice_id,
+                draft=draft,
+                validated_by=decision.sender,
+                note=decision.text,
+                validated_event_id=decision.event_id,
+            ),
+        )
+    return AdviceRejectionNoted(
+        **_envelope(request, decision, "rejection_noted", at),
+        recipients=requester,
+        data=AdviceRejectionNotedData(
+            advice_id=draft.advice_id,
+            draft=draft,
+            rejected_by=decision.sender,
+            reason=decision.text,
+            rejected_event_id=decision.event_id,
+        ),
+    )
+
+
+def _refused(
+    request: AdviceRequest, decision: Decision, reason: str, at: tuple[datetime, int]
+) -> AdviceValidationRefused:
+    return AdviceValidationRefused(
+        **_envelope(request, decision, "validation_refused", at),
+        recipients=(decision.sender,),
+        data=AdviceValidationRefusedData(
+            advice_id=request.subject.advice_id,
+            sender=decision.sender,
+            attempted=decision.kind,
+            refused_event_id=decision.event_id,
+            reason=reason,
+        ),
+    )

@@ -1,0 +1,318 @@
+"""Information requests: the questions, their answers, and the hub's fan-out at each tick.
+
+:class:`InformationBook` (state, changed by events): a request from an organisation whose role
+may publish ``nl.kcr.information.requested`` (the domain checks it again), its addressees
+(``all-regions`` expanded, the requester left out) and the latest answer of each addressee.
+Answers from others and events of unknown requests are ignored and counted. All events of one
+request share its id as subject, so they arrive in order; a second request with a known id is
+ignored.
+
+:class:`InformationDesk` (workflow state, changed only at ticks): at the first tick after the
+request it forwards the question to each addressee; once ``reminder_fraction`` of the time from
+the request (hub time) to ``respond_by`` has passed, and before ``respond_by``, it reminds each
+addressee that has not answered, once; and it sends the requester a summary whenever the
+answers or their being overdue change (the first summary comes with the fan-out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hub.contracts.events.envelope import EventEnvelope, Tlp
+from hub.contracts.events.information import InformationProvided, InformationRequested
+from hub.contracts.organisations import ALL_REGIONS, OrganisationKind, load_registry
+from hub.contracts.outputs import (
+    InformationAnswer,
+    InformationEvent,
+    InformationForwarded,
+    InformationReminded,
+    InformationSummarised,
+)
+from hub.contracts.outputs.base import DIRECTED_TLP, output_event_id, stricter
+from hub.contracts.outputs.information import InformationQuestionData, InformationSummaryData
+from hub.domain._common import dt_from_json, dt_to_json, hub_time
+from hub.domain.workflow_settings import InformationSettings
+
+__all__ = [
+    "Answer",
+    "InformationBook",
+    "InformationDesk",
+    "InformationRequest",
+    "expand_addressees",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The latest answer of one addressee."""
+
+    answer: str
+    attachments: tuple[str, ...]
+    answered_at: datetime
+    event_id: str
+
+
+@dataclass(slots=True)
+class InformationRequest:
+    """One information request and the answers so far, by addressee."""
+
+    request_id: str
+    requester: str
+    question: str
+    addressees: tuple[str, ...]
+    respond_by: datetime
+    requested_at: datetime
+    event_id: str
+    tlp: str
+    correlation_id: str | None = None
+    answers: dict[str, Answer] = field(default_factory=dict)
+
+    def outstanding(self) -> tuple[str, ...]:
+        """Return the addressees without an answer, in addressee order."""
+        return tuple(org for org in self.addressees if org not in self.answers)
+
+
+def expand_addressees(addressees: tuple[str, ...], requester: str) -> tuple[str, ...]:
+    """Return ``addressees`` with ``all-regions`` expanded, without repeats.
+
+    The requester is never asked its own question, nor the hub itself (it has no outbox).
+    """
+    registry = load_registry()
+    regions = registry.region_ids()
+    expanded = (org for name in addressees for org in (regions if name == ALL_REGIONS else (name,)))
+    hub = {o.id for o in registry.organisations() if o.kind is OrganisationKind.HUB}
+    return tuple(dict.fromkeys(org for org in expanded if org != requester and org not in hub))
+
+
+class InformationBook:
+    """Every information request seen and its answers."""
+
+    def __init__(self) -> None:
+        self.requests: dict[str, InformationRequest] = {}
+        self.ignored = 0
+        self._handlers: Mapping[type[EventEnvelope], Callable[[Any], None]] = {
+            InformationRequested: self._requested,
+            InformationProvided: self._provided,
+        }
+
+    def apply(self, event: EventEnvelope) -> None:
+        """Apply an information event; other events are no concern of the book."""
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def _requested(self, event: InformationRequested) -> None:
+        data = event.data
+        known = self.requests.get(data.request_id)
+        if known is not None:
+            self.ignored += known.event_id != event.id
+            return
+        if not load_registry().may_publish(event.source, event.type):
+            self.ignored += 1
+            return
+        self.requests[data.request_id] = InformationRequest(
+            request_id=data.request_id,
+            requester=event.source,
+            question=data.question,
+            addressees=expand_addressees(data.addressees, event.source),
+            respond_by=data.respond_by,
+            requested_at=hub_time(event),
+            event_id=event.id,
+            tlp=event.tlp.value,
+            correlation_id=event.correlationid,
+        )
+
+    def _provided(self, event: InformationProvided) -> None:
+        request = self.requests.get(event.data.request_id)
+        if request is None or event.source not in request.addressees:
+            self.ignored += 1
+            return
+        request.answers[event.source] = Answer(
+            event.data.answer, event.data.attachments, hub_time(event), event.id
+        )
+
+    def to_snapshot(self) -> dict[str, Any]:
+        """Return the book as a JSON-able dict."""
+        return {
+            "ignored": self.ignored,
+            "requests": [_request_json(r) for r in self.requests.values()],
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> InformationBook:
+        """Rebuild the book from :meth:`to_snapshot`'s dict."""
+        book = cls()
+        book.ignored = int(data["ignored"])
+        for item in data["requests"]:
+            request = _request_from_json(item)
+            book.requests[request.request_id] = request
+        return book
+
+
+def _request_json(request: InformationRequest) -> dict[str, Any]:
+    return {
+        "request_id": request.request_id,
+        "requester": request.requester,
+        "question": request.question,
+        "addressees": list(request.addressees),
+        "respond_by": dt_to_json(request.respond_by),
+        "requested_at": dt_to_json(request.requested_at),
+        "event_id": request.event_id,
+        "tlp": request.tlp,
+        "correlation_id": request.correlation_id,
+        "answers": {
+            org: [a.answer, list(a.attachments), dt_to_json(a.answered_at), a.event_id]
+            for org, a in request.answers.items()
+        },
+    }
+
+
+def _request_from_json(item: dict[str, Any]) -> InformationRequest:
+    return InformationRequest(
+        request_id=item["request_id"],
+        requester=item["requester"],
+        question=item["question"],
+        addressees=tuple(item["addressees"]),
+        respond_by=dt_from_json(item["respond_by"]),
+        requested_at=dt_from_json(item["requested_at"]),
+        event_id=item["event_id"],
+        tlp=item["tlp"],
+        correlation_id=item["correlation_id"],
+        answers={
+            org: Answer(text, tuple(links), dt_from_json(at), event_id)
+            for org, (text, links, at, event_id) in item["answers"].items()
+        },
+    )
+
+
+@dataclass(slots=True)
+class _Progress:
+    forwarded: bool = False
+    reminded: list[str] = field(default_factory=list)
+    summary: list[Any] | None = None
+    """What the last summary showed: the answer event ids by addressee, and 'overdue'."""
+
+
+class InformationDesk:
+    """The hub's fan-out, reminders and summaries of information requests, changed at ticks."""
+
+    def __init__(self, settings: InformationSettings) -> None:
+        self.settings = settings
+        self.progress: dict[str, _Progress] = {}
+
+    def step(self, book: InformationBook, now: datetime, tick: int) -> list[InformationEvent]:
+        """Forward, remind and summarise at ``now``; return the outputs, by request id."""
+        outputs: list[InformationEvent] = []
+        for request_id in sorted(book.requests):
+            request = book.requests[request_id]
+            progress = self.progress.setdefault(request_id, _Progress())
+            if not progress.forwarded:
+                progress.forwarded = True
+                outputs += [
+                    _question(InformationForwarded, request, org, now, tick)
+                    for org in request.addressees
+                ]
+            outputs += self._reminders(request, progress, now, tick)
+            overdue = bool(request.outstanding()) and now > request.respond_by
+            shown = [sorted((org, a.event_id) for org, a in request.answers.items()), overdue]
+            if shown != progress.summary:
+                progress.summary = shown
+                outputs.append(_summary(request, overdue, now, tick))
+        return outputs
+
+    def _reminders(
+        self, request: InformationRequest, progress: _Progress, now: datetime, tick: int
+    ) -> list[InformationEvent]:
+        window = request.respond_by - request.requested_at
+        remind_at = request.requested_at + window * self.settings.reminder_fraction
+        if not remind_at <= now <= request.respond_by:
+            return []
+        due = [org for org in request.outstanding() if org not in progress.reminded]
+        progress.reminded += due
+        return [_question(InformationReminded, request, org, now, tick) for org in due]
+
+    def to_snapshot(self) -> dict[str, Any]:
+        """Return the workflow state as a JSON-able dict."""
+        return {
+            request_id: {"forwarded": p.forwarded, "reminded": p.reminded, "summary": p.summary}
+            for request_id, p in self.progress.items()
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any], settings: InformationSettings) -> InformationDesk:
+        """Rebuild the workflow state from :meth:`to_snapshot`'s dict."""
+        desk = cls(settings)
+        for request_id, item in data.items():
+            summary = item["summary"]
+            if summary is not None:
+                summary = [[tuple(pair) for pair in summary[0]], summary[1]]
+            desk.progress[request_id] = _Progress(
+                item["forwarded"], list(item["reminded"]), summary
+            )
+        return desk
+
+
+def _envelope(request: InformationRequest, event_id: str) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "subject": request.request_id,
+        "tlp": stricter(Tlp(request.tlp), DIRECTED_TLP),
+        "correlationid": request.correlation_id,
+        "causationid": request.event_id,
+    }
+
+
+def _question(
+    cls: type[InformationForwarded] | type[InformationReminded],
+    request: InformationRequest,
+    addressee: str,
+    now: datetime,
+    tick: int,
+) -> InformationEvent:
+    verb = cls.declared_type().rsplit(".", 1)[1]
+    return cls(
+        **_envelope(request, output_event_id(f"{request.request_id}/{addressee}", verb, tick)),
+        time=now,
+        recipients=(addressee,),
+        data=InformationQuestionData(
+            request_id=request.request_id,
+            requester=request.requester,
+            addressee=addressee,
+            question=request.question,
+            respond_by=request.respond_by,
+        ),
+    )
+
+
+def _summary(
+    request: InformationRequest, overdue: bool, now: datetime, tick: int
+) -> InformationSummarised:
+    answers = tuple(
+        InformationAnswer(
+            org_id=org,
+            answer=answer.answer,
+            attachments=answer.attachments,
+            answered_at=answer.answered_at,
+            event_id=answer.event_id,
+        )
+        for org in request.addressees
+        if (answer := request.answers.get(org)) is not None
+    )
+    return InformationSummarised(
+        **_envelope(request, output_event_id(request.request_id, "summarised", tick)),
+        time=now,
+        recipients=(request.requester,),
+        data=InformationSummaryData(
+            request_id=request.request_id,
+            question=request.question,
+            respond_by=request.respond_by,
+            addressees=request.addressees,
+            answered=answers,
+            outstanding=request.outstanding(),
+            overdue=overdue,
+            observed_at=now,
+        ),
+    )

@@ -1,0 +1,176 @@
+"""Scenario monitoring at each tick: the metrics of the conditions, and the scenario views.
+
+:class:`MetricReader` gives the value of every metric of :data:`hub.domain.conditions.METRICS`
+from the state at one moment. :class:`ScenarioMonitor` evaluates the indicators of every
+active scenario at each tick and builds one :class:`~hub.contracts.outputs.ScenarioView` per
+scenario; it remembers per indicator whether it was tripped and since which tick time, so
+``since`` moves only when the indicator flips (or its condition is redefined). The view book
+publishes a view only when it changed. The signal rule lives in
+:mod:`hub.domain.rules.workflow`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from hub.contracts.outputs.views import IndicatorView, ObservedMetric, ScenarioView
+from hub.contracts.reference import load_reference
+from hub.domain._common import dt_from_json, dt_to_json
+from hub.domain.capacity import NationalCapacity
+from hub.domain.conditions import Metric, evaluate, metrics_of
+from hub.domain.scenarios import Indicator, Scenario, ScenarioBook
+from hub.domain.state import HubState
+
+__all__ = ["IndicatorState", "MetricReader", "ScenarioMonitor"]
+
+
+class MetricReader:
+    """The value of each metric at one moment, computed once per metric and argument."""
+
+    def __init__(self, state: HubState, now: datetime, max_age: timedelta) -> None:
+        self.state, self.now, self.max_age = state, now, max_age
+        self._cache: dict[Metric, float] = {}
+        self._committed: dict[str, dict[str, int]] | None = None
+        self._readers: dict[str, Callable[[str], float]] = {
+            "capacity.available": lambda rt: self._national(rt).available,
+            "capacity.total": lambda rt: self._national(rt).total,
+            "capacity.committed": lambda rt: self._national(rt).committed,
+            "assistance.outstanding": self._outstanding,
+            "situation.regions_with": self._regions_with,
+            "situation.incidents_with": lambda cat: len(
+                state.situation.active_by_category().get(cat, ())
+            ),
+            "situation.max_grip": self._max_grip,
+            "situation.affected": lambda region: sum(
+                i.affected_people for i in state.situation.active_in_region(region)
+            ),
+            "situation.total_affected": lambda _: sum(
+                i.affected_people for i in state.situation.active_incidents()
+            ),
+            "situation.active_incidents": lambda _: sum(
+                1 for _ in state.situation.active_incidents()
+            ),
+        }
+
+    def __call__(self, metric: Metric) -> float:
+        """Return the value of ``metric`` (a metric of the vocabulary)."""
+        if metric not in self._cache:
+            self._cache[metric] = float(self._readers[metric.name](metric.argument or ""))
+        return self._cache[metric]
+
+    def _national(self, resource_type: str) -> NationalCapacity:
+        if self._committed is None:
+            self._committed = self.state.assistance.committed()
+        return self.state.capacity.national(
+            resource_type, self.now, self.max_age, self._committed.get(resource_type, {})
+        )
+
+    def _outstanding(self, resource_type: str) -> int:
+        requests = self.state.assistance.open_requests()
+        return sum(r.outstanding for r in requests if r.resource_type == resource_type)
+
+    def _regions_with(self, category: str) -> int:
+        situation = self.state.situation
+        ids = situation.active_by_category().get(category, ())
+        return len({region for i in ids for region in situation.incidents[i].regions})
+
+    def _max_grip(self, region: str) -> int:
+        rank = load_reference().grip_rank
+        incidents = self.state.situation.active_in_region(region)
+        return max((rank(i.grip_level) for i in incidents), default=0)
+
+
+class IndicatorState(NamedTuple):
+    """What the monitor remembers of one indicator: its condition, state and since when."""
+
+    condition: str
+    tripped: bool
+    since: datetime
+
+
+class ScenarioMonitor:
+    """Per indicator whether it was tripped at the last tick, and since when."""
+
+    def __init__(self) -> None:
+        self.indicators: dict[tuple[str, str], IndicatorState] = {}
+
+    def step(self, book: ScenarioBook, reader: MetricReader, tick: int) -> list[ScenarioView]:
+        """Evaluate every scenario at the reader's moment; remember the new states."""
+        views = self.peek(book, reader, tick)
+        self.indicators = {
+            (view.scenario_id, i.indicator_id): IndicatorState(i.condition, i.tripped, i.since)
+            for view in views
+            for i in view.indicators
+            if i.since is not None
+        }
+        return views
+
+    def peek(self, book: ScenarioBook, reader: MetricReader, tick: int) -> list[ScenarioView]:
+        """Return the view of every scenario at the reader's moment (changes nothing)."""
+        return [self._view(book.scenarios[key], reader, tick) for key in sorted(book.scenarios)]
+
+    def _view(self, scenario: Scenario, reader: MetricReader, tick: int) -> ScenarioView:
+        active = scenario.status == "active"
+        return ScenarioView(
+            scenario_id=scenario.scenario_id,
+            name=scenario.name,
+            status=scenario.status,
+            error=scenario.error,
+            defined_by=scenario.defined_by,
+            indicators=tuple(
+                self._indicator(scenario.scenario_id, i, reader) if active else _idle(i)
+                for i in scenario.indicators
+            ),
+            as_of=reader.now,
+            tick=tick,
+        )
+
+    def _indicator(
+        self, scenario_id: str, indicator: Indicator, reader: MetricReader
+    ) -> IndicatorView:
+        if indicator.node is None:  # pragma: no cover - active scenarios parsed every condition
+            return _idle(indicator)
+        tripped = evaluate(indicator.node, reader)
+        last = self.indicators.get((scenario_id, indicator.indicator_id))
+        unchanged = last is not None and (last.condition, last.tripped) == (
+            indicator.condition,
+            tripped,
+        )
+        return IndicatorView(
+            indicator_id=indicator.indicator_id,
+            description=indicator.description,
+            condition=indicator.condition,
+            tripped=tripped,
+            since=last.since if last is not None and unchanged else reader.now,
+            observed=tuple(
+                ObservedMetric(metric=str(m), value=reader(m)) for m in metrics_of(indicator.node)
+            ),
+        )
+
+    def to_snapshot(self) -> list[Any]:
+        """Return the monitor's memory as a JSON-able list."""
+        return [
+            [scenario_id, indicator_id, s.condition, s.tripped, dt_to_json(s.since)]
+            for (scenario_id, indicator_id), s in self.indicators.items()
+        ]
+
+    @classmethod
+    def from_snapshot(cls, data: list[Any]) -> ScenarioMonitor:
+        """Rebuild the monitor from :meth:`to_snapshot`'s list."""
+        monitor = cls()
+        monitor.indicators = {
+            (scenario_id, indicator_id): IndicatorState(condition, tripped, dt_from_json(since))
+            for scenario_id, indicator_id, condition, tripped, since in data
+        }
+        return monitor
+
+
+def _idle(indicator: Indicator) -> IndicatorView:
+    return IndicatorView(
+        indicator_id=indicator.indicator_id,
+        description=indicator.description,
+        condition=indicator.condition,
+        tripped=False,
+    )

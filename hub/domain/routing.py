@@ -1,0 +1,132 @@
+"""The router: which organisations' outboxes (``kcr.outbox.<org>``) receive a hub output.
+
+:func:`route` is pure: the output and the subscriptions in, the organisations out. Of every
+output it reads four facts (:func:`facts_of`): its kind (``signals`` for escalations,
+``views`` for view records, else its family), its TLP, its named recipients, and the
+regions it is about (``data.regions`` of an event; the region(s) of a region or incident
+view). The organisations *involved* are the recipients and those regions.
+
+TLP decides who *may* receive it:
+
+- ``RED``: the named recipients only;
+- ``AMBER_STRICT``: the organisations involved;
+- ``AMBER``: the organisations involved and the national centres (NCC, LOCC);
+- ``GREEN``: every partner; ``CLEAR``: every partner, and public channels (``public``).
+
+Who *does* receive it: the named recipients always (they are always allowed), plus every
+partner whose subscriptions want an output of that kind about those organisations, as far as
+the TLP allows. The hub itself has no outbox. View records carry no label; they are routed
+with ``routing.view_tlp`` from ``data/workflows.toml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import NamedTuple
+
+from hub.contracts.events.envelope import EventEnvelope, Tlp
+from hub.contracts.events.subscription import SUBSCRIPTION_KINDS
+from hub.contracts.organisations import OrganisationKind, load_registry
+from hub.contracts.outputs.views import IncidentView, RegionView, View
+from hub.domain.subscriptions import SubscriptionBook
+from hub.domain.views import ViewRecord
+
+__all__ = ["Delivery", "Routable", "RoutingFacts", "facts_of", "partners", "route", "route_all"]
+
+Routable = EventEnvelope | ViewRecord
+"""What the router routes: an output event of the hub, or a view record."""
+
+
+class RoutingFacts(NamedTuple):
+    """What the router reads of an output."""
+
+    kind: str
+    tlp: Tlp
+    recipients: tuple[str, ...]
+    regions: tuple[str, ...]
+
+    @property
+    def involved(self) -> frozenset[str]:
+        """The organisations involved: the named recipients and the regions it is about."""
+        return frozenset(self.recipients) | frozenset(self.regions)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One output and the organisations whose outbox receives it (registry order)."""
+
+    output: Routable
+    recipients: tuple[str, ...]
+    public: bool = False
+
+
+@cache
+def partners() -> tuple[str, ...]:
+    """Return the organisations with an outbox: every one but the hub, in registry order."""
+    return tuple(
+        o.id for o in load_registry().organisations() if o.kind is not OrganisationKind.HUB
+    )
+
+
+@cache
+def _national_centres() -> frozenset[str]:
+    registry = load_registry()
+    return frozenset(
+        o.id for o in registry.organisations() if o.kind is OrganisationKind.NATIONAL_CENTRE
+    )
+
+
+def _view_regions(view: View) -> tuple[str, ...]:
+    if isinstance(view, RegionView):
+        return (view.region_id,)
+    if isinstance(view, IncidentView):
+        return view.regions
+    return ()
+
+
+def facts_of(output: Routable, view_tlp: Tlp) -> RoutingFacts:
+    """Return the kind, TLP, recipients and regions of ``output``."""
+    if isinstance(output, ViewRecord):
+        return RoutingFacts("views", view_tlp, (), _view_regions(output.view))
+    family = output.family
+    kind = "signals" if family == "escalation" else family
+    regions = getattr(output.data, "regions", ())
+    return RoutingFacts(kind, output.tlp, output.recipients, tuple(regions))
+
+
+def _allowed(facts: RoutingFacts) -> frozenset[str]:
+    if facts.tlp is Tlp.RED:
+        return frozenset(facts.recipients)
+    if facts.tlp is Tlp.AMBER_STRICT:
+        return facts.involved
+    if facts.tlp is Tlp.AMBER:
+        return facts.involved | _national_centres()
+    return frozenset(partners())
+
+
+def route(output: Routable, subscriptions: SubscriptionBook, view_tlp: Tlp = Tlp.AMBER) -> Delivery:
+    """Return the organisations whose outbox receives ``output``, and whether it is public."""
+    facts = facts_of(output, view_tlp)
+    allowed = _allowed(facts)
+    involved = facts.involved
+    subscribed = facts.kind in SUBSCRIPTION_KINDS
+    recipients = tuple(
+        org
+        for org in partners()
+        if org in allowed
+        and (
+            org in facts.recipients
+            or (subscribed and subscriptions.wants(org, facts.kind, involved))
+        )
+    )
+    return Delivery(output, recipients, public=facts.tlp is Tlp.CLEAR)
+
+
+def route_all(
+    outputs: Iterable[Routable], subscriptions: SubscriptionBook, view_tlp: Tlp = Tlp.AMBER
+) -> list[Delivery]:
+    """Route every output, in order; keep those that reach an outbox or the public."""
+    deliveries = (route(output, subscriptions, view_tlp) for output in outputs)
+    return [d for d in deliveries if d.recipients or d.public]

@@ -1,0 +1,93 @@
+"""Rules over the workflows: overdue answers to information requests, tripped indicators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hub.contracts.organisations import load_registry
+from hub.contracts.outputs.signals import SignalSeverity
+from hub.domain._common import dt_to_json
+from hub.domain.conditions import METRICS, evaluate, metrics_of
+from hub.domain.monitoring import MetricReader
+from hub.domain.rules.condition import Condition, names, org_name, signal_id
+from hub.domain.state import HubState
+from hub.domain.thresholds import Thresholds
+
+__all__ = ["INFORMATION_OVERDUE", "SCENARIO_INDICATOR", "information_overdue", "scenario_indicator"]
+
+INFORMATION_OVERDUE = "information_overdue"
+SCENARIO_INDICATOR = "scenario_indicator"
+
+
+def information_overdue(
+    state: HubState, now: datetime, thresholds: Thresholds
+) -> dict[str, Condition]:
+    """Addressees of an information request that have not answered by its ``respond_by``.
+
+    Keyed by request; lists who is overdue; regions: the overdue regions; addressed to the
+    requester; evidence: the request. Resolves once every addressee has answered.
+    """
+    grace = thresholds.information_overdue.grace
+    registry = load_registry()
+    found: dict[str, Condition] = {}
+    for request_id in sorted(state.information.requests):
+        request = state.information.requests[request_id]
+        overdue = request.outstanding()
+        if not overdue or now <= request.respond_by + grace:
+            continue
+        found[signal_id(INFORMATION_OVERDUE, request_id)] = Condition(
+            rule=INFORMATION_OVERDUE,
+            severity=SignalSeverity.WARNING,
+            title=(
+                f"{len(overdue)} of {len(request.addressees)} have not answered "
+                f"{org_name(request.requester)}'s information request"
+            ),
+            details=(
+                f"Request {request_id} of {org_name(request.requester)} was to be answered by "
+                f"{dt_to_json(request.respond_by)}; no answer from {names(overdue)} "
+                f"({', '.join(overdue)})."
+            ),
+            regions=tuple(org for org in overdue if registry.is_region(org)),
+            evidence=(request.event_id,),
+            recipients=(request.requester,),
+        )
+    return found
+
+
+def scenario_indicator(
+    state: HubState, now: datetime, thresholds: Thresholds
+) -> dict[str, Condition]:
+    """An indicator of an active scenario whose condition holds.
+
+    Keyed by scenario and indicator; regions: the regions its condition names; evidence: the
+    scenario's definition. Resolves when the condition no longer holds or the scenario is
+    retired or redefined without it.
+    """
+    reader = MetricReader(state, now, thresholds.capacity.max_report_age)
+    found: dict[str, Condition] = {}
+    for scenario in state.scenarios.active():
+        for indicator in scenario.indicators:
+            if indicator.node is None or not evaluate(indicator.node, reader):
+                continue
+            metrics = metrics_of(indicator.node)
+            key = f"{scenario.scenario_id}/{indicator.indicator_id}"
+            found[signal_id(SCENARIO_INDICATOR, key)] = Condition(
+                rule=SCENARIO_INDICATOR,
+                severity=SignalSeverity.WARNING,
+                title=f"Scenario {scenario.name}: {indicator.description}",
+                details=(
+                    f"Indicator {indicator.indicator_id} of scenario {scenario.scenario_id} "
+                    f"holds: {indicator.condition}."
+                ),
+                regions=tuple(
+                    sorted(
+                        {
+                            m.argument
+                            for m in metrics
+                            if m.argument is not None and METRICS[m.name].argument == "region"
+                        }
+                    )
+                ),
+                evidence=(scenario.event_id,),
+            )
+    return found

@@ -1,0 +1,63 @@
+"""Where each tick output goes: the view, signal, coordination, advice and outbox topics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from pydantic import BaseModel
+
+from hub.contracts.events.envelope import EventEnvelope
+from hub.contracts.outputs import View
+from hub.domain.hub import TickOutputs
+from hub.domain.views import ViewRecord
+from hub.topics.declaration import TopicNames
+
+__all__ = ["OutputRecord", "is_event", "output_records", "record_key"]
+
+
+class OutputRecord(NamedTuple):
+    """One record to publish: topic, key, and the model to encode."""
+
+    topic: str
+    key: str
+    item: BaseModel
+
+
+def record_key(item: BaseModel) -> str:
+    """The Kafka key of an output: a view's key, an event's subject (its aggregate)."""
+    if isinstance(item, View):
+        return item.key
+    if isinstance(item, EventEnvelope):
+        return item.subject
+    raise TypeError(f"{type(item).__name__} is not a hub output")
+
+
+def output_records(outputs: TickOutputs, names: TopicNames) -> Iterator[OutputRecord]:
+    """Return the records a tick's outputs become, in the domain's order, outboxes last.
+
+    Views go to ``kcr.view.<kind>``, signals to ``kcr.signal.escalation``, coordination,
+    assistance and information workflow events to ``kcr.coordination``, advice to
+    ``kcr.advice``; then every delivery the router decided to each recipient's outbox.
+    """
+    for kind, key, view in outputs.views:
+        yield OutputRecord(names.view(kind), key, view)
+    for signal in outputs.signals:
+        yield OutputRecord(names.signals, signal.data.signal_id, signal)
+    workflow: list[EventEnvelope] = [
+        *outputs.coordination, *outputs.assistance, *outputs.information
+    ]  # fmt: skip
+    for event in workflow:
+        yield OutputRecord(names.coordination, event.subject, event)
+    for advice in outputs.advice:
+        yield OutputRecord(names.advice, advice.subject, advice)
+    for delivery in outputs.deliveries:
+        output = delivery.output
+        item = output.view if isinstance(output, ViewRecord) else output
+        for org in delivery.recipients:
+            yield OutputRecord(names.outbox(org), record_key(item), item)
+
+
+def is_event(item: BaseModel) -> bool:
+    """Return whether ``item`` is an event (it then also gets CloudEvents headers)."""
+    return isinstance(item, EventEnvelope)

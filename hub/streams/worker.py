@@ -1,0 +1,259 @@
+"""The Faust worker: one agent over every log topic feeds the projector; its state is a table.
+
+Records are taken in batches and acknowledged by hand: an event is acked only once a snapshot
+of the state that includes it is in the table (whose changelog Faust flushes before committing
+offsets), so a worker killed at any moment restarts from its table and re-reads exactly what the
+snapshot lacks. Offsets and tick numbers in the snapshot make the re-read idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import faust
+
+from hub.codec.headers import to_ce_headers
+from hub.codec.serde import EventCodec
+from hub.contracts.events.catalogue import FAMILIES
+from hub.contracts.events.clock import ClockTicked
+from hub.contracts.events.envelope import EventEnvelope
+from hub.domain.hub import TickOutputs
+from hub.domain.thresholds import Thresholds
+from hub.errors import CodecError
+from hub.logs import get_logger
+from hub.processing.projector import Projector
+from hub.replay import ReplayWindow, replay_log
+from hub.streams.outputs import is_event, output_records
+from hub.topics.declaration import TopicNames
+
+__all__ = ["ProjectionWorker", "WorkerSettings"]
+
+_log = get_logger("hub.worker")
+_SNAPSHOT_KEY = "projector"
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """Batching and persistence of the projection worker."""
+
+    batch_size: int = 2000
+    batch_within: float = 0.02
+    snapshot_interval: float = 1.0
+    client_config: Mapping[str, Any] = field(default_factory=dict)
+    thresholds: Thresholds | None = None
+
+
+@dataclass
+class _Pending:
+    """A consumed record not yet covered by a saved snapshot."""
+
+    event: Any  # faust's EventT
+    position: tuple[str, int]
+    offset: int
+    tick: int | None
+
+
+class ProjectionWorker:
+    """Runs the projection live: log topics in, views and signals out."""
+
+    def __init__(
+        self,
+        bootstrap: str,
+        names: TopicNames,
+        codec: EventCodec,
+        settings: WorkerSettings | None = None,
+    ) -> None:
+        """Prepare the worker; :meth:`run` builds and starts the Faust app."""
+        self.bootstrap = bootstrap
+        self.names = names
+        self.codec = codec
+        self.settings = settings or WorkerSettings()
+        self.projector: Projector | None = None
+        self.ticks_evaluated = 0
+        self._pending: list[_Pending] = []
+        self._deliveries: list[Any] = []  # output sends not yet confirmed by the broker
+        self._lock = asyncio.Lock()  # one batch or the final save at a time
+        self._stream: faust.Stream[Any] | None = None
+        self._saved_at = 0.0
+        self.app = self._build_app()
+
+    def _build_app(self) -> faust.App:
+        app = faust.App(
+            f"{self.names.prefix}-processors",
+            broker=f"kafka://{self.bootstrap}",
+            store="memory://",
+            topic_partitions=1,
+            topic_allow_declare=True,
+            table_standby_replicas=0,
+            web_enabled=False,
+            broker_session_timeout=10,
+            broker_heartbeat_interval=1,
+            broker_rebalance_timeout=10,
+            broker_commit_interval=0.5,
+            consumer_auto_offset_reset="earliest",
+            producer_acks=-1,
+            # events wait unacked for the tick that covers them: never wait for all acks to stop
+            stream_wait_empty=False,
+        )
+        logs = [self.names.log(family) for family in FAMILIES]
+        source = app.topic(*logs, key_serializer="raw", value_serializer="raw")
+        self.table = app.Table(
+            "projector", default=None, partitions=1, use_partitioner=True,
+            key_type=str, value_type=bytes,
+        )  # fmt: skip
+        self.out_topics: dict[str, faust.types.TopicT] = {}
+        app.agent(source, name="project")(self._agent)
+        return app
+
+    async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
+        """Start the Faust app, serve until ``stop`` is set, then stop it."""
+        await self.app.start()
+        if ready is not None:
+            ready.set()
+        _log.info("worker.started", app=self.app.conf.id)
+        try:
+            await stop.wait()
+            await self._final_save()
+        finally:
+            await self.app.stop()
+            _log.info("worker.stopped", ticks=self.ticks_evaluated)
+
+    async def _final_save(self) -> None:
+        """Save the state and ack what it covers, so a restart re-reads as little as possible."""
+        async with self._lock:
+            if self.projector is not None and self._stream is not None:
+                await self._save_and_ack(self._stream, self.projector)
+
+    async def _agent(self, source: faust.types.StreamT[Any]) -> AsyncIterable[None]:
+        manual = cast("faust.Stream[Any]", source).noack()
+        self._stream = cast("faust.Stream[Any]", manual)
+        batches = cast("faust.Stream[Any]", manual).noack_take(
+            self.settings.batch_size, self.settings.batch_within
+        )
+        async for events in batches:
+            async with self._lock:
+                await self._handle(cast("faust.Stream[Any]", manual), events)
+            yield None
+
+    async def _handle(self, stream: faust.Stream[Any], events: Sequence[Any]) -> None:
+        projector = await self._ensure_projector()
+        for event in events:
+            message = event.message
+            position, offset = (message.topic, message.partition), message.offset
+            item = await self._decode(event.value, position, offset)
+            if item is None:
+                await stream.ack(event)
+                continue
+            tick = item.data.tick if isinstance(item, ClockTicked) else None
+            self._pending.append(_Pending(event, position, offset, tick))
+            projector.offer(position, offset, item)
+        evaluated = 0
+        for outputs in projector.advance():
+            await self._publish(outputs)
+            evaluated += 1
+        self.ticks_evaluated += evaluated
+        if evaluated and time.monotonic() - self._saved_at >= self.settings.snapshot_interval:
+            await self._save_and_ack(stream, projector)
+
+    async def _ensure_projector(self) -> Projector:
+        if self.projector is None:
+            self.projector = self._restored() or await self._rebuilt(self._saved_last_tick())
+        return self.projector
+
+    def _restored(self) -> Projector | None:
+        """The projector saved in the table, or None when there is none this version can use."""
+        raw = self.table.get(_SNAPSHOT_KEY)
+        if raw is None:
+            return None
+        try:
+            projector = Projector.from_snapshot(json.loads(raw), self.settings.thresholds)
+        except (ValueError, KeyError, TypeError) as error:
+            _log.warning("worker.snapshot_unusable", error=str(error), action="rebuild from log")
+            return None
+        _log.info("worker.restored", last_tick=projector.projection.last_tick)
+        return projector
+
+    def _saved_last_tick(self) -> int | None:
+        """The last tick an earlier worker published, read leniently from any snapshot version."""
+        raw = self.table.get(_SNAPSHOT_KEY)
+        try:
+            last = json.loads(raw)["projection"]["last_tick"] if raw is not None else None
+        except (ValueError, KeyError, TypeError):
+            return None
+        return last if isinstance(last, int) else None
+
+    async def _rebuilt(self, published_up_to: int | None) -> Projector:
+        """Fold the whole log (as ``kcr replay`` does) and publish what was not published yet.
+
+        Used on a first start and when the saved state is from an incompatible version: the
+        log is the truth. The outputs of ticks after ``published_up_to`` are published (an
+        earlier worker published the ones before), then every current view, so the view topics
+        match this version of the processors.
+        """
+        window = ReplayWindow()
+        result = await replay_log(
+            self.bootstrap, self.names, self.codec, window, self.settings.thresholds,
+            self.settings.client_config,
+        )  # fmt: skip
+        for outputs in result.outputs:
+            if published_up_to is None or outputs.tick > published_up_to:
+                await self._publish(outputs)
+        projection = result.projector.projection
+        views = TickOutputs(
+            projection.last_tick or 0, datetime.now(UTC), views=projection.published_views()
+        )
+        await self._publish(views)
+        _log.info("worker.rebuilt", events=result.events, ticks=result.ticks)
+        return result.projector
+
+    async def _decode(
+        self, value: bytes, position: tuple[str, int], offset: int
+    ) -> EventEnvelope | None:
+        try:
+            return await self.codec.decode_event(value)
+        except CodecError as error:  # the gateway wrote it, so this is a bug: say so, go on
+            _log.error("worker.undecodable", position=position, offset=offset, error=str(error))
+            return None
+
+    async def _publish(self, outputs: TickOutputs) -> None:
+        for record in output_records(outputs, self.names):
+            value = await self.codec.encode(record.item)
+            headers = to_ce_headers(record.item) if is_event(record.item) else []  # type: ignore[arg-type]
+            delivery = await self._out_topic(record.topic).send(
+                key=record.key.encode(), value=value, headers=headers
+            )
+            self._deliveries.append(delivery)
+
+    def _out_topic(self, name: str) -> faust.types.TopicT:
+        if name not in self.out_topics:
+            self.out_topics[name] = self.app.topic(
+                name, key_serializer="raw", value_serializer="raw"
+            )
+        return self.out_topics[name]
+
+    async def _save_and_ack(self, stream: faust.Stream[Any], projector: Projector) -> None:
+        # outputs first: a snapshot must never claim a tick whose outputs could still be lost
+        await asyncio.gather(*self._deliveries)
+        self._deliveries.clear()
+        snapshot = json.dumps(projector.to_snapshot(), separators=(",", ":")).encode()
+        self.table[_SNAPSHOT_KEY] = snapshot
+        self._saved_at = time.monotonic()
+        last_tick = projector.projection.last_tick
+        keep: list[_Pending] = []
+        for pending in self._pending:
+            done = (
+                pending.tick <= last_tick
+                if pending.tick is not None and last_tick is not None
+                else pending.offset <= projector.applied(pending.position)
+            )
+            if done:
+                await stream.ack(pending.event)
+            else:
+                keep.append(pending)
+        self._pending = keep
