@@ -136,12 +136,15 @@ class AssistanceBook:
     """Every assistance request seen, with its offers and acceptances.
 
     Offers, acceptances and withdrawals of unknown requests or offers are ignored and counted
-    in :attr:`ignored`; a second request with a known id is ignored too.
+    in :attr:`ignored`; a second request with a known id is ignored too. An acceptance that
+    arrives before the offer it accepts (two partners' ingress topics can interleave in the
+    log) is parked and applied when that offer arrives.
     """
 
     def __init__(self) -> None:
         self.requests: dict[str, Request] = {}
         self.ignored = 0
+        self.parked: dict[tuple[str, str], AssistanceAccepted] = {}
         self._handlers: Mapping[type[EventEnvelope], Callable[[Any], None]] = {
             AssistanceRequested: self._requested,
             AssistanceOffered: self._offered,
@@ -195,9 +198,15 @@ class AssistanceBook:
         request.offers[data.offer_id] = Offer(
             data.offer_id, event.source, data.resource_type, data.quantity
         )
+        parked = self.parked.pop((data.request_id, data.offer_id), None)
+        if parked is not None:
+            self._accepted(parked)
 
     def _accepted(self, event: AssistanceAccepted) -> None:
         request = self.requests.get(event.data.request_id)
+        if request is not None and event.data.offer_id not in request.offers:
+            self.parked[(event.data.request_id, event.data.offer_id)] = event
+            return
         offer = self._offer(event.data.request_id, event.data.offer_id)
         if request is None or offer is None:
             return
@@ -262,6 +271,7 @@ class AssistanceBook:
         return {
             "ignored": self.ignored,
             "requests": [_request_json(r) for r in self.requests.values()],
+            "parked": [e.model_dump(mode="json") for e in self.parked.values()],
         }
 
     @classmethod
@@ -269,6 +279,9 @@ class AssistanceBook:
         """Rebuild the book from :meth:`to_snapshot`'s dict."""
         book = cls()
         book.ignored = int(data["ignored"])
+        for item in data.get("parked", []):
+            parked = AssistanceAccepted.model_validate(item)
+            book.parked[(parked.data.request_id, parked.data.offer_id)] = parked
         for item in data["requests"]:
             offers = {o["offer_id"]: Offer(**o) for o in item["offers"]}
             fields = {k: v for k, v in item.items() if k not in _TIMES and k != "offers"}

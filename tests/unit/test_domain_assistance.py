@@ -86,14 +86,15 @@ def test_replaying_every_event_twice_changes_nothing() -> None:
 
 
 def test_events_of_unknown_requests_or_offers_are_ignored_and_counted() -> None:
-    """Offers for unknown requests and acceptances of unknown offers are counted, not kept."""
+    """Offers and withdrawals for unknown requests are counted; an early acceptance is parked."""
     book = _book(
         assistance_offered("ghost", minutes(0)),
         assistance_requested("req-1", minutes(0)),
         assistance_accepted("req-1", minutes(1), offer_id="nobody"),
         assistance_withdrawn("ghost", minutes(2)),
     )
-    assert book.ignored == 3
+    assert book.ignored == 2
+    assert list(book.parked) == [("req-1", "nobody")]
     assert book.requests["req-1"].accepted == 0
 
 
@@ -103,3 +104,16 @@ def test_snapshot_round_trip() -> None:
     restored = AssistanceBook.from_snapshot(json.loads(json.dumps(book.to_snapshot())))
     assert restored.requests == book.requests
     assert restored.ignored == book.ignored
+
+
+def test_an_acceptance_before_its_offer_is_applied_when_the_offer_arrives() -> None:
+    """Partners' topics interleave: vr19 accepting vr17's offer before it is logged still counts."""
+    book = AssistanceBook()
+    book.apply(assistance_requested("req-1", minutes(0), quantity=10))
+    book.apply(assistance_accepted("req-1", minutes(2), offer_id="vr17-offer", quantity=6))
+    assert book.requests["req-1"].accepted == 0
+    restored = AssistanceBook.from_snapshot(book.to_snapshot())
+    restored.apply(assistance_offered("req-1", minutes(1), source="vr17", quantity=6))
+    assert restored.requests["req-1"].accepted == 6
+    assert restored.committed() == {"pump": {"vr17": 6}}
+    assert restored.parked == {}
