@@ -27,7 +27,7 @@ demo: setup  ## run the hub on a local broker with a simulated national scenario
 lint: $(STAMP)  ## ruff (lint + format check), mypy --strict, schema drift check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy hub connectors tests
+	$(BIN)/mypy hub connectors tests bench
 	$(BIN)/python -m hub.contracts.avro_schema --check schemas/
 
 format: $(STAMP)  ## apply ruff's fixes and formatting
@@ -38,6 +38,9 @@ pytest: setup  ## the whole test suite (starts its own Kafka broker when none an
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: setup lint pytest  ## set-up, lint and the whole test suite, Kafka tests included
+
+bench: setup  ## benchmarks with baselines in the same run; writes bench/results.json
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:  ## remove the virtual environment and local data
 	rm -rf $(VENV) .kcr .mypy_cache .ruff_cache .pytest_cache

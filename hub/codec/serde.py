@@ -111,6 +111,10 @@ class EventCodec:
             self._writers[schema_id] = _Writer(self._schemas.parsed[model], model, True)
         return self._ids[model]
 
+    def registered(self) -> dict[int, Model]:
+        """Return the schema ids this codec registered or looked up, with their models."""
+        return {schema_id: model for model, schema_id in self._ids.items()}
+
     async def encode(self, item: BaseModel) -> bytes:
         """Return ``item`` (an event, output or view record) as Avro in the wire format."""
         model = type(item)
@@ -136,7 +140,20 @@ class EventCodec:
     async def decode(self, data: bytes | None) -> BaseModel:
         """Return the hub model in ``data``; raise :class:`CodecError` with a reason code."""
         schema_id, body = unpack(data)
-        writer = await self._writer(schema_id)
+        return self._read(schema_id, body, await self._writer(schema_id))
+
+    def decode_cached(self, data: bytes | None) -> BaseModel | None:
+        """Decode ``data`` without awaiting when its writer schema is cached, else return None.
+
+        The hot loops (replay, export) call this first and fall back to :meth:`decode` (which
+        fetches and caches the schema) only for the first record of each schema id. Raises
+        :class:`CodecError` as :meth:`decode` does.
+        """
+        schema_id, body = unpack(data)
+        writer = self._writers.get(schema_id)
+        return None if writer is None else self._read(schema_id, body, writer)
+
+    def _read(self, schema_id: int, body: memoryview, writer: _Writer) -> BaseModel:
         model = writer.model
         if model is None:
             raise CodecError(
