@@ -56,6 +56,9 @@ def render_server_properties(node: NodeConfig) -> str:
         "share.coordinator.state.topic.replication.factor": str(rf),
         "share.coordinator.state.topic.min.isr": str(max(1, rf - 1)),
         "group.initial.rebalance.delay.ms": "0",
+        # a node starved of CPU (two cores, a test suite beside it) must not be fenced by its own
+        # controller: a fenced single node leaves its partitions without in-sync replicas
+        "broker.session.timeout.ms": "30000",
         "auto.create.topics.enable": "false",
         "log.retention.check.interval.ms": "60000",
         "log.cleaner.backoff.ms": "1000",

@@ -36,18 +36,20 @@ class Projector:
     def offer(self, position: Position, offset: int, event: EventEnvelope) -> None:
         """Take one record of the log (events and clock ticks alike)."""
         if isinstance(event, ClockTicked):
-            self.barrier.offer_tick(event)
+            self.barrier.offer_tick(event, position, offset)
         else:
             self.barrier.offer_event(position, offset, event)
 
     def advance(
-        self, until: datetime | None = None, until_tick: int | None = None
+        self, until: datetime | None = None, until_tick: int | None = None, verify: bool = False
     ) -> Iterator[TickOutputs]:
         """Apply what the ready ticks cover and evaluate them, in order.
 
-        ``until`` / ``until_tick`` stop before the first tick after that time / number.
+        ``until`` / ``until_tick`` stop before the first tick after that time / number. With
+        ``verify`` a tick also waits until every record it counts is held (see
+        :meth:`TickBarrier.gaps`): the live worker's guard against a consumer that skips.
         """
-        for release in self.barrier.releases(until, until_tick):
+        for release in self.barrier.releases(until, until_tick, verify):
             self.projection.apply_all(release.events)
             yield self.projection.on_clock(release.tick)
 

@@ -2,9 +2,10 @@
 
 The clock follows every other log partition (headers are enough, nothing is decoded) and, every
 ``interval`` seconds when the log moved, or every ``heartbeat`` seconds regardless, appends a
-:class:`ClockTicked` whose ``covers`` names the last record it has seen per partition. Workers
-evaluate a tick only after applying exactly those records (see :mod:`hub.processing.barrier`),
-so replaying the log reproduces every live output. Run one clock per hub.
+:class:`ClockTicked` whose ``covers`` names, per partition, the last record it has seen, the
+previous tick's mark and how many records lie in between. Workers evaluate a tick only after
+applying exactly those records (see :mod:`hub.processing.barrier`), so replaying the log
+reproduces every live output. Run one clock per hub.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from hub.topics.declaration import TopicNames
 __all__ = ["ClockService", "ClockSettings"]
 
 _log = get_logger("hub.clock")
-_LOOKBACK = 64  # records read back per partition on start to find the last data record
+_LOOKBACK = 64  # records read back on start to find the last tick
 
 
 def _utc_now() -> datetime:
@@ -62,6 +63,8 @@ class ClockService:
         self.settings = settings or ClockSettings()
         self.now = now
         self.marks: dict[TopicPartition, int] = {}
+        self.ticked_marks: dict[TopicPartition, int] = {}  # the marks of the last tick
+        self.counts: dict[TopicPartition, int] = {}  # records read since the last tick
         self.next_tick = 0
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
@@ -93,21 +96,27 @@ class ClockService:
     ) -> None:
         loop = asyncio.get_running_loop()
         last_tick_at = float("-inf")
-        ticked_marks: dict[TopicPartition, int] | None = None
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=int(self.settings.interval * 1000))
             for tp, records in batch.items():
                 if records:
                     self.marks[tp] = records[-1].offset
+                    self.counts[tp] = self.counts.get(tp, 0) + len(records)
             elapsed = loop.time() - last_tick_at
-            moved = self.marks != ticked_marks
+            moved = self.marks != self.ticked_marks
             if (moved and elapsed >= self.settings.interval) or elapsed >= self.settings.heartbeat:
                 await self._tick(producer)
-                last_tick_at, ticked_marks = loop.time(), dict(self.marks)
+                last_tick_at = loop.time()
 
     async def _tick(self, producer: AIOKafkaProducer) -> None:
         covers = tuple(
-            LogMark(topic=tp.topic, partition=tp.partition, offset=offset)
+            LogMark(
+                topic=tp.topic,
+                partition=tp.partition,
+                offset=offset,
+                after=self.ticked_marks.get(tp, -1),
+                records=self.counts.get(tp, 0),
+            )
             for tp, offset in sorted(self.marks.items())
         )
         tick = ClockTicked(
@@ -120,22 +129,37 @@ class ClockService:
             self.names.log("clock"), value, key=b"clock", headers=to_ce_headers(tick)
         )
         self.next_tick += 1
+        self.ticked_marks = dict(self.marks)
+        self.counts.clear()
 
     async def _recover(self, partitions: list[TopicPartition]) -> None:
-        """Continue the tick numbering and find the last record of every log partition."""
+        """Continue the tick numbering and the marks from the last tick in the log.
+
+        The clock then reads on from those marks, so its first tick counts every record that
+        came since the last one (partitions the last tick did not name are read from their
+        beginning).
+        """
         consumer = bounded_consumer(self.bootstrap, self.settings.client_config)
         await consumer.start()
         try:
             clock = await partitions_of(self.bootstrap, [self.names.log("clock")])
+            last: ClockTicked | None = None
             for record in await _tail(consumer, clock):
                 tick = await self.codec.decode_event(record.value)
-                if isinstance(tick, ClockTicked):
-                    self.next_tick = max(self.next_tick, tick.data.tick + 1)
-            for record in await _tail(consumer, partitions):
-                tp = TopicPartition(record.topic, record.partition)
-                self.marks[tp] = max(self.marks.get(tp, -1), record.offset)
+                if isinstance(tick, ClockTicked) and (
+                    last is None or tick.data.tick > last.data.tick
+                ):
+                    last = tick
         finally:
             await consumer.stop()
+        if last is not None:
+            self.next_tick = last.data.tick + 1
+            wanted = set(partitions)
+            for mark in last.data.covers:
+                tp = TopicPartition(mark.topic, mark.partition)
+                if tp in wanted:
+                    self.marks[tp] = mark.offset
+        self.ticked_marks = dict(self.marks)
 
 
 async def _tail(consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> list[Any]:

@@ -29,7 +29,9 @@ from hub.errors import CodecError
 from hub.logs import get_logger
 from hub.processing.projector import Projector
 from hub.replay import ReplayWindow, replay_log
+from hub.streams.gap_reader import GapReader
 from hub.streams.outputs import is_event, output_records
+from hub.streams.transport import ReadCommittedApp
 from hub.topics.declaration import TopicNames
 
 __all__ = ["ProjectionWorker", "WorkerSettings"]
@@ -81,10 +83,11 @@ class ProjectionWorker:
         self._lock = asyncio.Lock()  # one batch or the final save at a time
         self._stream: faust.Stream[Any] | None = None
         self._saved_at = 0.0
+        self.gap_reader = GapReader(bootstrap, codec, self.settings.client_config)
         self.app = self._build_app()
 
     def _build_app(self) -> faust.App:
-        app = faust.App(
+        app = ReadCommittedApp(
             f"{self.names.prefix}-processors",
             broker=f"kafka://{self.bootstrap}",
             store="memory://",
@@ -122,6 +125,7 @@ class ProjectionWorker:
             await self._final_save()
         finally:
             await self.app.stop()
+            await self.gap_reader.close()
             _log.info("worker.stopped", ticks=self.ticks_evaluated)
 
     async def _final_save(self) -> None:
@@ -153,13 +157,39 @@ class ProjectionWorker:
             tick = item.data.tick if isinstance(item, ClockTicked) else None
             self._pending.append(_Pending(event, position, offset, tick))
             projector.offer(position, offset, item)
-        evaluated = 0
-        for outputs in projector.advance():
-            await self._publish(outputs)
-            evaluated += 1
+        evaluated = await self._advance(projector)
         self.ticks_evaluated += evaluated
         if evaluated and time.monotonic() - self._saved_at >= self.settings.snapshot_interval:
             await self._save_and_ack(stream, projector)
+
+    async def _advance(self, projector: Projector) -> int:
+        """Evaluate every tick whose records are all held, reading skipped ranges from the log.
+
+        A range read back that still disagrees with the tick's count is reported and the tick
+        evaluated with what the log holds (the log is the truth, as in a replay).
+        """
+        evaluated, filled_for = 0, None
+        while True:
+            for outputs in projector.advance(verify=True):
+                await self._publish(outputs)
+                evaluated += 1
+            gaps = projector.barrier.gaps()
+            if not gaps:
+                return evaluated
+            head = projector.barrier.first_pending_tick()
+            if filled_for == head:
+                _log.error("worker.count_mismatch", tick=head, gaps=[str(g) for g in gaps])
+                before = evaluated
+                for outputs in projector.advance(until_tick=head):
+                    await self._publish(outputs)
+                    evaluated += 1
+                if evaluated == before:  # not even seen up to its marks: wait for more
+                    return evaluated
+                continue
+            for gap in gaps:
+                _log.warning("worker.gap_refetched", tick=head, gap=str(gap))
+                projector.barrier.fill(gap, await self.gap_reader.read(gap))
+            filled_for = head
 
     async def _ensure_projector(self) -> Projector:
         if self.projector is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import socket
 import subprocess
 import sys
@@ -76,6 +77,19 @@ def test_missing_java_is_a_clear_error(kcr: KcrRunner) -> None:
     assert result.returncode == 1
     assert "Java was not found on PATH" in result.stderr
     assert "JDK 17" in result.stderr
+
+
+def test_missing_maven_is_a_clear_error(kcr: KcrRunner, tmp_path: Path) -> None:
+    """With java but no mvn on PATH and no jars yet, install says how to get Maven."""
+    java = shutil.which("java")
+    assert java is not None, "the test machine has Java 17 (the README's requirement)"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "java").symlink_to(Path(java).resolve())
+    result = kcr("broker", "install", PATH=str(bin_dir), KCR_JARS_DIR=str(tmp_path / "jars"))
+    assert result.returncode == 1
+    assert "Maven was not found on PATH" in result.stderr
+    assert "apt-get install maven" in result.stderr
 
 
 def test_install_with_a_relative_data_dir_puts_the_jars_there(

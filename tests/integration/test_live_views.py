@@ -14,16 +14,19 @@ from pathlib import Path
 
 import pytest
 
-from hub.codec.registry_client import HttpSchemaRegistry
-from hub.codec.serde import EventCodec
-from hub.contracts.outputs import EscalationEvent, RegionView, ResourceCapacityView, View
+from hub.contracts.outputs import EscalationEvent, RegionView, ResourceCapacityView
 from hub.domain import testing as given
-from hub.domain.thresholds import parse_thresholds
-from hub.readers import active_signals, read_topic
-from hub.replay import ReplayWindow, replay_log
+from hub.readers import active_signals
 from hub.topics.declaration import TopicNames
 from tests.hub_process import HubProcess
-from tests.integration.live_support import crisis, signals_of, until, views
+from tests.integration.live_support import (
+    assert_live_equals_replay,
+    assert_ticks_count_the_log,
+    crisis,
+    signals_of,
+    until,
+    views,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -98,36 +101,9 @@ async def test_scripted_crisis_views_signals_restart_and_replay(
                 return not (raised & _active(await signals_of(hub_env)))
 
             await until(all_resolved, "every signal resolved", timeout=90)
-        await _assert_live_equals_replay(hub_env, names)
+        await assert_live_equals_replay(hub_env, names)
+        await assert_ticks_count_the_log(hub_env, names)
+        assert "worker.count_mismatch" not in hub.output()
     finally:
         await asyncio.to_thread(hub.stop)
         print(hub.output()[-8000:])  # shown by pytest when the test fails
-
-
-async def _assert_live_equals_replay(env: dict[str, str], names: TopicNames) -> None:
-    """The views and signals published up to the last tick equal a replay up to that tick."""
-    codec = EventCodec(HttpSchemaRegistry(env["KCR_REGISTRY_URL"]))
-    records = [
-        item
-        for kind in ("situation", "capacity")
-        for _, item in await read_topic(env["KCR_BOOTSTRAP"], names.view(kind), codec)
-    ]
-    signals = await signals_of(env)
-    views = [record for record in records if isinstance(record, View)]
-    last_tick = max(view.tick for view in views)
-    live = {view.key: view for view in views}  # the latest record per key, as compaction keeps
-    thresholds_file = Path(env["KCR_ESCALATION_FILE"])
-    thresholds = parse_thresholds(await asyncio.to_thread(thresholds_file.read_text, "utf-8"))
-    window = ReplayWindow(until_tick=last_tick)
-    replayed = await replay_log(env["KCR_BOOTSTRAP"], names, codec, window, thresholds)
-    replay_views = {key: view for _, key, view in replayed.projector.projection.published_views()}
-    assert replay_views == live
-    replay_signals = [s.id for outputs in replayed.outputs for s in outputs.signals]
-    # a killed worker republishes the outputs of ticks its last snapshot lacked: same ids
-    live_signals = list(dict.fromkeys(s.id for s in signals if _tick_of(s) <= last_tick))
-    assert replay_signals == live_signals, (set(replay_signals) ^ set(live_signals), last_tick)
-
-
-def _tick_of(signal: EscalationEvent) -> int:
-    """The tick an escalation event was produced at (its id ends in ``:<tick>``)."""
-    return int(signal.id.rsplit(":", 1)[1])

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hub.contracts.events.clock import ClockTicked, ClockTickedData, LogMark
 from hub.contracts.events.envelope import EventEnvelope
 from hub.domain.testing import heartbeat
-from hub.processing.barrier import TickBarrier
+from hub.processing.barrier import Gap, TickBarrier
 
 T0 = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 A, B = ("kcr.log.incident", 0), ("kcr.log.capacity", 0)
@@ -109,3 +109,72 @@ def test_any_interleaving_of_partitions_releases_the_same_sequence(rnd: random.R
         stream = rnd.choice([s for s in streams if s])
         merged.append(stream.pop(0))
     assert run(merged) == [["e10", "e0", "e1", "e2"], ["e11", "e12", "e13", "e3", "e4", "e5"]]
+
+
+CLOCK = ("kcr.log.clock", 0)
+
+
+def _counted(number: int, after: int, offset: int, records: int) -> ClockTicked:
+    """A tick covering incident[0] with a count of the records in (after, offset]."""
+    mark = LogMark(topic=A[0], partition=A[1], offset=offset, after=after, records=records)
+    return ClockTicked(
+        id=f"clock-{number}", time=T0 + timedelta(seconds=number),
+        data=ClockTickedData(tick=number, covers=(mark,)),
+    )  # fmt: skip
+
+
+def test_a_verified_tick_waits_for_a_record_the_consumer_skipped() -> None:
+    """Offsets 0 and 2 arrived, the tick counts 3: it names the gap and waits for the fill."""
+    barrier = TickBarrier()
+    barrier.offer_event(A, 0, _event(0))
+    barrier.offer_event(A, 2, _event(2))
+    barrier.offer_tick(_counted(1, after=-1, offset=2, records=3))
+    assert list(barrier.releases(verify=True)) == []
+    assert barrier.gaps() == [Gap(A, -1, 2)]
+    barrier.fill(Gap(A, -1, 2), [(0, _event(0)), (1, _event(1)), (2, _event(2))])
+    assert barrier.gaps() == []
+    [release] = list(barrier.releases(verify=True))
+    assert [e.id for e in release.events] == ["e0", "e1", "e2"]
+
+
+def test_without_verify_the_seen_records_are_released() -> None:
+    """A replay reads every record itself: it does not wait on the counts."""
+    barrier = TickBarrier()
+    barrier.offer_event(A, 0, _event(0))
+    barrier.offer_event(A, 2, _event(2))
+    barrier.offer_tick(_counted(1, after=-1, offset=2, records=3))
+    [release] = list(barrier.releases())
+    assert [e.id for e in release.events] == ["e0", "e2"]
+
+
+def test_offsets_of_transaction_markers_are_no_gap() -> None:
+    """Offset 1 is a commit marker: two records in (-1, 2] is complete."""
+    barrier = TickBarrier()
+    barrier.offer_event(A, 0, _event(0))
+    barrier.offer_event(A, 2, _event(2))
+    barrier.offer_tick(_counted(1, after=-1, offset=2, records=2))
+    assert barrier.gaps() == []
+    assert len(list(barrier.releases(verify=True))) == 1
+
+
+def test_a_skipped_tick_is_a_gap_of_the_clock_partition() -> None:
+    """Ticks 1 and 3 arrived at clock offsets 0 and 2: tick 2 (offset 1) is read back first."""
+    barrier = TickBarrier()
+    barrier.offer_tick(_tick(1), CLOCK, 0)
+    barrier.offer_tick(_tick(3), CLOCK, 2)
+    assert [r.tick.data.tick for r in barrier.releases(verify=True)] == [1]
+    assert barrier.gaps() == [Gap(CLOCK, 0, 1)]
+    barrier.fill(Gap(CLOCK, 0, 1), [(1, _tick(2))])
+    assert [r.tick.data.tick for r in barrier.releases(verify=True)] == [2, 3]
+    assert barrier.applied[CLOCK] == 2
+
+
+def test_a_mark_never_reached_is_a_gap_once_later_ticks_wait() -> None:
+    """Nothing arrives up to the mark; after ``patience`` later ticks the range is read back."""
+    barrier = TickBarrier()
+    barrier.offer_event(A, 0, _event(0))
+    barrier.offer_tick(_counted(1, after=-1, offset=3, records=4))
+    assert barrier.gaps() == []
+    for number in (2, 3, 4):
+        barrier.offer_tick(_counted(number, after=3, offset=3, records=0))
+    assert barrier.gaps() == [Gap(A, -1, 3)]

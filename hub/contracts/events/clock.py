@@ -2,8 +2,10 @@
 
 Every rule that depends on time (silence, deadlines, staleness) reads the time of the latest
 tick, never the wall clock, so a replay of the log reproduces the live outputs exactly. A tick
-also says up to which log offsets it was issued: a processor evaluates the tick only once it
-has applied every event up to those offsets, so live and replay see the same events before it.
+also says up to which log offsets it was issued, and how many committed records each partition
+gained since the clock's previous tick: a processor evaluates the tick only once it holds every
+event up to those offsets (and can tell when its consumer skipped one), so live and replay see
+the same events before it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ CLOCK_SUBJECT = "clock"
 _TopicName = Annotated[str, StringConstraints(min_length=1, max_length=249, pattern=r"^[\w.-]+$")]
 _Partition = Annotated[int, Ge(0), Le(2**31 - 1)]
 _Offset = Annotated[int, Ge(0), Le(2**63 - 1)]
+_After = Annotated[int, Ge(-1), Le(2**63 - 1)]
 
 
 class LogMark(BaseModel):
@@ -34,6 +37,17 @@ class LogMark(BaseModel):
     topic: _TopicName = Field(description="Topic name, e.g. 'kcr.log.incident'.")
     partition: _Partition = Field(description="Partition number within the topic.")
     offset: _Offset = Field(description="Offset of the last record the tick covers.")
+    after: _After | None = Field(
+        default=None,
+        description=(
+            "Offset of the partition's mark in the clock's previous tick (-1: the beginning); "
+            "with 'records', lets a processor check it holds every record in (after, offset]."
+        ),
+    )
+    records: Count | None = Field(
+        default=None,
+        description="How many committed records the partition has in (after, offset].",
+    )
 
 
 class ClockTickedData(EventData):
