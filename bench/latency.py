@@ -109,7 +109,8 @@ def _start_hub(env: BenchEnv, log: Path) -> subprocess.Popen[bytes]:
     }
     with log.open("w") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "hub.cli", "run", "--without", "registry"],
+            [sys.executable, "-m", "hub.cli", "run",
+             "--without", "registry", "--without", "bridge"],
             env=environment, stdout=out, stderr=out,
         )  # fmt: skip
 

@@ -13,14 +13,17 @@ __all__ = ["configure_logging", "get_logger"]
 _configured = False
 
 
-def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None:
+def configure_logging(
+    level: str = "INFO", stream: TextIO | None = None, *, force: bool = False
+) -> None:
     """Configure structlog and the standard library's logging, once per process.
 
     Output goes to ``stream`` (default stderr) as coloured key-value lines when it is a terminal
-    and as one JSON object per line otherwise. Later calls are ignored.
+    and as one JSON object per line otherwise. Later calls are ignored unless ``force`` (say,
+    to send the logs of ``kcr demo`` to a file while the terminal shows the summary).
     """
     global _configured
-    if _configured:
+    if _configured and not force:
         return
     out = stream if stream is not None else sys.stderr
     renderer: structlog.types.Processor = (
@@ -39,7 +42,9 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None
         logger_factory=structlog.PrintLoggerFactory(out),
         cache_logger_on_first_use=True,
     )
-    logging.basicConfig(level=logging.WARNING, stream=out, format="%(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, stream=out, format="%(name)s %(message)s", force=force
+    )
     _configured = True
 
 

@@ -11,24 +11,31 @@ from hub.codec.serde import EventCodec
 from hub.contracts.outputs import EscalationEvent, EscalationResolved
 from hub.kafka.reading import bounded_consumer, partitions_of, read_until_end
 
-__all__ = ["active_signals", "latest_by_key", "read_topic"]
+__all__ = ["active_signals", "latest_by_key", "read_topic", "read_with_tombstones"]
 
 
 async def read_topic(
     bootstrap: str, topic: str, codec: EventCodec, client_config: Mapping[str, Any] | None = None
 ) -> list[tuple[str, BaseModel]]:
     """Return every (key, decoded record) of ``topic`` up to its current end, in order."""
+    items = await read_with_tombstones(bootstrap, topic, codec, client_config)
+    return [(key, item) for key, item in items if item is not None]
+
+
+async def read_with_tombstones(
+    bootstrap: str, topic: str, codec: EventCodec, client_config: Mapping[str, Any] | None = None
+) -> list[tuple[str, BaseModel | None]]:
+    """Return every (key, decoded record or None for a tombstone) of ``topic``, in order."""
     consumer = bounded_consumer(bootstrap, client_config)
     await consumer.start()
-    items: list[tuple[str, BaseModel]] = []
+    items: list[tuple[str, BaseModel | None]] = []
     try:
         partitions = await partitions_of(bootstrap, [topic], client_config)
         async for batch in read_until_end(consumer, partitions):
             for record in batch:
-                if record.value is None:  # a tombstone: nothing to show
-                    continue
                 key = record.key.decode() if record.key else ""
-                items.append((key, await codec.decode(record.value)))
+                value = None if record.value is None else await codec.decode(record.value)
+                items.append((key, value))
     finally:
         await consumer.stop()
     return items
@@ -37,8 +44,14 @@ async def read_topic(
 async def latest_by_key(
     bootstrap: str, topic: str, codec: EventCodec, client_config: Mapping[str, Any] | None = None
 ) -> dict[str, BaseModel]:
-    """Return the latest record per key of a (compacted) view topic."""
-    return dict(await read_topic(bootstrap, topic, codec, client_config))
+    """Return the latest record per key of a (compacted) view topic; a tombstone deletes its key."""
+    latest: dict[str, BaseModel] = {}
+    for key, item in await read_with_tombstones(bootstrap, topic, codec, client_config):
+        if item is None:
+            latest.pop(key, None)
+        else:
+            latest[key] = item
+    return latest
 
 
 def active_signals(history: list[EscalationEvent]) -> list[EscalationEvent]:

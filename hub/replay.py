@@ -7,20 +7,28 @@ system published (up to any tick or time: time travel with ``until``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from hub.codec.serde import EventCodec
 from hub.contracts.events.catalogue import FAMILIES
+from hub.contracts.events.envelope import EventEnvelope
 from hub.domain.hub import TickOutputs
 from hub.domain.thresholds import Thresholds
 from hub.kafka.reading import bounded_consumer, partitions_of, read_until_end
+from hub.processing.barrier import Position
 from hub.processing.projector import Projector
 from hub.topics.declaration import TopicNames
 
-__all__ = ["ReplayResult", "ReplayWindow", "replay_log"]
+__all__ = ["LogItem", "Progress", "ReplayResult", "ReplayWindow", "replay_items", "replay_log"]
+
+LogItem = tuple[Position, int, EventEnvelope]
+"""One log record to fold: its partition, offset and decoded event."""
+Progress = Callable[[int], None]
+"""Called after each batch with the number of log records folded so far."""
 
 
 @dataclass(frozen=True)
@@ -48,8 +56,12 @@ async def replay_log(
     window: ReplayWindow | None = None,
     thresholds: Thresholds | None = None,
     client_config: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
 ) -> ReplayResult:
-    """Read every log topic to its current end and evaluate every tick within ``window``."""
+    """Read every log topic to its current end and evaluate every tick within ``window``.
+
+    ``progress`` (optional) is told the number of records folded after each batch.
+    """
     window = window or ReplayWindow()
     result = ReplayResult(Projector(thresholds=thresholds))
     consumer = bounded_consumer(bootstrap, client_config)
@@ -58,14 +70,43 @@ async def replay_log(
         topics = [names.log(family) for family in FAMILIES]
         partitions = await partitions_of(bootstrap, topics, client_config)
         async for batch in read_until_end(consumer, partitions):
-            for record in batch:
-                event = await codec.decode_event(record.value)
-                result.projector.offer((record.topic, record.partition), record.offset, event)
-            result.events += len(batch)
-            _advance(result, window)
+            items = [
+                ((r.topic, r.partition), r.offset, await codec.decode_event(r.value)) for r in batch
+            ]
+            _fold(result, items, window)
+            if progress is not None:
+                progress(result.events)
     finally:
         await consumer.stop()
     return result
+
+
+def replay_items(
+    items: Iterable[LogItem],
+    window: ReplayWindow | None = None,
+    thresholds: Thresholds | None = None,
+    progress: Progress | None = None,
+    batch_size: int = 5000,
+) -> ReplayResult:
+    """Fold already decoded log records (e.g. from an archive) exactly as :func:`replay_log`.
+
+    Records of one partition must come in offset order; partitions may interleave.
+    """
+    window = window or ReplayWindow()
+    result = ReplayResult(Projector(thresholds=thresholds))
+    source = iter(items)
+    while batch := list(islice(source, batch_size)):
+        _fold(result, batch, window)
+        if progress is not None:
+            progress(result.events)
+    return result
+
+
+def _fold(result: ReplayResult, items: Iterable[LogItem], window: ReplayWindow) -> None:
+    for position, offset, event in items:
+        result.projector.offer(position, offset, event)
+        result.events += 1
+    _advance(result, window)
 
 
 def _advance(result: ReplayResult, window: ReplayWindow) -> None:

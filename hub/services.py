@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from hub.bridge.config import BridgeConfig
+from hub.bridge.server import serve_bridge
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
 from hub.contracts.organisations import load_registry
@@ -22,7 +24,7 @@ from hub.topics.admin import apply_topics
 
 __all__ = ["SERVICE_NAMES", "ensure_topics", "hub_services", "hub_thresholds"]
 
-SERVICE_NAMES = ("registry", "gateway", "clock", "processors")
+SERVICE_NAMES = ("registry", "gateway", "clock", "processors", "bridge")
 
 
 def hub_thresholds(settings: Settings) -> Thresholds:
@@ -81,6 +83,13 @@ def _processors_service(settings: Settings) -> Service:
     return Service("processors", main)
 
 
+def _bridge_service(settings: Settings) -> Service:
+    async def main(stop: asyncio.Event, ready: asyncio.Event) -> None:
+        await serve_bridge(BridgeConfig.from_settings(settings), stop, ready)
+
+    return Service("bridge", main)
+
+
 def hub_services(settings: Settings, names: Sequence[str] = SERVICE_NAMES) -> list[Service]:
     """Return the named services in start order (the registry first: the others need it)."""
     factories = {
@@ -88,5 +97,6 @@ def hub_services(settings: Settings, names: Sequence[str] = SERVICE_NAMES) -> li
         "gateway": _gateway_service,
         "clock": _clock_service,
         "processors": _processors_service,
+        "bridge": _bridge_service,
     }
     return [factories[name](settings) for name in SERVICE_NAMES if name in names]

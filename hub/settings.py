@@ -43,6 +43,25 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:18081",
         description="Confluent-compatible schema registry REST endpoint.",
     )
+    bridge_host: str = Field(
+        default="127.0.0.1",
+        description="Address the REST/webhook bridge (`kcr bridge`, `kcr run`) listens on.",
+    )
+    bridge_port: int = Field(
+        default=18080, ge=0, le=65535, description="Port of the REST/webhook bridge (0: any)."
+    )
+    bridge_keys_file: Path | None = Field(
+        default=None,
+        description="The bridge's API keys (hashed, JSON); default <data_dir>/bridge-keys.json.",
+    )
+    bridge_config_file: Path | None = Field(
+        default=None,
+        description="The bridge's webhooks and retry policy (TOML); defaults to "
+        "<data_dir>/bridge.toml (absent: no webhooks).",
+    )
+    bridge_max_body_bytes: int = Field(
+        default=1024 * 1024, gt=0, description="Largest request body the bridge accepts (413)."
+    )
 
     @field_validator("bootstrap")
     @classmethod
@@ -66,6 +85,16 @@ class Settings(BaseSettings):
     def topics(self) -> TopicNames:
         """The names of the hub's topics under :attr:`topic_prefix`."""
         return TopicNames(self.topic_prefix)
+
+    @property
+    def resolved_bridge_keys_file(self) -> Path:
+        """The bridge's key file."""
+        return self.bridge_keys_file or self.data_dir / "bridge-keys.json"
+
+    @property
+    def resolved_bridge_config_file(self) -> Path:
+        """The bridge's webhook and retry file."""
+        return self.bridge_config_file or self.data_dir / "bridge.toml"
 
     @property
     def resolved_jars_dir(self) -> Path:

@@ -6,10 +6,16 @@ import sys
 
 import typer
 
+from hub.bridge.cli import bridge_app
+from hub.cli.asyncapi_cmd import asyncapi
 from hub.cli.broker_cmd import broker_app
 from hub.cli.common import err_console
+from hub.cli.connect_cmd import connect_app
 from hub.cli.demo_cmd import demo
+from hub.cli.export_cmd import export
 from hub.cli.publish_cmd import publish
+from hub.cli.replay_cmd import replay
+from hub.cli.report_cmd import report
 from hub.cli.run_cmd import run
 from hub.cli.tail_cmd import tail
 from hub.cli.topics_cmd import topics_app
@@ -32,10 +38,16 @@ app.add_typer(topics_app, name="topics")
 app.add_typer(registry_app, name="registry")
 app.add_typer(views_app, name="views")
 app.add_typer(signals_app, name="signals")
+app.add_typer(bridge_app, name="bridge")
+app.add_typer(connect_app, name="connect")
 app.command("run")(run)
 app.command("publish")(publish)
 app.command("tail")(tail)
 app.command("demo")(demo)
+app.command("asyncapi")(asyncapi)
+app.command("replay")(replay)
+app.command("export")(export)
+app.command("report")(report)
 
 
 def main() -> None:

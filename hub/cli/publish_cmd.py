@@ -5,20 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import typer
 from aiokafka import AIOKafkaProducer
-from pydantic import ValidationError
 
 from hub.cli.common import console, err_console, settings
 from hub.codec.headers import to_ce_headers
 from hub.codec.registry_client import HttpSchemaRegistry
-from hub.codec.serde import EventCodec, describe_validation_error
-from hub.contracts.events.catalogue import parse_event
+from hub.codec.serde import EventCodec
+from hub.codec.structured import to_events
 from hub.contracts.events.envelope import EventEnvelope
 from hub.errors import ConfigurationError
 from hub.kafka.clients import client_options
@@ -34,33 +31,6 @@ def _read(file: str) -> Any:
         raise ConfigurationError(
             file, f"is not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         ) from error
-
-
-def _complete(document: dict[str, Any], org: str) -> dict[str, Any]:
-    filled = {"id": str(uuid.uuid4()), "time": datetime.now(UTC).isoformat(), "source": org}
-    return {**filled, **document}
-
-
-def to_events(payload: Any, org: str) -> list[EventEnvelope]:
-    """Validate one CloudEvents document or a list of them; fill id, time and source if absent."""
-    documents = payload if isinstance(payload, list) else [payload]
-    events = []
-    for index, document in enumerate(documents):
-        where = f"event {index}" if isinstance(payload, list) else "event"
-        if not isinstance(document, dict):
-            raise ConfigurationError(where, "must be a JSON object (CloudEvents structured mode)")
-        try:
-            event = parse_event(_complete(document, org))
-        except ValidationError as error:
-            raise ConfigurationError(where, describe_validation_error(error)) from error
-        if event.source != org:
-            raise ConfigurationError(
-                f"{where}.source",
-                f"is {event.source!r} but --org is {org!r}; the gateway would dead-letter it",
-                fix=f"publish with --org {event.source}, or set source to {org!r}.",
-            )
-        events.append(event)
-    return events
 
 
 async def _send(events: list[EventEnvelope], org: str) -> str:

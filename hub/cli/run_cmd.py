@@ -12,10 +12,10 @@ from hub.cli.common import console, settings
 from hub.runner import run_services
 from hub.services import SERVICE_NAMES, ensure_topics, hub_services
 
-__all__ = ["run"]
+__all__ = ["READY_LINE", "install_stop_handlers", "run"]
 
 
-def _stop_on_signals(stop: asyncio.Event) -> None:
+def install_stop_handlers(stop: asyncio.Event) -> None:
     """Set ``stop`` on SIGINT or SIGTERM.
 
     Plain ``signal.signal`` handlers, not the loop's: Faust (mode) clones the event loop into
@@ -35,16 +35,18 @@ async def _run(without: list[str], duration: float) -> None:
     cfg = settings()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    _stop_on_signals(stop)
+    install_stop_handlers(stop)
     if duration > 0:
         loop.call_later(duration, stop.set)
     await ensure_topics(cfg)
     names = [name for name in SERVICE_NAMES if name not in without]
     console.print(f"KCR hub on {cfg.bootstrap}: starting {', '.join(names)}")
     console.print(f"Schema registry: {cfg.registry_url}")
+    if "bridge" in names:
+        console.print(f"REST bridge: http://{cfg.bridge_host}:{cfg.bridge_port}")
 
     def ready() -> None:
-        _stop_on_signals(stop)
+        install_stop_handlers(stop)
         console.print(READY_LINE)
 
     await run_services(hub_services(cfg, names), stop, on_ready=ready)
@@ -59,7 +61,7 @@ def run(
     without: Annotated[list[str] | None, typer.Option("--without", help=_WITHOUT_HELP)] = None,
     duration: float = typer.Option(0.0, help="Stop after this many seconds (0: until a signal)."),
 ) -> None:
-    """Run the hub's services (registry, gateway, clock, processors) until Ctrl-C or SIGTERM."""
+    """Run the hub's services (registry, gateway, clock, processors, bridge) until a signal."""
     without = without or []
     unknown = sorted(set(without) - set(SERVICE_NAMES))
     if unknown:

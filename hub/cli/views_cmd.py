@@ -24,7 +24,14 @@ from hub.contracts.outputs import (
 from hub.kafka.clients import client_options
 from hub.readers import active_signals, latest_by_key, read_topic
 
-__all__ = ["signals_app", "views_app"]
+__all__ = [
+    "print_capacity",
+    "print_scenarios",
+    "print_signals",
+    "print_situation",
+    "signals_app",
+    "views_app",
+]
 
 views_app = typer.Typer(help="Show the national views as the hub last published them.")
 signals_app = typer.Typer(help="Escalation signals raised by the hub.")
@@ -53,7 +60,8 @@ def _dump(items: list[BaseModel]) -> None:
     print(json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False))
 
 
-def _situation_tables(records: dict[str, BaseModel]) -> None:
+def print_situation(records: dict[str, BaseModel]) -> None:
+    """Print the situation views: the national line, regions and incidents as tables."""
     national = [v for v in records.values() if isinstance(v, NationalSituationView)]
     for nation in national:
         console.print(
@@ -78,7 +86,8 @@ def _situation_tables(records: dict[str, BaseModel]) -> None:
     console.print(incidents)
 
 
-def _capacity_table(records: dict[str, BaseModel]) -> None:
+def print_capacity(records: dict[str, BaseModel]) -> None:
+    """Print the capacity views as a table, one row per resource type."""
     table = Table("resource", "unit", "total", "available", "committed", "stale reports")
     resources = [v for v in records.values() if isinstance(v, ResourceCapacityView)]
     for view in sorted(resources, key=lambda v: v.resource_type):
@@ -99,13 +108,18 @@ def show(
     if as_json:
         _dump(list(records.values()))
     elif kind is ViewKind.SITUATION:
-        _situation_tables(records)
+        print_situation(records)
     elif kind is ViewKind.CAPACITY:
-        _capacity_table(records)
+        print_capacity(records)
     else:
-        for key, record in records.items():
-            console.print(f"[bold]{key}[/]")
-            console.print_json(data=record.model_dump(mode="json"))
+        print_scenarios(records)
+
+
+def print_scenarios(records: dict[str, BaseModel]) -> None:
+    """Print each scenario view as its key and JSON."""
+    for key, record in records.items():
+        console.print(f"[bold]{key}[/]")
+        console.print_json(data=record.model_dump(mode="json"))
 
 
 async def _signals() -> list[EscalationEvent]:
@@ -127,6 +141,11 @@ def list_signals(
         for event in shown:
             print(json.dumps(event.model_dump(mode="json"), ensure_ascii=False))
         return
+    print_signals(shown)
+
+
+def print_signals(shown: list[EscalationEvent]) -> None:
+    """Print escalation events as a table, then their count."""
     table = Table("signal", "severity", "state", "title", "regions", "since")
     for event in shown:
         data = event.data

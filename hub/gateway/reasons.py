@@ -34,3 +34,5 @@ class RejectReason(StrEnum):
     """The ingress topic belongs to no organisation of the registry."""
     PROCESSING_ERROR = "processing_error"
     """An unexpected error while checking the record; the detail has the error."""
+    WEBHOOK_FAILED = "webhook_failed"
+    """The bridge could not deliver an outbox record to the organisation's webhook."""

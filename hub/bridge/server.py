@@ -1,0 +1,130 @@
+"""Running the bridge: bind the port, serve with uvicorn, deliver webhooks, until asked to stop.
+
+:func:`serve_bridge` is the ``Service(stop, ready)`` coroutine of ``kcr bridge`` and
+``kcr run``. As for the schema registry, uvicorn runs without signal handlers (the embedding
+process owns SIGINT and SIGTERM) and the socket is bound before ``ready`` is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import Callable, Iterator
+
+import uvicorn
+from aiokafka import AIOKafkaProducer
+
+from hub.bridge.app import create_app
+from hub.bridge.config import BridgeConfig
+from hub.bridge.context import BridgeContext
+from hub.bridge.keys import ApiKeyStore
+from hub.bridge.publisher import IngressPublisher
+from hub.bridge.webhooks import WebhookDelivery, WebhookWiring
+from hub.codec.registry_client import HttpSchemaRegistry
+from hub.codec.serde import EventCodec
+from hub.errors import HubError
+from hub.logs import get_logger
+
+__all__ = ["BridgePortInUse", "serve_bridge"]
+
+_GRACE_S = 2
+_log = get_logger("hub.bridge")
+
+
+class BridgePortInUse(HubError, OSError):
+    """The bridge's port is taken."""
+
+    def __init__(self, host: str, port: int, reason: str) -> None:
+        self.host, self.port = host, port
+        super().__init__(
+            f"The bridge cannot listen on {host}:{port}: {reason}.",
+            fix="stop what uses the port, or set KCR_BRIDGE_PORT (or --port) to a free one.",
+        )
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn without signal handlers: the process that embeds it owns SIGINT and SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Leave the process's signal handlers alone."""
+        yield
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as error:
+        sock.close()
+        raise BridgePortInUse(host, port, error.strerror or str(error)) from error
+    return sock
+
+
+async def _deliver_webhooks(config: BridgeConfig, codec: EventCodec, stop: asyncio.Event) -> None:
+    if not config.webhooks:
+        return
+    wiring = WebhookWiring(config.bootstrap, config.names, codec, config.retry)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=config.bootstrap, enable_idempotence=True, **config.client_config
+    )
+    await producer.start()
+    try:
+        deliveries = [WebhookDelivery(wiring, org, t) for org, t in config.webhooks.items()]
+        await asyncio.gather(*(delivery.run(stop, producer) for delivery in deliveries))
+    finally:
+        await producer.stop()
+
+
+async def serve_bridge(
+    config: BridgeConfig,
+    stop: asyncio.Event,
+    ready: asyncio.Event | None = None,
+    on_listening: Callable[[str], None] | None = None,
+) -> None:
+    """Serve the bridge of ``config`` until ``stop``; ``on_listening`` gets its URL once bound."""
+    codec = EventCodec(HttpSchemaRegistry(config.registry_url))
+    publisher = IngressPublisher(config.bootstrap, config.names, codec, config.client_config)
+    context = BridgeContext(
+        ApiKeyStore(config.keys_file), publisher, codec, config.bootstrap,
+        config.max_body_bytes, config.keepalive_s, config.client_config,
+    )  # fmt: skip
+    sock = _listen(config.host, config.port)
+    url = config.url(sock.getsockname()[1])
+    await publisher.start()
+    try:
+        server = _EmbeddedServer(_uvicorn_config(context))
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        webhooks = asyncio.create_task(_deliver_webhooks(config, codec, stop))
+        _log.info("bridge.serving", url=url, webhooks=sorted(config.webhooks))
+        if on_listening is not None:
+            on_listening(url)
+        if ready is not None:
+            ready.set()
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({serving, stopping, webhooks}, return_when=asyncio.FIRST_COMPLETED)
+        if webhooks.done() and not stop.is_set():
+            webhooks.result()  # a delivery failed: raise it
+            await stopping
+        server.should_exit = True
+        stopping.cancel()
+        await asyncio.gather(serving, webhooks)
+    finally:
+        sock.close()
+        await publisher.stop()
+    _log.info("bridge.stopped", url=url)
+
+
+def _uvicorn_config(context: BridgeContext) -> uvicorn.Config:
+    return uvicorn.Config(
+        create_app(context),
+        http="h11",
+        ws="none",
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=_GRACE_S,
+    )
