@@ -1,41 +1,47 @@
-"""CAP 1.2 out: escalation signals and public incident warnings as CAP alerts.
+"""CAP 1.2 out: escalation signals, validated advice and public incident warnings as CAP alerts.
 
-Both builders produce alerts that validate against the shipped CAP 1.2 schema. Ids are
+All builders produce alerts that validate against the shipped CAP 1.2 schema. Ids are
 deterministic so a consumer can follow a thread: every message names the original alert in
-``<references>`` and the hub's aggregate id (signal id, incident id) in ``<incidents>``.
+``<references>`` and the hub's aggregate id (signal id, advice id, incident id) in
+``<incidents>``.
 
 - TLP → scope: CLEAR is ``Public``; RED is ``Private`` with the recipients as ``<addresses>``;
   GREEN, AMBER and AMBER+STRICT are ``Restricted`` with ``TLP:<label>`` in ``<restriction>``
   (which :func:`connectors.cap.cap_to_events` reads back).
 - Times are UTC in CAP's form (``2026-11-27T03:52:00-00:00``), to the second.
+- A validated advice (``nl.kcr.advice.published``) is an ``Alert`` of category ``Safety``,
+  identifier ``kcr-advice-<advice id>`` (the hub publishes an advice at most once). Its
+  responseType is ``Evacuate`` for the measure ``evacuate`` and ``Prepare`` for any other when
+  the verdict is feasible (with or without assistance), and ``Assess`` when it is not feasible
+  or the request was invalid (an advice against a measure must not tell anyone to take it);
+  urgency ``Expected`` (the measure is to be prepared now, it is not yet under way); severity
+  ``Severe`` for an evacuation (advised only when lives are threatened), else ``Moderate``;
+  certainty ``Likely`` (a validated estimate of feasibility, not an observation). The draft's
+  explanation of its numbers is the ``<description>``, the validator's note the ``<note>``,
+  the measure's region the ``<area>``; measure and verdict are eventCodes, the measure's
+  parameters ``nl.kcr.parameter.<name>`` parameters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
 
-from lxml import etree
-
-from connectors.cap.model import CAP_NS
+from connectors.cap._alert import Body, Head, cap_time, reference, render, token
 from connectors.cap.tables import load_tables
-from connectors.cap.xmlsafe import Element
-from hub.contracts.events.envelope import Tlp
 from hub.contracts.events.incident import (
     IncidentClosed,
     IncidentReported,
     IncidentStatus,
     IncidentUpdated,
 )
-from hub.contracts.fields import Location
 from hub.contracts.organisations import load_registry
-from hub.contracts.outputs import EscalationEvent
+from hub.contracts.outputs import AdvicePublished, EscalationEvent
 from hub.contracts.outputs.signals import SignalSeverity
 from hub.contracts.reference import load_reference
 
-__all__ = ["HUB_SENDER", "cap_time", "incident_to_cap", "signal_to_cap"]
+__all__ = ["HUB_SENDER", "advice_to_cap", "cap_time", "incident_to_cap", "signal_to_cap"]
 
 HUB_SENDER = "kcr-hub"
 """The CAP ``<sender>`` of the hub's own alerts."""
@@ -59,59 +65,10 @@ _SIGNAL_SEVERITY: Mapping[SignalSeverity, str] = MappingProxyType(
         SignalSeverity.INFO: "Minor",
     }
 )
-_FORBIDDEN_IN_TOKENS = str.maketrans({" ": "_", ",": "_", "<": "_", "&": "_"})
-
-
-@dataclass(frozen=True, slots=True)
-class _Head:
-    identifier: str
-    sender: str
-    sent: datetime
-    msg_type: str
-    tlp: Tlp
-    recipients: tuple[str, ...]
-    source: str
-    references: str | None
-    incidents: str
-    note: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Body:
-    language: str
-    category: str
-    event: str
-    response_type: str
-    urgency: str
-    severity: str
-    event_codes: tuple[tuple[str, str], ...]
-    onset: datetime | None
-    sender_name: str
-    headline: str
-    description: str
-    instruction: str
-    parameters: tuple[tuple[str, str], ...]
-    regions: tuple[str, ...]
-    place: str | None
-    location: Location | None
-
-
-def cap_time(value: datetime) -> str:
-    """Return ``value`` as a CAP time: UTC, whole seconds, offset ``-00:00`` (CAP's UTC)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") + "-00:00"
-
-
-def _token(text: str) -> str:
-    """Return ``text`` without the characters CAP forbids in identifiers (space , < &)."""
-    return text.translate(_FORBIDDEN_IN_TOKENS)
-
-
-def _reference(sender: str, identifier: str, sent: datetime) -> str:
-    return f"{sender},{identifier},{cap_time(sent)}"
 
 
 def _signal_identifier(signal_id: str, verb: str, at: datetime) -> str:
-    return _token(f"kcr-signal-{signal_id}-{verb}-{at.astimezone(UTC):%Y%m%dT%H%M%SZ}")
+    return token(f"kcr-signal-{signal_id}-{verb}-{at.astimezone(UTC):%Y%m%dT%H%M%SZ}")
 
 
 def signal_to_cap(event: EscalationEvent, *, sender: str = HUB_SENDER) -> bytes:
@@ -124,7 +81,7 @@ def signal_to_cap(event: EscalationEvent, *, sender: str = HUB_SENDER) -> bytes:
     """
     data, verb = event.data, event.verb
     raised = _signal_identifier(data.signal_id, "raised", data.since)
-    head = _Head(
+    head = Head(
         identifier=_signal_identifier(data.signal_id, verb, data.observed_at),
         sender=sender,
         sent=data.observed_at,
@@ -132,16 +89,16 @@ def signal_to_cap(event: EscalationEvent, *, sender: str = HUB_SENDER) -> bytes:
         tlp=event.tlp,
         recipients=event.recipients,
         source=f"KCR hub, rule {data.rule}",
-        references=None if verb == "raised" else _reference(sender, raised, data.since),
-        incidents=_token(data.signal_id),
+        references=None if verb == "raised" else reference(sender, raised, data.since),
+        incidents=token(data.signal_id),
         note=f"Resolved: {data.title}" if verb == "resolved" else None,
     )
-    return _render(head, _signal_body(event))
+    return render(head, _signal_body(event))
 
 
-def _signal_body(event: EscalationEvent) -> _Body:
+def _signal_body(event: EscalationEvent) -> Body:
     data, resolved = event.data, event.verb == "resolved"
-    return _Body(
+    return Body(
         language="en",
         category="Other",
         event=f"KCR escalation signal: {data.rule}",
@@ -165,8 +122,71 @@ def _signal_body(event: EscalationEvent) -> _Body:
     )
 
 
+def _advice_identifier(advice_id: str) -> str:
+    return token(f"kcr-advice-{advice_id}")
+
+
+def advice_to_cap(event: AdvicePublished, *, sender: str = HUB_SENDER) -> bytes:
+    """Return the validated advice ``event`` as a CAP 1.2 alert (UTF-8 XML bytes).
+
+    An ``Alert`` of category Safety about the measure in the draft's region; the mapping is
+    in the module docstring. ``<incidents>`` names the advice id and, if the draft has one,
+    the incident id.
+    """
+    data, draft = event.data, event.data.draft
+    head = Head(
+        identifier=_advice_identifier(data.advice_id),
+        sender=sender,
+        sent=event.time,
+        msg_type="Alert",
+        tlp=event.tlp,
+        recipients=event.recipients,
+        source=f"KCR hub, advice validated by {data.validated_by}",
+        references=None,
+        incidents=" ".join(token(i) for i in (data.advice_id, draft.incident_id) if i),
+        note=data.note or None,
+    )
+    return render(head, _advice_body(event))
+
+
+def _advice_body(event: AdvicePublished) -> Body:
+    data, draft, registry = event.data, event.data.draft, load_registry()
+    evacuate = draft.measure == "evacuate"
+    feasible = draft.verdict in ("feasible", "feasible_with_assistance")
+    verdict = draft.verdict.replace("_", " ")
+    return Body(
+        language="en",
+        category="Safety",
+        event=f"KCR advice: {draft.measure}",
+        response_type=("Evacuate" if evacuate else "Prepare") if feasible else "Assess",
+        urgency="Expected",
+        severity="Severe" if evacuate else "Moderate",
+        event_codes=(("nl.kcr.measure", draft.measure), ("nl.kcr.verdict", draft.verdict)),
+        onset=None,
+        sender_name=f"KCR hub, validated by {registry.get(data.validated_by).name}",
+        headline=f"Advice {draft.measure} in {registry.get(draft.region).name}: {verdict}",
+        description=draft.explanation,
+        instruction="",
+        parameters=(
+            ("nl.kcr.advice_id", data.advice_id),
+            ("nl.kcr.event_id", event.id),
+            ("nl.kcr.validated_by", data.validated_by),
+            *((f"nl.kcr.parameter.{p.name}", _number(p.value)) for p in draft.parameters),
+        ),
+        regions=(draft.region,),
+        place=None,
+        location=None,
+        certainty="Likely",
+    )
+
+
+def _number(value: float) -> str:
+    """Return ``value`` without a trailing ``.0`` when it is whole (12000, not 12000.0)."""
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
 def _incident_identifier(event_id: str) -> str:
-    return _token(f"kcr-{event_id}")
+    return token(f"kcr-{event_id}")
 
 
 def incident_to_cap(
@@ -187,7 +207,7 @@ def incident_to_cap(
     them, else from ``reported``.
     """
     event = change or reported
-    head = _Head(
+    head = Head(
         identifier=_incident_identifier(event.id),
         sender=sender,
         sent=event.time,
@@ -197,11 +217,11 @@ def incident_to_cap(
         source=event.source,
         references=None
         if change is None
-        else _reference(sender, _incident_identifier(reported.id), reported.time),
-        incidents=_token(reported.data.incident_id),
+        else reference(sender, _incident_identifier(reported.id), reported.time),
+        incidents=token(reported.data.incident_id),
         note=change.data.reason if isinstance(change, IncidentClosed) else None,
     )
-    return _render(head, _incident_body(reported, change, instruction, language))
+    return render(head, _incident_body(reported, change, instruction, language))
 
 
 def _incident_body(
@@ -209,7 +229,7 @@ def _incident_body(
     change: IncidentUpdated | IncidentClosed | None,
     instruction: str,
     language: str,
-) -> _Body:
+) -> Body:
     data, tables = reported.data, load_tables()
     updated = change.data if isinstance(change, IncidentUpdated) else None
     closed = isinstance(change, IncidentClosed)
@@ -222,7 +242,7 @@ def _incident_body(
         description = updated.note
     all_clear = closed or (updated is not None and updated.status is IncidentStatus.RECOVERY)
     source = load_registry().get(reported.source)
-    return _Body(
+    return Body(
         language=language,
         category=tables.cap_categories[data.category],
         event=load_reference().incident_category(data.category).label,
@@ -240,85 +260,3 @@ def _incident_body(
         place=data.location.place if data.location else None,
         location=data.location,
     )
-
-
-def _add(parent: Element, name: str, text: str | None = None) -> Element:
-    element = etree.SubElement(parent, f"{{{CAP_NS}}}{name}")
-    if text is not None:
-        element.text = text
-    return element
-
-
-def _add_pairs(parent: Element, name: str, pairs: Sequence[tuple[str, str]]) -> None:
-    for value_name, value in pairs:
-        pair = _add(parent, name)
-        _add(pair, "valueName", value_name)
-        _add(pair, "value", value)
-
-
-def _render(head: _Head, body: _Body) -> bytes:
-    root = etree.Element(f"{{{CAP_NS}}}alert", nsmap={None: CAP_NS})
-    _add_head(root, head)
-    _add_info(_add(root, "info"), body)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-
-
-def _add_head(root: Element, head: _Head) -> None:
-    for name, text in (
-        ("identifier", head.identifier),
-        ("sender", head.sender),
-        ("sent", cap_time(head.sent)),
-        ("status", "Actual"),
-        ("msgType", head.msg_type),
-        ("source", head.source),
-    ):
-        _add(root, name, text)
-    if head.tlp is Tlp.CLEAR:
-        _add(root, "scope", "Public")
-    elif head.tlp is Tlp.RED:
-        _add(root, "scope", "Private")
-    else:
-        _add(root, "scope", "Restricted")
-        _add(root, "restriction", f"TLP:{head.tlp.value.replace('_', '+')}")
-    if head.recipients:
-        _add(root, "addresses", " ".join(head.recipients))
-    if head.note:
-        _add(root, "note", head.note)
-    if head.references:
-        _add(root, "references", head.references)
-    _add(root, "incidents", head.incidents)
-
-
-def _add_info(info: Element, body: _Body) -> None:
-    for name, text in (
-        ("language", body.language),
-        ("category", body.category),
-        ("event", body.event),
-        ("responseType", body.response_type),
-        ("urgency", body.urgency),
-        ("severity", body.severity),
-        ("certainty", "Observed"),
-    ):
-        _add(info, name, text)
-    _add_pairs(info, "eventCode", body.event_codes)
-    if body.onset is not None:
-        _add(info, "onset", cap_time(body.onset))
-    _add(info, "senderName", body.sender_name)
-    _add(info, "headline", body.headline)
-    for name, text in (("description", body.description), ("instruction", body.instruction)):
-        if text:
-            _add(info, name, text)
-    _add_pairs(info, "parameter", body.parameters)
-    if body.regions:
-        _add_area(_add(info, "area"), body)
-
-
-def _add_area(area: Element, body: _Body) -> None:
-    registry, tables = load_registry(), load_tables()
-    names = ", ".join(registry.get(region).name for region in body.regions)
-    _add(area, "areaDesc", body.place or names)
-    point = body.location.point if body.location else None
-    if point is not None:
-        _add(area, "circle", f"{point.lat},{point.lon} 0")
-    code_name = tables.region_geocode_names[0]
-    _add_pairs(area, "geocode", [(code_name, region) for region in body.regions])

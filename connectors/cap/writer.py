@@ -1,6 +1,7 @@
 """CAP out to a folder: the outbox items that are alerts become XSD-valid CAP 1.2 files.
 
-Escalation signals (raised, updated, resolved) go through :func:`signal_to_cap`; a public
+Escalation signals (raised, updated, resolved) go through :func:`signal_to_cap`; a validated
+advice (``nl.kcr.advice.published``, at any TLP) through :func:`advice_to_cap`; a public
 incident warning (an ``incident.reported``/``updated``/``closed`` with TLP CLEAR) through
 :func:`incident_to_cap` (its update or close is written only when its report was seen, since
 CAP references the original alert). Every file is validated against the shipped CAP 1.2
@@ -18,12 +19,12 @@ from pydantic import BaseModel
 
 from connectors.cap.errors import CapSchemaError
 from connectors.cap.model import CAP_NS
-from connectors.cap.outbound import incident_to_cap, signal_to_cap
+from connectors.cap.outbound import advice_to_cap, incident_to_cap, signal_to_cap
 from connectors.cap.xmlsafe import parse_xml, schema_violations, text_of
 from connectors.schemas import CAP_1_2_XSD, load_schema
 from hub.contracts.events.envelope import Tlp
 from hub.contracts.events.incident import IncidentClosed, IncidentReported, IncidentUpdated
-from hub.contracts.outputs import EscalationEvent
+from hub.contracts.outputs import AdvicePublished, EscalationEvent
 
 __all__ = ["CapFolderWriter"]
 
@@ -43,6 +44,8 @@ class CapFolderWriter:
         """Return ``item`` as a CAP alert, or None if it is not one the hub sends as CAP."""
         if isinstance(item, EscalationEvent):
             return signal_to_cap(item)
+        if isinstance(item, AdvicePublished):
+            return advice_to_cap(item)
         if isinstance(item, IncidentReported) and item.tlp is Tlp.CLEAR:
             self._reports[item.data.incident_id] = item
             return incident_to_cap(item)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import signal
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from hub.bridge.config import BridgeConfig
 from hub.bridge.keys import ApiKeyStore
 from hub.bridge.server import serve_bridge
 from hub.contracts.organisations import load_registry
+from hub.serving import until_signalled
 from hub.settings import load_settings
 
 __all__ = ["bridge_app"]
@@ -36,22 +36,11 @@ def bridge(
     config = dataclasses.replace(
         config, port=config.port if port is None else port, host=host or config.host
     )
-    asyncio.run(_serve_until_signalled(config))
 
+    def announce(url: str) -> None:
+        print(f"KCR bridge on {url}", flush=True)
 
-async def _serve_until_signalled(config: BridgeConfig) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    signals = (signal.SIGINT, signal.SIGTERM)
-    for signum in signals:
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await serve_bridge(
-            config, stop, on_listening=lambda url: print(f"KCR bridge on {url}", flush=True)
-        )
-    finally:
-        for signum in signals:
-            loop.remove_signal_handler(signum)
+    asyncio.run(until_signalled(lambda stop: serve_bridge(config, stop, on_listening=announce)))
 
 
 @keys_app.command("add")

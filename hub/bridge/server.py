@@ -8,11 +8,8 @@ process owns SIGINT and SIGTERM) and the socket is bound before ``ready`` is set
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import uvicorn
 from aiokafka import AIOKafkaProducer
 
 from hub.bridge.app import create_app
@@ -25,10 +22,10 @@ from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
 from hub.errors import HubError
 from hub.logs import get_logger
+from hub.serving import EmbeddedServer, embedded_config, listen
 
 __all__ = ["BridgePortInUse", "serve_bridge"]
 
-_GRACE_S = 2
 _log = get_logger("hub.bridge")
 
 
@@ -41,27 +38,6 @@ class BridgePortInUse(HubError, OSError):
             f"The bridge cannot listen on {host}:{port}: {reason}.",
             fix="stop what uses the port, or set KCR_BRIDGE_PORT (or --port) to a free one.",
         )
-
-
-class _EmbeddedServer(uvicorn.Server):
-    """uvicorn without signal handlers: the process that embeds it owns SIGINT and SIGTERM."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        """Leave the process's signal handlers alone."""
-        yield
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(128)
-    except OSError as error:
-        sock.close()
-        raise BridgePortInUse(host, port, error.strerror or str(error)) from error
-    return sock
 
 
 async def _deliver_webhooks(config: BridgeConfig, codec: EventCodec, stop: asyncio.Event) -> None:
@@ -92,11 +68,13 @@ async def serve_bridge(
         ApiKeyStore(config.keys_file), publisher, codec, config.bootstrap,
         config.max_body_bytes, config.keepalive_s, config.client_config,
     )  # fmt: skip
-    sock = _listen(config.host, config.port)
+    sock = listen(
+        config.host, config.port, lambda why: BridgePortInUse(config.host, config.port, why)
+    )
     url = config.url(sock.getsockname()[1])
     await publisher.start()
     try:
-        server = _EmbeddedServer(_uvicorn_config(context))
+        server = EmbeddedServer(embedded_config(create_app(context)))
         serving = asyncio.create_task(server.serve(sockets=[sock]))
         webhooks = asyncio.create_task(_deliver_webhooks(config, codec, stop))
         _log.info("bridge.serving", url=url, webhooks=sorted(config.webhooks))
@@ -116,15 +94,3 @@ async def serve_bridge(
         sock.close()
         await publisher.stop()
     _log.info("bridge.stopped", url=url)
-
-
-def _uvicorn_config(context: BridgeContext) -> uvicorn.Config:
-    return uvicorn.Config(
-        create_app(context),
-        http="h11",
-        ws="none",
-        lifespan="off",
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=_GRACE_S,
-    )

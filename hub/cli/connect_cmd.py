@@ -3,7 +3,8 @@
 ``kcr connect cap|edxl|csv --org ORG FILE...`` maps each file with the connector of its format
 (:mod:`connectors.files`) and publishes the events with the SDK; ``--watch DIR`` keeps importing
 the files that appear in DIR (moved to ``done/`` or ``rejected/`` after). ``kcr connect cap-out
---org ORG --out DIR`` follows the organisation's outbox and writes its alerts as CAP 1.2 files.
+--org ORG --out DIR`` follows the organisation's outbox and writes its escalation signals and
+validated advice (and public incident warnings) as CAP 1.2 files.
 Every refusal is printed with its reason; the exit code is 1 if anything was refused.
 """
 
@@ -204,8 +205,10 @@ def connect_cap_out(
     out: Path = _OUT,
     duration: float | None = _DURATION,
 ) -> None:
-    """Follow the organisation's outbox; write every escalation signal as a CAP 1.2 file.
+    """Follow the organisation's outbox; write signals and validated advice as CAP 1.2 files.
 
-    Progress is kept in the outbox consumer group, so a restart continues where it stopped.
+    Escalation signals, validated advice and public (TLP CLEAR) incident warnings each become
+    one XSD-valid CAP 1.2 alert. Progress is kept in the outbox consumer group, so a restart
+    continues where it stopped.
     """
     asyncio.run(_until_stopped(functools.partial(_cap_out, org, out), duration))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from typing import Annotated
 
 import typer
 
 from hub.registry.compatibility import DEFAULT_COMPATIBILITY, CompatibilityLevel
 from hub.registry.server import DEFAULT_HOST, DEFAULT_PORT, RegistryConfig, serve_registry
+from hub.serving import until_signalled
 from hub.settings import load_settings
 from hub.topics.declaration import SCHEMAS
 
@@ -44,17 +44,4 @@ def serve(
         topic=topic,
         default_compatibility=compatibility,
     )
-    asyncio.run(_serve_until_signalled(config))
-
-
-async def _serve_until_signalled(config: RegistryConfig) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    signals = (signal.SIGINT, signal.SIGTERM)
-    for signum in signals:
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await serve_registry(config, stop)
-    finally:
-        for signum in signals:
-            loop.remove_signal_handler(signum)
+    asyncio.run(until_signalled(lambda stop: serve_registry(config, stop)))

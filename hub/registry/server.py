@@ -18,13 +18,9 @@ right after ``ready`` is queued rather than refused.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
-from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
-
-import uvicorn
 
 from hub.logs import get_logger
 from hub.registry.app import create_app
@@ -32,6 +28,7 @@ from hub.registry.compatibility import DEFAULT_COMPATIBILITY, CompatibilityLevel
 from hub.registry.errors import RegistryPortInUse
 from hub.registry.kafka_log import KafkaRecordLog
 from hub.registry.service import RecordLog, Registry
+from hub.serving import EmbeddedServer, embedded_config, listen
 from hub.settings import Settings
 from hub.topics.declaration import SCHEMAS
 
@@ -65,15 +62,6 @@ class RegistryConfig:
         )
 
 
-class _EmbeddedServer(uvicorn.Server):
-    """uvicorn without signal handlers: the process that embeds it owns SIGINT and SIGTERM."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        """Leave the process's signal handlers alone."""
-        yield
-
-
 class RegistryServer:
     """One registry: :meth:`start` loads and listens, :meth:`serve` answers, :meth:`close` ends.
 
@@ -96,7 +84,8 @@ class RegistryServer:
             log = kafka_log
         try:
             registry = await Registry.load(log, self.config.default_compatibility)
-            self._socket = _listen(self.config.host, self.config.port)
+            host, port = self.config.host, self.config.port
+            self._socket = listen(host, port, lambda why: RegistryPortInUse(host, port, why))
         except BaseException:
             await log.close()
             raise
@@ -118,16 +107,7 @@ class RegistryServer:
         """Answer requests until ``stop`` is set, then let in-flight requests finish."""
         if self._registry is None or self._socket is None:
             raise RuntimeError("RegistryServer.serve() needs start() first")
-        config = uvicorn.Config(
-            create_app(self._registry),
-            http="h11",
-            ws="none",
-            lifespan="off",
-            log_config=None,
-            access_log=False,
-            timeout_graceful_shutdown=_GRACE_S,
-        )
-        server = _EmbeddedServer(config)
+        server = EmbeddedServer(embedded_config(create_app(self._registry), _GRACE_S))
         serving = asyncio.create_task(server.serve(sockets=[self._socket]))
         stopping = asyncio.create_task(stop.wait())
         _log.info("registry.serving", url=self.url, topic=self.config.topic)
@@ -146,19 +126,6 @@ class RegistryServer:
         if self._registry is not None:
             await self._registry.close()
             self._registry = None
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(128)
-    except OSError as error:
-        sock.close()
-        raise RegistryPortInUse(host, port, error.strerror or str(error)) from error
-    return sock
 
 
 async def serve_registry(

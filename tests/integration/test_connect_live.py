@@ -2,7 +2,9 @@
 
 One hub serves the module. The EDXL-RM story: vr17 and vr20 report pumps (CSV), vr19 asks for
 pumps in an EDXL-RM RequestResource, the hub sends coordination requests to the neighbours'
-outboxes, vr17 answers with an EDXL-RM CommitResource and the offer reaches the log.
+outboxes, vr17 answers with an EDXL-RM CommitResource and the offer reaches the log. CAP out:
+``kcr connect cap-out`` writes a signal (vr20) and a validated evacuation advice (min-jenv,
+validated by the LOCC) as XSD-valid CAP files.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from lxml import etree
 
 from connectors.schemas import CAP_1_2_XSD, load_schema
 from connectors.sdk import ClientSettings, HubClient
-from hub.contracts.outputs import CoordinationRequested, ResourceCapacityView
+from hub.contracts.outputs import AdviceDrafted, CoordinationRequested, ResourceCapacityView
+from hub.domain import testing as given
 from hub.topics.declaration import TopicNames
 from tests.harness import free_port
 from tests.hub_process import HubProcess
 from tests.integration.connect_support import ids_in, kcr, log_topics, published_ids, rm_time
-from tests.integration.live_support import reader, until, views
+from tests.integration.live_support import outbox, reader, until, views
 
 pytestmark = pytest.mark.slow
 
@@ -91,6 +94,7 @@ def hub_env(
         "KCR_TOPIC_PREFIX": f"live.connect.{uuid.uuid4().hex[:8]}",
         "KCR_REGISTRY_URL": f"http://127.0.0.1:{free_port()}",
         "KCR_BRIDGE_PORT": str(free_port()),  # the REST bridge, if this hub runs one
+        "KCR_DASHBOARD_PORT": str(free_port()),
     }
     hub = HubProcess(env, tmp_path_factory.mktemp("hub") / "hub.log")
     try:
@@ -192,8 +196,8 @@ async def _within(check: Callable[[], Awaitable[bool]], timeout: float) -> bool:
     return False
 
 
-def _cap_out(env: dict[str, str], out: Path) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "hub.cli", "connect", "cap-out", "--org", "vr20",
+def _cap_out(env: dict[str, str], out: Path, org: str = "vr20") -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "hub.cli", "connect", "cap-out", "--org", org,
                "--out", str(out), "--duration", "90"]  # fmt: skip
     return subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -229,3 +233,45 @@ async def test_a_signal_of_the_running_hub_becomes_a_valid_cap_file(
         assert schema.validate(alert), schema.error_log
     assert any(a.findtext(f"{{{CAP_NS}}}msgType") == "Alert" for a in alerts)
     assert "nl.kcr.escalation.raised" in stdout
+
+
+async def test_a_validated_evacuation_advice_becomes_a_valid_cap_file(
+    hub_env: dict[str, str], tmp_path: Path
+) -> None:
+    """min-jenv asks for evacuation advice, the LOCC validates it; cap-out writes a valid CAP."""
+    env, out, advice_id = hub_env, tmp_path / "cap-out", f"adv-{uuid.uuid4().hex[:8]}"
+    follower = _cap_out(env, out, "min-jenv")
+    target = out / f"kcr-advice-{advice_id}.xml"
+    try:
+        async with _client(env, "min-jenv") as ministry:
+            await ministry.publish(given.advice_requested(
+                advice_id, datetime.now(UTC), source="min-jenv", region="vr19",
+                parameters={"people": 12000}))  # fmt: skip
+
+        async def drafted() -> bool:
+            return any(
+                isinstance(item, AdviceDrafted) and item.data.advice_id == advice_id
+                for item in await outbox(env, "locc")
+            )
+
+        await until(drafted, "the advice draft in the LOCC's outbox", 90)
+        async with _client(env, "locc") as locc:
+            await locc.publish(given.advice_validated(advice_id, datetime.now(UTC)))
+
+        async def advice_written() -> bool:
+            return target.exists()
+
+        written = await _within(advice_written, 90)
+    finally:
+        follower.terminate()
+        stdout, stderr = await asyncio.to_thread(follower.communicate, timeout=30)
+    assert written, f"no CAP file for the advice; cap-out printed:\n{stdout}\n{stderr}"
+    assert follower.returncode == 0, stderr
+    alert = etree.parse(str(target))
+    schema = load_schema(CAP_1_2_XSD)
+    assert schema.validate(alert), schema.error_log
+    info = f"{{{CAP_NS}}}info"
+    assert alert.findtext(f"{info}/{{{CAP_NS}}}responseType") == "Evacuate"
+    assert alert.findtext(f"{info}/{{{CAP_NS}}}category") == "Safety"
+    assert alert.findtext(f"{{{CAP_NS}}}addresses") == "min-jenv"
+    assert "(nl.kcr.advice.published)" in stdout

@@ -1,16 +1,25 @@
-"""CAP 1.2 out: signals and incident warnings validate against the XSD and read back."""
+"""CAP 1.2 out: signals, validated advice and incident warnings validate against the XSD."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from lxml import etree
 
-from connectors.cap import cap_time, cap_to_events, incident_to_cap, signal_to_cap
+from connectors.cap import (
+    advice_to_cap,
+    cap_time,
+    cap_to_events,
+    incident_to_cap,
+    signal_to_cap,
+)
+from connectors.cap.writer import CapFolderWriter
 from connectors.schemas import CAP_1_2_XSD, load_schema
+from hub.contracts.events.advice import AdviceParameter
 from hub.contracts.events.catalogue import parse_event
 from hub.contracts.events.envelope import Tlp
 from hub.contracts.events.incident import (
@@ -19,7 +28,14 @@ from hub.contracts.events.incident import (
     IncidentUpdated,
     Severity,
 )
-from hub.contracts.outputs import EscalationEvent
+from hub.contracts.outputs import AdvicePublished, EscalationEvent
+from hub.contracts.outputs.advice import (
+    AdviceDraftData,
+    AdviceLine,
+    AdvicePublishedData,
+    Verdict,
+)
+from hub.contracts.outputs.base import output_event_id
 from hub.contracts.outputs.signals import (
     EscalationData,
     EscalationRaised,
@@ -156,3 +172,134 @@ def _valid_bytes(xml: bytes) -> bytes:
     """Return ``xml`` after asserting it validates against CAP 1.2."""
     _valid(xml)
     return xml
+
+
+EXPLANATION = (
+    "Measure 'evacuate' in Zeeland (vr19): feasible with assistance. Needs: 7200 shelter_place."
+    " Needs assistance from outside the region: shelter_place (need 7200, available 2000 in the"
+    " region, 10000 with neighbours, 15000 nationally)."
+)
+
+
+def _advice(
+    measure: str = "evacuate", verdict: Verdict = "feasible_with_assistance", **envelope: Any
+) -> AdvicePublished:
+    """Return the LOCC's validation of an advice on ``measure`` in Zeeland, for min-jenv."""
+    at = datetime(2026, 11, 27, 10, 2, 30, 250_000, tzinfo=UTC)
+    draft = AdviceDraftData(
+        advice_id="adv-evac",
+        requester="min-jenv",
+        measure=measure,
+        parameters=(
+            AdviceParameter(name="people", value=12000),
+            AdviceParameter(name="x", value=0.5),
+        ),
+        region="vr19",
+        incident_id="inc-z",
+        verdict=verdict,
+        explanation=EXPLANATION,
+        lines=(
+            AdviceLine(
+                resource_type="shelter_place",
+                unit="bed",
+                need=7200,
+                available_region=2000,
+                available_with_neighbours=10000,
+                available_national=15000,
+                assessment="needs_assistance",
+            ),
+        ),
+        needs_assistance=("shelter_place",),
+        neighbours=("vr20",),
+        drafted_at=at.replace(minute=1),
+    )
+    data = AdvicePublishedData(
+        advice_id="adv-evac",
+        draft=draft,
+        validated_by="locc",
+        note="Akkoord, LOCC",
+        validated_event_id="locc-validation-1",
+    )
+    fields: dict[str, Any] = {
+        "id": output_event_id("adv-evac/locc-validation-1", "published", 3),
+        "subject": "adv-evac",
+        "time": at,
+        "tlp": Tlp.AMBER_STRICT,
+        "recipients": ("min-jenv",),
+        **envelope,
+    }
+    return AdvicePublished(data=data, **fields)
+
+
+def test_validated_advice_becomes_a_valid_safety_alert() -> None:
+    """A validated evacuation advice is a valid Safety Alert, mapped as the module documents."""
+    root = _valid(advice_to_cap(_advice()))
+    head = [_text(root, f"cap:{name}") for name in ("identifier", "sender", "sent", "msgType")]
+    assert head == ["kcr-advice-adv-evac", "kcr-hub", "2026-11-27T10:02:30-00:00", "Alert"]
+    assert (_text(root, "cap:scope"), _text(root, "cap:restriction")) == (
+        "Restricted",
+        "TLP:AMBER+STRICT",
+    )
+    assert _text(root, "cap:addresses") == "min-jenv"
+    assert _text(root, "cap:incidents") == "adv-evac inc-z"
+    assert _text(root, "cap:note") == "Akkoord, LOCC"
+    info = {etree.QName(child).localname: child.text for child in root.iterfind("cap:info/*", NS)}
+    kinds = ("category", "responseType", "urgency", "severity", "certainty")
+    assert [info[kind] for kind in kinds] == ["Safety", "Evacuate", "Expected", "Severe", "Likely"]
+    assert info["event"] == "KCR advice: evacuate"
+    assert info["headline"] == "Advice evacuate in Zeeland: feasible with assistance"
+    assert info["description"] == EXPLANATION
+    assert _text(root, "cap:info/cap:area/cap:areaDesc") == "Zeeland"
+    assert _text(root, "cap:info/cap:area/cap:geocode/cap:value") == "vr19"
+    codes = _pairs(root, "eventCode")
+    assert codes == {"nl.kcr.measure": "evacuate", "nl.kcr.verdict": "feasible_with_assistance"}
+    params = _pairs(root, "parameter")
+    assert (params["nl.kcr.parameter.people"], params["nl.kcr.parameter.x"]) == ("12000", "0.5")
+    assert params["nl.kcr.validated_by"] == "locc"
+
+
+def _pairs(root: etree._Element, name: str) -> dict[str, str]:
+    """Return the valueName → value pairs of the info's ``name`` elements."""
+    return {
+        _text(pair, "cap:valueName"): _text(pair, "cap:value")
+        for pair in root.findall(f"cap:info/cap:{name}", NS)
+    }
+
+
+def test_other_measures_ask_to_prepare() -> None:
+    """A measure other than evacuate is a Moderate alert with responseType Prepare."""
+    root = _valid(advice_to_cap(_advice("reinforce_dike")))
+    assert _text(root, "cap:info/cap:responseType") == "Prepare"
+    assert _text(root, "cap:info/cap:severity") == "Moderate"
+
+
+def test_an_infeasible_evacuation_asks_to_assess_not_to_evacuate() -> None:
+    """Validated advice that an evacuation is not feasible never says 'Evacuate'."""
+    root = _valid(advice_to_cap(_advice(verdict="not_feasible")))
+    assert _text(root, "cap:info/cap:responseType") == "Assess"
+
+
+def test_advice_alert_ids_are_deterministic() -> None:
+    """The same advice gives the same bytes; the identifier is the advice id's alone."""
+    assert advice_to_cap(_advice()) == advice_to_cap(_advice())
+    replayed = _advice(id=output_event_id("adv-evac/locc-validation-1", "published", 9))
+    assert _text(_valid(advice_to_cap(replayed)), "cap:identifier") == "kcr-advice-adv-evac"
+    other = _advice().model_copy(
+        update={"data": _advice().data.model_copy(update={"advice_id": "adv other,1"})}
+    )
+    assert _text(_valid(advice_to_cap(other)), "cap:identifier") == "kcr-advice-adv_other_1"
+
+
+def test_red_advice_is_private_to_its_recipients() -> None:
+    """A RED advice is a Private alert addressed to its recipients, with no restriction."""
+    root = _valid(advice_to_cap(_advice(tlp=Tlp.RED, recipients=("min-jenv", "locc"))))
+    assert _text(root, "cap:scope") == "Private"
+    assert _text(root, "cap:addresses") == "min-jenv locc"
+    assert root.find("cap:restriction", NS) is None
+
+
+def test_the_folder_writer_writes_validated_advice(tmp_path: Path) -> None:
+    """CapFolderWriter writes a validated advice as a CAP file named by its identifier."""
+    path = CapFolderWriter(tmp_path).write(_advice())
+    assert path == tmp_path / "kcr-advice-adv-evac.xml"
+    assert _text(_valid(path.read_bytes()), "cap:info/cap:responseType") == "Evacuate"
