@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup jars demo test lint format pytest bench clean help
+.PHONY: setup jars browser demo test lint format pytest bench clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -18,6 +18,12 @@ $(STAMP): pyproject.toml
 
 jars: $(STAMP)  ## fetch the Kafka broker jars from Maven Central (once)
 	$(BIN)/kcr broker install
+
+browser:  ## Debian's Chromium for the dashboard's browser tests (Playwright drives it; no download)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  command -v apt-get >/dev/null 2>&1 || { echo "chromium is missing: install it (Debian: apt-get install chromium)"; exit 1; }; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
 setup: $(STAMP) jars  ## virtual environment, dependencies and Kafka jars
 
@@ -34,7 +40,7 @@ format: $(STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-pytest: setup  ## the whole test suite (starts its own Kafka broker when none answers)
+pytest: setup browser  ## the whole test suite (starts its own Kafka broker when none answers)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: setup lint pytest  ## set-up, lint and the whole test suite, Kafka tests included

@@ -71,7 +71,12 @@ async def replay_log(
         partitions = await partitions_of(bootstrap, topics, client_config)
         async for batch in read_until_end(consumer, partitions):
             items = [
-                ((r.topic, r.partition), r.offset, await codec.decode_event(r.value)) for r in batch
+                (
+                    (r.topic, r.partition),
+                    r.offset,
+                    await codec.decode_log_record(r.value, r.topic, r.partition, r.offset),
+                )
+                for r in batch
             ]
             _fold(result, items, window)
             if progress is not None:
@@ -102,7 +107,11 @@ def replay_items(
     return result
 
 
-def _fold(result: ReplayResult, items: Iterable[LogItem], window: ReplayWindow) -> None:
+def _fold(
+    result: ReplayResult,
+    items: Iterable[tuple[Position, int, EventEnvelope | None]],
+    window: ReplayWindow,
+) -> None:
     for position, offset, event in items:
         result.projector.offer(position, offset, event)
         result.events += 1

@@ -10,21 +10,23 @@ from hub.bridge.server import serve_bridge
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
 from hub.contracts.organisations import load_registry
+from hub.dashboard.config import DashboardConfig
+from hub.dashboard.server import serve_dashboard
 from hub.domain.thresholds import Thresholds, load_thresholds, parse_thresholds
 from hub.gateway.policy import GatewayPolicy
 from hub.gateway.service import Gateway, GatewayWiring
-from hub.kafka.clients import client_options
+from hub.kafka.clients import client_options, confluent_options
 from hub.registry.server import RegistryConfig, serve_registry
 from hub.runner import Service
 from hub.settings import Settings
 from hub.streams.clock import ClockService, ClockSettings
 from hub.streams.worker import ProjectionWorker, WorkerSettings
 from hub.topics import declared_topics
-from hub.topics.admin import apply_topics
+from hub.topics.admin import apply_topics, default_replication
 
 __all__ = ["SERVICE_NAMES", "ensure_topics", "hub_services", "hub_thresholds"]
 
-SERVICE_NAMES = ("registry", "gateway", "clock", "processors", "bridge")
+SERVICE_NAMES = ("registry", "gateway", "clock", "processors", "bridge", "dashboard")
 
 
 def hub_thresholds(settings: Settings) -> Thresholds:
@@ -36,8 +38,15 @@ def hub_thresholds(settings: Settings) -> Thresholds:
 
 
 async def ensure_topics(settings: Settings) -> None:
-    """Create the declared topics that are missing (the admin client blocks, so in a thread)."""
-    await asyncio.to_thread(apply_topics, settings.bootstrap, declared_topics(settings.topics))
+    """Create the declared topics that are missing (the admin client blocks, so in a thread).
+
+    On a secure broker this logs in as the operator (``admin`` from the credentials file, or
+    the configured SASL user), who may create topics; the services use their own users.
+    """
+    await asyncio.to_thread(
+        apply_topics, settings.bootstrap, declared_topics(settings.topics),
+        confluent_options(settings),
+    )  # fmt: skip
 
 
 def _registry_service(settings: Settings) -> Service:
@@ -51,7 +60,9 @@ def _gateway_service(settings: Settings) -> Service:
     async def main(stop: asyncio.Event, ready: asyncio.Event) -> None:
         codec = _codec(settings)
         await codec.register_all()
-        wiring = GatewayWiring(settings.bootstrap, settings.topics, client_options(settings))
+        wiring = GatewayWiring(
+            settings.bootstrap, settings.topics, client_options(settings, service="gateway")
+        )
         await Gateway(wiring, codec, load_registry(), GatewayPolicy()).run(stop, ready)
 
     return Service("gateway", main)
@@ -63,7 +74,7 @@ def _codec(settings: Settings) -> EventCodec:
 
 def _clock_service(settings: Settings) -> Service:
     async def main(stop: asyncio.Event, ready: asyncio.Event) -> None:
-        clock_settings = ClockSettings(client_config=client_options(settings))
+        clock_settings = ClockSettings(client_config=client_options(settings, service="clock"))
         clock = ClockService(settings.bootstrap, settings.topics, _codec(settings), clock_settings)
         await clock.run(stop, ready)
 
@@ -74,8 +85,13 @@ def _processors_service(settings: Settings) -> Service:
     async def main(stop: asyncio.Event, ready: asyncio.Event) -> None:
         codec = _codec(settings)
         await codec.register_all()
+        replication = await asyncio.to_thread(
+            default_replication, settings.bootstrap, confluent_options(settings, "processors")
+        )
         worker_settings = WorkerSettings(
-            client_config=client_options(settings), thresholds=hub_thresholds(settings)
+            client_config=client_options(settings, service="processors"),
+            thresholds=hub_thresholds(settings),
+            replication_factor=replication,
         )
         worker = ProjectionWorker(settings.bootstrap, settings.topics, codec, worker_settings)
         await worker.run(stop, ready)
@@ -90,6 +106,13 @@ def _bridge_service(settings: Settings) -> Service:
     return Service("bridge", main)
 
 
+def _dashboard_service(settings: Settings) -> Service:
+    async def main(stop: asyncio.Event, ready: asyncio.Event) -> None:
+        await serve_dashboard(DashboardConfig.from_settings(settings), stop, ready)
+
+    return Service("dashboard", main)
+
+
 def hub_services(settings: Settings, names: Sequence[str] = SERVICE_NAMES) -> list[Service]:
     """Return the named services in start order (the registry first: the others need it)."""
     factories = {
@@ -98,5 +121,6 @@ def hub_services(settings: Settings, names: Sequence[str] = SERVICE_NAMES) -> li
         "clock": _clock_service,
         "processors": _processors_service,
         "bridge": _bridge_service,
+        "dashboard": _dashboard_service,
     }
     return [factories[name](settings) for name in SERVICE_NAMES if name in names]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.topics.declaration import TopicNames
@@ -61,6 +62,29 @@ class Settings(BaseSettings):
     )
     bridge_max_body_bytes: int = Field(
         default=1024 * 1024, gt=0, description="Largest request body the bridge accepts (413)."
+    )
+    dashboard_port: int = Field(
+        default=18090, ge=0, le=65535, description="Port of the dashboard web page (0: any)."
+    )
+
+    security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] | None = Field(
+        default=None,
+        description="Kafka security protocol; default SASL_PLAINTEXT when credentials are set, "
+        "else PLAINTEXT.",
+    )
+    sasl_mechanism: str = Field(
+        default="SCRAM-SHA-512", description="SASL mechanism of the Kafka clients."
+    )
+    sasl_username: str | None = Field(
+        default=None, description="SASL user of every Kafka client of this process."
+    )
+    sasl_password: SecretStr | None = Field(
+        default=None, description="Password of KCR_SASL_USERNAME."
+    )
+    credentials_file: Path | None = Field(
+        default=None,
+        description="A credentials.json of a secure broker: each service of `kcr run` logs in "
+        "as its own user from it; other commands as KCR_SASL_USERNAME, else admin.",
     )
 
     @field_validator("bootstrap")

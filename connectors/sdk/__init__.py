@@ -7,7 +7,12 @@ progress committed per item; :meth:`HubClient.acknowledge` answers a coordinatio
 """
 
 from connectors.sdk.client import EventInput, HubClient
-from connectors.sdk.errors import ClientNotStarted, NotAddressedToClient, PublishFailed
+from connectors.sdk.errors import (
+    ClientNotStarted,
+    EventTooLarge,
+    NotAddressedToClient,
+    PublishFailed,
+)
 from connectors.sdk.outbox import OutboxReader
 from connectors.sdk.settings import ClientSettings, SaslCredentials
 from hub.codec.structured import SourceMismatch
@@ -16,6 +21,7 @@ __all__ = [
     "ClientNotStarted",
     "ClientSettings",
     "EventInput",
+    "EventTooLarge",
     "HubClient",
     "NotAddressedToClient",
     "OutboxReader",

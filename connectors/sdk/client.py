@@ -21,7 +21,12 @@ from typing import Any, Self
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from connectors.sdk.errors import ClientNotStarted, NotAddressedToClient, PublishFailed
+from connectors.sdk.errors import (
+    ClientNotStarted,
+    EventTooLarge,
+    NotAddressedToClient,
+    PublishFailed,
+)
 from connectors.sdk.outbox import OutboxReader
 from connectors.sdk.settings import ClientSettings
 from hub.codec.headers import to_ce_headers
@@ -31,6 +36,7 @@ from hub.codec.structured import check_source, to_events
 from hub.contracts.events.coordination import CoordinationAcknowledged, CoordinationResponse
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.outputs.coordination import CoordinationRequested
+from hub.gateway.policy import GatewayPolicy
 
 __all__ = ["EventInput", "HubClient"]
 
@@ -50,14 +56,40 @@ class HubClient:
         self.ingress_topic = settings.topics.ingress(settings.org)
         self.outbox_topic = settings.topics.outbox(settings.org)
         self._producer: AIOKafkaProducer | None = None
+        self._failed = False  # a delivery failed: renew the producer before the next send
         self._outbox: OutboxReader | None = None
 
     async def __aenter__(self) -> Self:
         """Start the idempotent producer."""
-        producer = AIOKafkaProducer(enable_idempotence=True, **self.settings.kafka_options())
-        await producer.start()
-        self._producer = producer
+        self._producer = await self._new_producer()
         return self
+
+    async def _new_producer(self) -> AIOKafkaProducer:
+        producer = AIOKafkaProducer(enable_idempotence=True, **self.settings.kafka_options())
+        try:
+            await producer.start()
+        except BaseException:
+            await producer.stop()
+            raise
+        return producer
+
+    async def _renewed_producer(self, operation: str, event_id: str) -> AIOKafkaProducer:
+        """The producer, replaced by a new one (a new producer id) if a delivery failed.
+
+        An idempotent producer whose batch failed is out of step with the broker's sequence
+        numbers: every later send would fail with ``OutOfOrderSequenceNumber``. A fresh producer
+        starts its sequences anew, so publishing again, as :class:`PublishFailed` advises, works.
+        """
+        producer = self._started_producer(operation)
+        if not self._failed:
+            return producer
+        await producer.stop()
+        try:
+            self._producer = await self._new_producer()
+        except KafkaError as error:
+            raise PublishFailed(self.ingress_topic, event_id, error) from error
+        self._failed = False
+        return self._producer
 
     async def __aexit__(
         self,
@@ -101,24 +133,37 @@ class HubClient:
         return (await self.publish_many([event]))[0]
 
     async def publish_many(self, events: Iterable[EventInput]) -> list[str]:
-        """Validate every event first (nothing is sent if one is bad), then send them in order."""
-        producer = self._started_producer("publish")
+        """Validate every event first (nothing is sent if one is bad), then send them in order.
+
+        An event larger than the gateway admits (``KCR_GATEWAY_MAX_RECORD_BYTES``) is bad too:
+        :class:`EventTooLarge`, and nothing is sent.
+        """
+        self._started_producer("publish")
         checked = [self.validate(event) for event in events]
+        encoded = [(event, await self.codec.encode(event)) for event in checked]
+        limit = GatewayPolicy().max_record_bytes
+        for event, value in encoded:
+            if len(value) > limit:
+                raise EventTooLarge(event.id, len(value), limit)
+        if not encoded:
+            return []
+        producer = await self._renewed_producer("publish", checked[0].id)
         pending = []
-        for event in checked:
-            value = await self.codec.encode(event)
+        for event, value in encoded:
             try:
                 delivery = await producer.send(
                     self.ingress_topic, value, key=event.subject.encode(),
                     headers=to_ce_headers(event),
                 )  # fmt: skip
             except KafkaError as error:
+                self._failed = True
                 raise PublishFailed(self.ingress_topic, event.id, error) from error
             pending.append((event, delivery))
         for event, delivery in pending:
             try:
                 await delivery
             except KafkaError as error:
+                self._failed = True
                 raise PublishFailed(self.ingress_topic, event.id, error) from error
         return [event.id for event in checked]
 

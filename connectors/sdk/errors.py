@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hub.errors import HubError
 
-__all__ = ["ClientNotStarted", "NotAddressedToClient", "PublishFailed"]
+__all__ = ["ClientNotStarted", "EventTooLarge", "NotAddressedToClient", "PublishFailed"]
 
 
 class ClientNotStarted(HubError, RuntimeError):
@@ -46,4 +46,15 @@ class PublishFailed(HubError, ConnectionError):
             f"event {event_id!r} was not accepted by {topic}: {cause}",
             fix="check that the broker answers at the bootstrap address and the topic exists, "
             "then publish again (the gateway drops the duplicate if it did arrive).",
+        )
+
+
+class EventTooLarge(HubError, ValueError):
+    """An event whose encoded size exceeds what the gateway admits; it would be dead-lettered."""
+
+    def __init__(self, event_id: str, size: int, limit: int) -> None:
+        self.event_id, self.size, self.limit = event_id, size, limit
+        super().__init__(
+            f"event {event_id} is {size} bytes encoded; the hub admits at most {limit}",
+            fix="shorten its texts or split the information over several events.",
         )

@@ -104,7 +104,7 @@ class BridgeConfig:
             max_body_bytes=settings.bridge_max_body_bytes,
             webhooks=webhooks,
             retry=retry,
-            client_config=client_options(settings),
+            client_config=client_options(settings, service="bridge"),
         )
 
     def url(self, port: int | None = None) -> str:

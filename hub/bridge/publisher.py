@@ -1,10 +1,11 @@
 """Publishing validated events to an organisation's ingress topic with an idempotent producer.
 
 Every event is encoded (Avro, Confluent wire format, CloudEvents ``ce_*`` headers) before the
-first one is sent, so an encoding problem sends nothing. Sending then waits for every
-acknowledgement. Should the broker fail in the middle of a batch, a prefix may be in the topic
-and the client gets a 503: resending the same batch is safe, as the gateway drops event ids it
-has accepted before.
+first one is sent, so an encoding problem sends nothing, and neither does an event larger than
+the gateway admits (413 naming it, rather than a 202 and a ``too_large`` dead letter).
+Sending then waits for every acknowledgement. Should the broker fail in the middle of a batch,
+a prefix may be in the topic and the client gets a 503: resending the same batch is safe, as
+the gateway drops event ids it has accepted before.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from hub.bridge.problems import BridgeProblem
+from hub.bridge.problems import BridgeProblem, FieldError
 from hub.codec.headers import to_ce_headers
 from hub.codec.registry_client import RegistryUnavailable
 from hub.codec.serde import EventCodec
 from hub.contracts.events.envelope import EventEnvelope
+from hub.gateway.policy import GatewayPolicy
 from hub.topics.declaration import TopicNames
 
 __all__ = ["IngressPublisher"]
@@ -30,10 +32,20 @@ class IngressPublisher:
     """Sends events to ``names.ingress(org)``; :meth:`start` and :meth:`stop` own the producer."""
 
     def __init__(
-        self, bootstrap: str, names: TopicNames, codec: EventCodec, client: Mapping[str, Any]
+        self,
+        bootstrap: str,
+        names: TopicNames,
+        codec: EventCodec,
+        client: Mapping[str, Any],
+        max_record_bytes: int | None = None,
     ) -> None:
+        """Prepare the publisher; events larger than the gateway admits are refused (413).
+
+        ``max_record_bytes`` defaults to the gateway's own limit (``KCR_GATEWAY_MAX_RECORD_BYTES``).
+        """
         self.names = names
         self.codec = codec
+        self.max_record_bytes = max_record_bytes or GatewayPolicy().max_record_bytes
         self._options = {"bootstrap_servers": bootstrap, **client}
         self._producer: AIOKafkaProducer | None = None
 
@@ -59,6 +71,7 @@ class IngressPublisher:
             records = [
                 (await self.codec.encode(e), e.subject.encode(), to_ce_headers(e)) for e in events
             ]
+            self._refuse_too_large([value for value, _, _ in records])
             sent = [
                 await producer.send(topic, value, key=key, headers=headers)
                 for value, key, headers in records
@@ -68,3 +81,19 @@ class IngressPublisher:
             detail = f"Could not publish to {topic}: {error!r}; resend the same events."
             raise BridgeProblem(503, "kafka-unavailable", detail) from error
         return topic
+
+    def _refuse_too_large(self, values: Sequence[bytes]) -> None:
+        """Refuse the batch when an encoded event exceeds what the gateway admits."""
+        limit = self.max_record_bytes
+        errors = [
+            FieldError(
+                field=f"event[{index}]",
+                message=f"is {len(value)} bytes encoded; the hub admits at most {limit}",
+                fix="shorten its texts or split the information over several events",
+            )
+            for index, value in enumerate(values)
+            if len(value) > limit
+        ]
+        if errors:
+            detail = f"{len(errors)} event(s) exceed the hub's record limit of {limit} bytes."
+            raise BridgeProblem(413, "event-too-large", detail, errors)

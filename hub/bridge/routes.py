@@ -7,7 +7,6 @@ Everything else is all or nothing.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
@@ -15,9 +14,16 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from hub.bridge.context import Organisation, context_of, read_body
-from hub.bridge.problems import BridgeProblem, FieldError, problem_responses
+from hub.bridge.problems import BridgeProblem, problem_responses
 from hub.bridge.sse import OutboxSource, parse_event_id, stream_outbox
-from hub.bridge.validation import cap_events, csv_import, csv_row_problem, edxl_events, json_events
+from hub.bridge.validation import (
+    cap_events,
+    csv_import,
+    csv_row_problem,
+    edxl_events,
+    json_events,
+    parse_json,
+)
 from hub.contracts.events.envelope import EventEnvelope
 
 __all__ = ["Accepted", "router"]
@@ -86,12 +92,7 @@ async def _publish(request: Request, org: str, events: list[EventEnvelope]) -> A
 )
 async def post_events(request: Request, org: Organisation) -> Accepted:
     """Publish one CloudEvents JSON event or a batch (all or nothing); source must be yours."""
-    body = await read_body(request, JSON_TYPES)
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        problem = FieldError(field="body", message=f"is not JSON: {error}", fix="send JSON.")
-        raise BridgeProblem(422, "invalid-json", "The body is not JSON.", [problem]) from error
+    payload = parse_json(await read_body(request, JSON_TYPES))
     return await _publish(request, org, json_events(payload, org))
 
 

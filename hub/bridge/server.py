@@ -43,7 +43,9 @@ class BridgePortInUse(HubError, OSError):
 async def _deliver_webhooks(config: BridgeConfig, codec: EventCodec, stop: asyncio.Event) -> None:
     if not config.webhooks:
         return
-    wiring = WebhookWiring(config.bootstrap, config.names, codec, config.retry)
+    wiring = WebhookWiring(
+        config.bootstrap, config.names, codec, config.retry, config.client_config
+    )
     producer = AIOKafkaProducer(
         bootstrap_servers=config.bootstrap, enable_idempotence=True, **config.client_config
     )

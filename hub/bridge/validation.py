@@ -9,6 +9,7 @@ organisation is a 403; every other problem a 422.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +23,14 @@ from hub.codec.structured import SourceMismatch, to_events
 from hub.contracts.events.envelope import EventEnvelope
 from hub.errors import ConfigurationError, HubError
 
-__all__ = ["cap_events", "csv_import", "csv_row_problem", "edxl_events", "json_events"]
+__all__ = [
+    "cap_events",
+    "csv_import",
+    "csv_row_problem",
+    "edxl_events",
+    "json_events",
+    "parse_json",
+]
 
 _PUBLISHER = "the API key's organisation"
 
@@ -55,6 +63,26 @@ def _judge(document: Any, where: str, org: str, mismatched: list[str]) -> _Judge
         message = error.message if isinstance(error, HubError) else str(error)
         fix = error.fix if isinstance(error, HubError) else None
         return [], [FieldError(field=f"{where}.type", message=message, fix=fix)]
+
+
+def parse_json(body: bytes) -> Any:
+    """The JSON value of a request body; a 422 naming ``body`` if it is not JSON.
+
+    Nesting too deep for the parser (``[[[[…]]]]`` some thousands deep, well under the size
+    limit) raises ``RecursionError`` in :func:`json.loads`; it is bad input like any other.
+    """
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        problem = FieldError(field="body", message=f"is not JSON: {error}", fix="send JSON.")
+        raise BridgeProblem(422, "invalid-json", "The body is not JSON.", [problem]) from error
+    except RecursionError as error:
+        problem = FieldError(
+            field="body", message="is nested too deeply to parse", fix="flatten the JSON."
+        )
+        raise BridgeProblem(
+            422, "invalid-json", "The JSON is nested too deeply.", [problem]
+        ) from error
 
 
 def json_events(payload: Any, org: str) -> list[EventEnvelope]:

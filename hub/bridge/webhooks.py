@@ -17,9 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
@@ -48,6 +49,7 @@ class WebhookWiring:
     names: TopicNames
     codec: EventCodec
     retry: RetryPolicy
+    client_config: Mapping[str, Any] = field(default_factory=dict)
 
 
 class WebhookDelivery:
@@ -73,6 +75,7 @@ class WebhookDelivery:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
+            **dict(self.wiring.client_config),
         )
         await consumer.start()
         try:

@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["NodeConfig", "render_log4j2", "render_server_properties"]
+__all__ = ["NodeConfig", "SecureListeners", "render_log4j2", "render_server_properties"]
+
+SCRAM = "SCRAM-SHA-512"
+_SCRAM_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule"
+_PLAIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule"
 
 
 @dataclass(frozen=True)
@@ -30,8 +34,52 @@ class NodeConfig:
         return min(3, len(self.quorum_voters.split(",")))
 
 
-def render_server_properties(node: NodeConfig) -> str:
-    """Return a ``server.properties`` tuned for a fast local node (tests, demo)."""
+@dataclass(frozen=True)
+class SecureListeners:
+    """Passwords a secure node needs in its own configuration (never logged).
+
+    The client port is SASL_PLAINTEXT with SCRAM-SHA-512 only, and the broker talks to itself
+    (inter-broker: transaction markers) on it as ``admin``. The controller port takes SASL PLAIN
+    with one static user, ``controller``. No listener accepts ANONYMOUS.
+    """
+
+    admin_password: str
+    controller_password: str
+
+
+def _secure_lines(node: NodeConfig, secure: SecureListeners) -> dict[str, str]:
+    admin, controller = secure.admin_password, secure.controller_password
+    return {
+        "listeners": (
+            f"SASL_PLAINTEXT://{node.host}:{node.port},"
+            f"CONTROLLER://{node.host}:{node.controller_port}"
+        ),
+        "advertised.listeners": f"SASL_PLAINTEXT://{node.host}:{node.port}",
+        "inter.broker.listener.name": "SASL_PLAINTEXT",
+        "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+        "sasl.enabled.mechanisms": SCRAM,
+        "sasl.mechanism.inter.broker.protocol": SCRAM,
+        "listener.name.sasl_plaintext.sasl.enabled.mechanisms": SCRAM,
+        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": (
+            f'{_SCRAM_MODULE} required username="admin" password="{admin}";'
+        ),
+        "sasl.mechanism.controller.protocol": "PLAIN",
+        "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+        "listener.name.controller.plain.sasl.jaas.config": (
+            f'{_PLAIN_MODULE} required username="controller" password="{controller}" '
+            f'user_controller="{controller}";'
+        ),
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "allow.everyone.if.no.acl.found": "false",
+        "super.users": "User:admin;User:controller",
+    }
+
+
+def render_server_properties(node: NodeConfig, secure: SecureListeners | None = None) -> str:
+    """Return a ``server.properties`` tuned for a fast local node (tests, demo).
+
+    With ``secure``, clients must authenticate (SCRAM-SHA-512) and are authorised by ACLs.
+    """
     rf = node.replication
     lines = {
         "process.roles": "broker,controller",
@@ -57,12 +105,15 @@ def render_server_properties(node: NodeConfig) -> str:
         "share.coordinator.state.topic.min.isr": str(max(1, rf - 1)),
         "group.initial.rebalance.delay.ms": "0",
         # a node starved of CPU (two cores, a test suite beside it) must not be fenced by its own
-        # controller: a fenced single node leaves its partitions without in-sync replicas
-        "broker.session.timeout.ms": "30000",
+        # controller: a fenced single node leaves its partitions without in-sync replicas; in a
+        # cluster a dead node must be fenced soon, so its partitions get new leaders
+        "broker.session.timeout.ms": "30000" if rf == 1 else "10000",
         "auto.create.topics.enable": "false",
         "log.retention.check.interval.ms": "60000",
         "log.cleaner.backoff.ms": "1000",
     }
+    if secure is not None:
+        lines.update(_secure_lines(node, secure))
     return "".join(f"{key}={value}\n" for key, value in lines.items())
 
 

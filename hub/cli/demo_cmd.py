@@ -97,6 +97,7 @@ async def _run(cfg: Settings, duration: float, speed: float) -> None:
         install_stop_handlers(stop)
         console.print(f"Schema registry: {cfg.registry_url}")
         console.print(f"REST bridge: http://{cfg.bridge_host}:{cfg.bridge_port}")
+        console.print(f"Dashboard: http://{cfg.bridge_host}:{cfg.dashboard_port}")
         console.print("KCR demo running: 25 regions and the national partners. Ctrl-C stops it.")
         if screen.live is not None:
             screen.live.start()

@@ -7,6 +7,7 @@ import sys
 import typer
 
 from hub.bridge.cli import bridge_app
+from hub.cli.acl_cmd import acl_app
 from hub.cli.asyncapi_cmd import asyncapi
 from hub.cli.broker_cmd import broker_app
 from hub.cli.common import err_console
@@ -34,6 +35,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(broker_app, name="broker")
+app.add_typer(acl_app, name="acl")
 app.add_typer(topics_app, name="topics")
 app.add_typer(registry_app, name="registry")
 app.add_typer(views_app, name="views")

@@ -44,6 +44,8 @@ async def _run(without: list[str], duration: float) -> None:
     console.print(f"Schema registry: {cfg.registry_url}")
     if "bridge" in names:
         console.print(f"REST bridge: http://{cfg.bridge_host}:{cfg.bridge_port}")
+    if "dashboard" in names:
+        console.print(f"Dashboard: http://{cfg.bridge_host}:{cfg.dashboard_port}")
 
     def ready() -> None:
         install_stop_handlers(stop)
@@ -61,7 +63,7 @@ def run(
     without: Annotated[list[str] | None, typer.Option("--without", help=_WITHOUT_HELP)] = None,
     duration: float = typer.Option(0.0, help="Stop after this many seconds (0: until a signal)."),
 ) -> None:
-    """Run the hub's services (registry, gateway, clock, processors, bridge) until a signal."""
+    """Run the hub's services (registry, gateway, clock, processors, bridge, dashboard)."""
     without = without or []
     unknown = sorted(set(without) - set(SERVICE_NAMES))
     if unknown:

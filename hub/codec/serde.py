@@ -22,6 +22,7 @@ from hub.contracts.avro_schema import from_avro_record, to_avro_record
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.models import hub_models, is_log_event, schema_for
 from hub.errors import CodecError
+from hub.logs import get_logger
 
 __all__ = [
     "HUB_COMPATIBILITY",
@@ -29,6 +30,8 @@ __all__ = [
     "describe_validation_error",
     "schema_fullname",
 ]
+
+_log = get_logger("hub.codec")
 
 HUB_COMPATIBILITY = "FULL_TRANSITIVE"
 """The compatibility level of every hub subject (see :meth:`EventCodec.register_all`)."""
@@ -136,6 +139,24 @@ class EventCodec:
                 f"{type(item).__name__} is not an event type partners publish to the log",
             )
         return item
+
+    async def decode_log_record(
+        self, data: bytes | None, topic: str, partition: int, offset: int
+    ) -> EventEnvelope | None:
+        """Return the event of one log record, or None (logged) when it cannot be decoded.
+
+        The gateway writes only valid events to the log, so an undecodable record there is a
+        fault (a foreign writer, a lost schema). The live worker and every replay skip it the
+        same way, so both still agree; a registry that cannot be reached still raises.
+        """
+        try:
+            return await self.decode_event(data)
+        except CodecError as error:
+            _log.error(
+                "log.undecodable", topic=topic, partition=partition, offset=offset,
+                reason=error.reason, error=error.message,
+            )  # fmt: skip
+            return None
 
     async def decode(self, data: bytes | None) -> BaseModel:
         """Return the hub model in ``data``; raise :class:`CodecError` with a reason code."""

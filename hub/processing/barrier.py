@@ -17,7 +17,7 @@ tick is a gap too.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -58,13 +58,17 @@ class TickBarrier:
 
     applied: dict[Position, int] = field(default_factory=dict)
     last_tick: int | None = None
-    _buffers: dict[Position, deque[tuple[int, EventEnvelope]]] = field(default_factory=dict)
+    _buffers: dict[Position, deque[tuple[int, EventEnvelope | None]]] = field(default_factory=dict)
     _seen: dict[Position, int] = field(default_factory=dict)
     _ticks: deque[ClockTicked] = field(default_factory=deque)
     _tick_offsets: dict[int, tuple[Position, int]] = field(default_factory=dict)
 
-    def offer_event(self, position: Position, offset: int, event: EventEnvelope) -> None:
-        """Take a log event read at ``position``/``offset`` (in offset order per partition)."""
+    def offer_event(self, position: Position, offset: int, event: EventEnvelope | None) -> None:
+        """Take a log event read at ``position``/``offset`` (in offset order per partition).
+
+        ``None`` stands for a record that could not be decoded: it counts (the clock counted
+        it) but is never applied, live and in a replay alike.
+        """
         if offset <= max(self.applied.get(position, -1), self._seen.get(position, -1)):
             return
         self._seen[position] = offset
@@ -82,7 +86,7 @@ class TickBarrier:
         if position is not None and offset is not None:
             self._tick_offsets[number] = (position, offset)
 
-    def fill(self, gap: Gap, records: list[tuple[int, EventEnvelope]]) -> None:
+    def fill(self, gap: Gap, records: list[tuple[int, EventEnvelope | None]]) -> None:
         """Replace what is held in ``gap`` by ``records`` read from the log, in offset order.
 
         Clock ticks among them go to the pending ticks (in number order); other events to the
@@ -106,13 +110,15 @@ class TickBarrier:
                 self._tick_offsets[event.data.tick] = (position, offset)
         self._ticks = deque(ticks[n] for n in sorted(ticks))
 
-    def gaps(self, patience: int = 3) -> list[Gap]:
+    def gaps(self, stalled: Callable[[Position], bool] | None = None) -> list[Gap]:
         """Return the ranges the first pending tick lacks, to be read from the log.
 
         A range whose records have all been seen but are fewer than the tick counts is a gap
-        at once; one not seen up to its mark only when ``patience`` later ticks wait behind it
-        (the consumer is then not merely slow). A missing tick number is a gap of the clock
-        partition between the last released tick and the first pending one.
+        at once. One not seen up to its mark is a gap only when ``stalled`` says its partition
+        has stopped delivering (the consumer is then not merely behind): a consumer that
+        dropped the last records of a quiet partition would otherwise hold the tick forever.
+        A missing tick number is a gap of the clock partition between the last released tick
+        and the first pending one.
         """
         if not self._ticks:
             return []
@@ -120,12 +126,12 @@ class TickBarrier:
         skipped = self._skipped_ticks(head)
         if skipped is not None:
             return [skipped]
-        waiting = len(self._ticks) > patience
         return [
             Gap(position, max(self.applied.get(position, -1), mark.after or -1), mark.offset)
             for mark in head.data.covers
             for position in [(mark.topic, mark.partition)]
-            if not self._mark_complete(mark) and (waiting or self._mark_seen(mark))
+            if not self._mark_complete(mark)
+            and (self._mark_seen(mark) or (stalled is not None and stalled(position)))
         ]
 
     def first_pending_tick(self) -> int | None:
@@ -203,7 +209,8 @@ class TickBarrier:
             buffer = self._buffers.get(position)
             while buffer and buffer[0][0] <= mark.offset:
                 offset, event = buffer.popleft()
-                taken.append(event)
+                if event is not None:
+                    taken.append(event)
                 self.applied[position] = offset
             self.applied[position] = max(self.applied.get(position, -1), mark.offset)
         return taken

@@ -33,8 +33,8 @@ class Projector:
         )
         self.barrier = barrier or TickBarrier(last_tick=self.projection.last_tick)
 
-    def offer(self, position: Position, offset: int, event: EventEnvelope) -> None:
-        """Take one record of the log (events and clock ticks alike)."""
+    def offer(self, position: Position, offset: int, event: EventEnvelope | None) -> None:
+        """Take one record of the log (events and clock ticks alike; None: undecodable)."""
         if isinstance(event, ClockTicked):
             self.barrier.offer_tick(event, position, offset)
         else:

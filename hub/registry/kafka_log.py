@@ -10,6 +10,7 @@ applied or answered.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -39,16 +40,24 @@ def schemas_topic_spec(topic: str = SCHEMAS) -> TopicSpec:
 class KafkaRecordLog:
     """Registry records in ``topic`` on the cluster at ``bootstrap``; call :meth:`start` first."""
 
-    def __init__(self, bootstrap: str, topic: str = SCHEMAS) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        topic: str = SCHEMAS,
+        client_config: Mapping[str, Any] | None = None,
+        admin_config: Mapping[str, str] | None = None,
+    ) -> None:
         self.bootstrap = bootstrap
         self.topic = topic
+        self.client_config = dict(client_config or {})  # aiokafka options (SASL login)
+        self.admin_config = dict(admin_config or {})  # confluent-kafka options, to create it
         self._producer: Any = None
 
     async def start(self) -> None:
         """Create the topic if it is missing and connect the producer."""
         try:
             report = await asyncio.to_thread(
-                apply_topics, self.bootstrap, [schemas_topic_spec(self.topic)]
+                apply_topics, self.bootstrap, [schemas_topic_spec(self.topic)], self.admin_config
             )
         except Exception as error:  # confluent-kafka raises KafkaException and plain errors
             raise StorageFailure(
@@ -61,6 +70,7 @@ class KafkaRecordLog:
             acks="all",
             enable_idempotence=True,
             client_id="kcr-schema-registry",
+            **self.client_config,
         )
         try:
             await producer.start()
@@ -76,6 +86,7 @@ class KafkaRecordLog:
             group_id=None,
             enable_auto_commit=False,
             client_id="kcr-schema-registry-reader",
+            **self.client_config,
         )
         try:
             await consumer.start()
@@ -90,7 +101,7 @@ class KafkaRecordLog:
 
     async def _partitions(self) -> set[int]:
         """The topic's partitions, once the cluster metadata shows them (a new topic lags)."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **self.client_config)
         await admin.start()
         try:
             for _ in range(_METADATA_ATTEMPTS):

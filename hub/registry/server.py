@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
+from hub.kafka.clients import client_options, confluent_options
 from hub.logs import get_logger
 from hub.registry.app import create_app
 from hub.registry.compatibility import DEFAULT_COMPATIBILITY, CompatibilityLevel
@@ -49,16 +52,24 @@ class RegistryConfig:
     port: int = DEFAULT_PORT
     topic: str = SCHEMAS
     default_compatibility: CompatibilityLevel = DEFAULT_COMPATIBILITY
+    client_config: Mapping[str, Any] = field(default_factory=dict)
+    admin_config: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RegistryConfig:
-        """Bootstrap from ``KCR_BOOTSTRAP``; host and port from ``KCR_REGISTRY_URL``."""
+        """Bootstrap from ``KCR_BOOTSTRAP``; host and port from ``KCR_REGISTRY_URL``.
+
+        On a secure broker the registry reads and writes as its own user (``registry``) and
+        creates its topic as the operator.
+        """
         url = urlsplit(settings.registry_url)
         return cls(
             bootstrap=settings.bootstrap,
             host=url.hostname or DEFAULT_HOST,
             port=url.port or DEFAULT_PORT,
             topic=settings.topics.schemas,
+            client_config=client_options(settings, service="registry"),
+            admin_config=confluent_options(settings),
         )
 
 
@@ -79,7 +90,10 @@ class RegistryServer:
         """Read the records into memory and bind the port (the topic is created if missing)."""
         log = self._log
         if log is None:
-            kafka_log = KafkaRecordLog(self.config.bootstrap, self.config.topic)
+            kafka_log = KafkaRecordLog(
+                self.config.bootstrap, self.config.topic,
+                self.config.client_config, self.config.admin_config,
+            )  # fmt: skip
             await kafka_log.start()
             log = kafka_log
         try:

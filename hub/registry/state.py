@@ -278,7 +278,13 @@ class RegistryState:
     def plan_set_level(
         self, subject: str | None, level: CompatibilityLevel
     ) -> Plan[CompatibilityLevel]:
-        """Set the level of ``subject`` (None: the global level)."""
+        """Set the level of ``subject`` (None: the global level); writes nothing if it is set.
+
+        Every hub service sets its subjects' levels when it starts: a restart under load must
+        not append (and wait for) one unchanged config record per subject.
+        """
+        if self._levels.get(subject) == level:
+            return Plan(level)
         return Plan(level, (ConfigChanged(subject, level),))
 
     def plan_clear_level(self, subject: str | None) -> Plan[CompatibilityLevel]:

@@ -142,7 +142,8 @@ class ClockService:
         consumer = bounded_consumer(self.bootstrap, self.settings.client_config)
         await consumer.start()
         try:
-            clock = await partitions_of(self.bootstrap, [self.names.log("clock")])
+            config = self.settings.client_config
+            clock = await partitions_of(self.bootstrap, [self.names.log("clock")], config)
             last: ClockTicked | None = None
             for record in await _tail(consumer, clock):
                 tick = await self.codec.decode_event(record.value)

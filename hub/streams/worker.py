@@ -22,14 +22,12 @@ from hub.codec.headers import to_ce_headers
 from hub.codec.serde import EventCodec
 from hub.contracts.events.catalogue import FAMILIES
 from hub.contracts.events.clock import ClockTicked
-from hub.contracts.events.envelope import EventEnvelope
 from hub.domain.hub import TickOutputs
 from hub.domain.thresholds import Thresholds
-from hub.errors import CodecError
 from hub.logs import get_logger
 from hub.processing.projector import Projector
 from hub.replay import ReplayWindow, replay_log
-from hub.streams.gap_reader import GapReader
+from hub.streams.gap_reader import GapReader, StallWatch
 from hub.streams.outputs import is_event, output_records
 from hub.streams.transport import ReadCommittedApp
 from hub.topics.declaration import TopicNames
@@ -47,8 +45,23 @@ class WorkerSettings:
     batch_size: int = 2000
     batch_within: float = 0.02
     snapshot_interval: float = 1.0
+    stall_seconds: float = 5.0  # a partition silent this long while its tick waits is re-read
     client_config: Mapping[str, Any] = field(default_factory=dict)
     thresholds: Thresholds | None = None
+    replication_factor: int = 1  # of the topics Faust creates (changelog): the cluster's default
+
+
+def _faust_credentials(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Faust's ``broker_credentials`` for the SASL login in aiokafka ``config``, if any."""
+    if "sasl_plain_username" not in config:
+        return {}
+    credentials = faust.SASLCredentials(
+        username=config["sasl_plain_username"],
+        password=config["sasl_plain_password"],
+        mechanism=config.get("sasl_mechanism", "SCRAM-SHA-512"),
+        ssl_context=config.get("ssl_context"),
+    )
+    return {"broker_credentials": credentials}
 
 
 @dataclass
@@ -84,6 +97,7 @@ class ProjectionWorker:
         self._stream: faust.Stream[Any] | None = None
         self._saved_at = 0.0
         self.gap_reader = GapReader(bootstrap, codec, self.settings.client_config)
+        self._stall_watch = StallWatch(self.settings.stall_seconds)
         self.app = self._build_app()
 
     def _build_app(self) -> faust.App:
@@ -92,6 +106,7 @@ class ProjectionWorker:
             broker=f"kafka://{self.bootstrap}",
             store="memory://",
             topic_partitions=1,
+            topic_replication_factor=self.settings.replication_factor,
             topic_allow_declare=True,
             table_standby_replicas=0,
             web_enabled=False,
@@ -103,6 +118,7 @@ class ProjectionWorker:
             producer_acks=-1,
             # events wait unacked for the tick that covers them: never wait for all acks to stop
             stream_wait_empty=False,
+            **_faust_credentials(self.settings.client_config),
         )
         logs = [self.names.log(family) for family in FAMILIES]
         source = app.topic(*logs, key_serializer="raw", value_serializer="raw")
@@ -150,12 +166,10 @@ class ProjectionWorker:
         for event in events:
             message = event.message
             position, offset = (message.topic, message.partition), message.offset
-            item = await self._decode(event.value, position, offset)
-            if item is None:
-                await stream.ack(event)
-                continue
+            item = await self.codec.decode_log_record(event.value, *position, offset)
             tick = item.data.tick if isinstance(item, ClockTicked) else None
             self._pending.append(_Pending(event, position, offset, tick))
+            self._stall_watch.delivered(position)
             projector.offer(position, offset, item)
         evaluated = await self._advance(projector)
         self.ticks_evaluated += evaluated
@@ -173,10 +187,10 @@ class ProjectionWorker:
             for outputs in projector.advance(verify=True):
                 await self._publish(outputs)
                 evaluated += 1
-            gaps = projector.barrier.gaps()
+            head = projector.barrier.first_pending_tick()
+            gaps = projector.barrier.gaps(self._stall_watch.stalled_for(head))
             if not gaps:
                 return evaluated
-            head = projector.barrier.first_pending_tick()
             if filled_for == head:
                 _log.error("worker.count_mismatch", tick=head, gaps=[str(g) for g in gaps])
                 before = evaluated
@@ -241,15 +255,6 @@ class ProjectionWorker:
         await self._publish(views)
         _log.info("worker.rebuilt", events=result.events, ticks=result.ticks)
         return result.projector
-
-    async def _decode(
-        self, value: bytes, position: tuple[str, int], offset: int
-    ) -> EventEnvelope | None:
-        try:
-            return await self.codec.decode_event(value)
-        except CodecError as error:  # the gateway wrote it, so this is a bug: say so, go on
-            _log.error("worker.undecodable", position=position, offset=offset, error=str(error))
-            return None
 
     async def _publish(self, outputs: TickOutputs) -> None:
         for record in output_records(outputs, self.names):

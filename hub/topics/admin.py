@@ -6,12 +6,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 from hub.errors import TopicMismatch
 from hub.topics.declaration import TopicSpec
 
-__all__ = ["ApplyReport", "apply_topics", "delete_topics"]
+__all__ = ["ApplyReport", "apply_topics", "default_replication", "delete_topics"]
 
 _TIMEOUT = 30.0
 
@@ -89,6 +90,23 @@ def _compare(admin: AdminClient, spec: TopicSpec, partitions: int) -> list[str]:
         if have != wanted:
             diff.append(f"{key} is {have}, declared {wanted}")
     return diff
+
+
+def default_replication(bootstrap: str, client_config: dict[str, str] | None = None) -> int:
+    """The cluster's ``default.replication.factor``: what the declared topics are created with.
+
+    Topics a client creates itself (the processors' changelog) must use it too: with fewer
+    replicas than the cluster's ``min.insync.replicas`` no ``acks=all`` write succeeds. A login
+    that may not read broker configs gets one replica per broker, at most three.
+    """
+    admin = _admin(bootstrap, client_config)
+    brokers = admin.list_topics(timeout=_TIMEOUT).brokers
+    resource = ConfigResource(ConfigResource.Type.BROKER, str(min(brokers)))
+    try:
+        configs = admin.describe_configs([resource])[resource].result(timeout=_TIMEOUT)
+    except KafkaException:
+        return min(3, len(brokers))
+    return int(configs["default.replication.factor"].value)
 
 
 def delete_topics(

@@ -43,6 +43,7 @@ def test_demo_shows_grip_4_a_silent_region_and_spreading_protests(
         **kcr_env,
         "KCR_REGISTRY_URL": f"http://127.0.0.1:{free_port()}",
         "KCR_BRIDGE_PORT": str(free_port()),
+        "KCR_DASHBOARD_PORT": str(free_port()),
     }
     out = (tmp_path / "demo.out").open("w", encoding="utf-8")
     demo = subprocess.Popen(

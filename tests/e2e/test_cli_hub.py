@@ -27,6 +27,7 @@ def hub_env(
         KCR_TOPIC_PREFIX=unique_name("e2e").lower(),
         KCR_REGISTRY_URL=f"http://127.0.0.1:{free_port()}",
         KCR_BRIDGE_PORT=str(free_port()),
+        KCR_DASHBOARD_PORT=str(free_port()),
     )
     return kcr_env
 

@@ -23,5 +23,6 @@ def live_hub_env(
         "KCR_TOPIC_PREFIX": unique_name("live").lower(),
         "KCR_REGISTRY_URL": f"http://127.0.0.1:{free_port()}",
         "KCR_BRIDGE_PORT": str(free_port()),
+        "KCR_DASHBOARD_PORT": str(free_port()),
         "KCR_ESCALATION_FILE": str(thresholds_file(tmp_path)),
     }

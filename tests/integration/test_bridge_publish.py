@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from hub.codec.headers import header_map
 from hub.codec.registry_client import HttpSchemaRegistry
@@ -90,6 +91,31 @@ async def test_a_bad_event_is_422_naming_the_field_and_nothing_is_sent(
         assert good.status_code == 202
     ingress = await read_all(kafka_bootstrap, [names.ingress("vr19")])
     assert [header_map(r.headers)["ce_id"] for r in ingress] == [batch[0]["id"]]
+
+
+async def test_an_event_larger_than_the_gateway_admits_is_413_and_not_sent(
+    kafka_bootstrap: str,
+    unique_name: Callable[[str], str],
+    registry_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the gateway's limit at 2,000 bytes a 5,000-character report is refused by name."""
+    monkeypatch.setenv("KCR_GATEWAY_MAX_RECORD_BYTES", "2000")
+    names = await asyncio.to_thread(
+        make_hub_topics, kafka_bootstrap, unique_prefix(unique_name), ("vr19",)
+    )
+    keys = issue_keys(tmp_path / "keys.json", "vr19")
+    batch = [_incident("vr19"), _incident("vr19", description="x" * 5000)]
+    auth = {"X-API-Key": keys["vr19"]}
+    async with (
+        running_bridge(kafka_bootstrap, names, registry_url, tmp_path / "keys.json") as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        refused = await http.post("/v1/events", json=batch, headers={**CE, **auth})
+    assert refused.status_code == 413
+    assert [e["field"] for e in refused.json()["errors"]] == ["event[1]"]
+    assert not await read_all(kafka_bootstrap, [names.ingress("vr19")])
 
 
 async def test_a_key_of_vr07_cannot_publish_as_vr08(

@@ -13,6 +13,7 @@ import pytest
 from connectors.sdk import (
     ClientNotStarted,
     ClientSettings,
+    EventTooLarge,
     HubClient,
     NotAddressedToClient,
     SourceMismatch,
@@ -59,9 +60,13 @@ def _request(number: int, org: str) -> CoordinationRequested:
 
 
 async def test_publish_reaches_the_log_and_bad_events_are_never_sent(
-    kafka_bootstrap: str, registry_url: str, unique_name: Callable[[str], str]
+    kafka_bootstrap: str,
+    registry_url: str,
+    unique_name: Callable[[str], str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A dict and a model reach the log; wrong source and bad fields raise and send nothing."""
+    """A dict and a model reach the log; wrong source, bad fields or size raise, send nothing."""
+    monkeypatch.setenv("KCR_GATEWAY_MAX_RECORD_BYTES", "2000")
     names = make_hub_topics(kafka_bootstrap, unique_prefix(unique_name), ORGS)
     incident = given.incident_reported("inc-sdk-1", datetime.now(UTC), "vr19")
     async with running_gateway(kafka_bootstrap, names, registry_url):
@@ -76,12 +81,19 @@ async def test_publish_reaches_the_log_and_bad_events_are_never_sent(
                 )
             with pytest.raises(ConfigurationError) as bad:
                 await client.publish({**_heartbeat("vr19"), "data": {"status": "sleepy"}})
+            huge = given.incident_reported(
+                "inc-sdk-3", datetime.now(UTC), "vr19", description="x" * 5000
+            )
+            with pytest.raises(EventTooLarge) as large:
+                await client.publish_many([_heartbeat("vr19"), huge])
         await wait_for_records(kafka_bootstrap, log_topics(names), 2)
         assert sorted(await ids_in(kafka_bootstrap, log_topics(names))) == sorted(good)
     assert good[1] == incident.id
     assert wrong.value.field == "event.source"
     assert "the client's org is 'vr19'" in str(wrong.value)
     assert "data.status" in bad.value.message
+    assert large.value.event_id == huge.id
+    assert large.value.limit == 2000
     assert len(await ids_in(kafka_bootstrap, [names.ingress("vr19")])) == 2
     assert await ids_in(kafka_bootstrap, [names.deadletter]) == []
 

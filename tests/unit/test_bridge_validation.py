@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from hub.bridge.problems import BridgeProblem
-from hub.bridge.validation import cap_events, csv_import, csv_row_problem, json_events
+from hub.bridge.validation import cap_events, csv_import, csv_row_problem, json_events, parse_json
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "events"
 INCIDENT: dict[str, Any] = json.loads(
@@ -106,3 +106,19 @@ def test_xml_that_is_not_cap_is_422_by_line() -> None:
         cap_events(b'<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><x/></alert>', "vr19")
     assert caught.value.status == 422
     assert caught.value.errors[0].field.startswith("line[1]")
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 50_000 + b"1"])
+def test_json_nested_too_deeply_is_422_naming_the_body(body: bytes) -> None:
+    """Nesting that exhausts the parser's recursion is a 422 on ``body``, not a server error."""
+    with pytest.raises(BridgeProblem) as caught:
+        parse_json(body)
+    assert (caught.value.status, caught.value.errors[0].field) == (422, "body")
+
+
+def test_json_that_is_not_json_is_422_naming_the_body() -> None:
+    """Undecodable bytes are a 422 on ``body``; valid JSON is returned as parsed."""
+    with pytest.raises(BridgeProblem) as caught:
+        parse_json(b"\xff{")
+    assert caught.value.errors[0].field == "body"
+    assert parse_json(b'[{"a": 1}]') == [{"a": 1}]

@@ -31,3 +31,18 @@ def test_three_voters_replicate_internal_topics_three_times() -> None:
     assert props["offsets.topic.replication.factor"] == "3"
     assert props["min.insync.replicas"] == "2"
     assert props["controller.quorum.voters"] == voters
+
+
+def test_secure_node_has_no_plaintext_client_listener_and_denies_by_default() -> None:
+    """--secure: SASL on the client port, PLAIN on the controller, ACLs, no ANONYMOUS."""
+    from hub.broker.properties import SecureListeners
+
+    node = NodeConfig(host="127.0.0.1", port=19092, controller_port=19093, log_dir=Path("/d"))
+    text = render_server_properties(node, SecureListeners("adminpw", "ctrlpw"))
+    props = dict(line.split("=", 1) for line in text.splitlines())
+    assert props["listeners"] == "SASL_PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
+    assert "PLAINTEXT:PLAINTEXT" not in props["listener.security.protocol.map"]
+    assert props["allow.everyone.if.no.acl.found"] == "false"
+    assert props["super.users"] == "User:admin;User:controller"
+    assert "ANONYMOUS" not in text
+    assert props["authorizer.class.name"].endswith("StandardAuthorizer")

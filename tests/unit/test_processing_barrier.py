@@ -169,12 +169,26 @@ def test_a_skipped_tick_is_a_gap_of_the_clock_partition() -> None:
     assert barrier.applied[CLOCK] == 2
 
 
-def test_a_mark_never_reached_is_a_gap_once_later_ticks_wait() -> None:
-    """Nothing arrives up to the mark; after ``patience`` later ticks the range is read back."""
+def test_a_mark_never_reached_is_a_gap_only_once_its_partition_stalls() -> None:
+    """Nothing arrives up to the mark: a slow consumer is waited for, a stalled one read back."""
     barrier = TickBarrier()
     barrier.offer_event(A, 0, _event(0))
     barrier.offer_tick(_counted(1, after=-1, offset=3, records=4))
-    assert barrier.gaps() == []
     for number in (2, 3, 4):
         barrier.offer_tick(_counted(number, after=3, offset=3, records=0))
-    assert barrier.gaps() == [Gap(A, -1, 3)]
+    assert barrier.gaps() == []
+    assert barrier.gaps(stalled=lambda position: False) == []
+    assert barrier.gaps(stalled=lambda position: position == A) == [Gap(A, -1, 3)]
+
+
+def test_an_undecodable_record_counts_but_is_never_applied() -> None:
+    """Offset 1 could not be decoded: the tick's count of 3 holds, only e0 and e2 are applied."""
+    barrier = TickBarrier()
+    barrier.offer_event(A, 0, _event(0))
+    barrier.offer_event(A, 1, None)
+    barrier.offer_event(A, 2, _event(2))
+    barrier.offer_tick(_counted(1, after=-1, offset=2, records=3))
+    assert barrier.gaps() == []
+    [release] = list(barrier.releases(verify=True))
+    assert [e.id for e in release.events] == ["e0", "e2"]
+    assert barrier.applied == {A: 2}
