@@ -35,6 +35,7 @@ def _shown(titles: dict[str, str]) -> bool:
     return all(want in titles.get(signal_id, "") for signal_id, want in WANTED.items())
 
 
+@pytest.mark.timeout(720)
 def test_demo_shows_grip_4_a_silent_region_and_spreading_protests(
     kcr: KcrRunner, kcr_env: dict[str, str], tmp_path: Path
 ) -> None:

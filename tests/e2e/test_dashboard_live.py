@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
@@ -98,9 +99,21 @@ class SignedInPage:
         return reported + [text for text in self.console if "Content Security Policy" in text]
 
 
-async def sign_in(browser: Browser, hub: LiveHub, org: str) -> SignedInPage:
-    """Open the dashboard and sign in with ``org``'s API key, as a user does."""
-    context = await browser.new_context(viewport={"width": 1500, "height": 1100})
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+"""Where the tests leave screenshots for review (ignored by git)."""
+
+
+def screenshot_path(name: str) -> str:
+    """The file for screenshot ``name`` (the folder is made on first use)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return str(SCREENSHOTS / f"{name}.png")
+
+
+async def sign_in(
+    browser: Browser, hub: LiveHub, org: str, width: int = 1280, height: int = 800
+) -> SignedInPage:
+    """Open the dashboard (``width`` × ``height``) and sign in with ``org``'s API key."""
+    context = await browser.new_context(viewport={"width": width, "height": height})
     await context.add_init_script(
         "window.__cspViolations = [];"
         "document.addEventListener('securitypolicyviolation',"
@@ -157,13 +170,33 @@ async def test_map_turns_a_region_to_grip_4_within_seconds(
         signed.page.locator(f'#region-detail [data-incident="{incident}"]')
     ).to_be_visible()
     await expect(signed.page.locator("#total-affected")).not_to_have_text("0")
-    if os.environ.get("KCR_DASHBOARD_SCREENSHOT"):
-        await partners.send(given.capacity_reported("pump", datetime.now(UTC), "vr19",
-                                                    total=40, available=12))  # fmt: skip
-        await asyncio.sleep(4)
-        await signed.page.screenshot(path=os.environ["KCR_DASHBOARD_SCREENSHOT"], full_page=True)
+    await partners.send(given.capacity_reported("pump", datetime.now(UTC), "vr19",
+                                                total=40, available=12))  # fmt: skip
+    await asyncio.sleep(2)
+    await signed.page.screenshot(path=screenshot_path("ncc-grip-4-1280x800"), full_page=True)
     await partners.send(given.incident_closed(incident, datetime.now(UTC), "vr19"))
     await expect(tile).to_have_attribute("data-grip", "none", timeout=20_000)
+    await signed.context.close()
+
+
+async def test_the_page_fits_a_narrow_screen(
+    live_hub: LiveHub, browser: Browser, partners: Crisis
+) -> None:
+    """On a 390-pixel phone the map, summary and signals stack: nothing scrolls sideways."""
+    signed = await sign_in(browser, live_hub, "ncc", width=390, height=844)
+    page = signed.page
+    await expect(page.locator("#map svg g.tile")).to_have_count(25)
+    overflow = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1, f"the page is {overflow} px wider than a 390 px screen"
+    for panel in ("#map", "#total-affected"):
+        box = await page.locator(panel).bounding_box()
+        assert box is not None, panel
+        assert box["x"] >= 0, panel
+        assert box["x"] + box["width"] <= 391, panel
+    await page.screenshot(path=screenshot_path("ncc-narrow-390x844"), full_page=True)
+    assert await signed.violations() == []
     await signed.context.close()
 
 

@@ -7,6 +7,8 @@ so each can be killed alone while twelve regions keep publishing through the SDK
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,9 +16,11 @@ import pytest
 from tests.hub_process import HubProcess
 from tests.integration.fault_support import (
     READY_TIMEOUT,
+    assert_snapshots_saved,
     hub_part,
     settle_and_reconcile,
     steady_load,
+    stop_or_kill,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -56,8 +60,10 @@ async def test_gateway_and_processors_killed_under_load_lose_and_double_nothing(
         counts = await settle_and_reconcile(env, load)
         assert counts.deadlettered == 0, counts.line()
         assert "worker.count_mismatch" not in processors.output()
+        assert_snapshots_saved(processors)
     finally:
         for part in reversed(parts):
-            await asyncio.to_thread(part.stop)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                await asyncio.to_thread(stop_or_kill, part)
         for name in ("gateway", "processors", "base"):
             print(f"--- {name}\n" + (tmp_path / f"{name}.log").read_text()[-4000:])
