@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError
 
 from hub.codec.headers import to_ce_headers
 from hub.codec.serde import EventCodec
@@ -105,7 +106,10 @@ class ClockService:
             elapsed = loop.time() - last_tick_at
             moved = self.marks != self.ticked_marks
             if (moved and elapsed >= self.settings.interval) or elapsed >= self.settings.heartbeat:
-                await self._tick(producer)
+                try:
+                    await self._tick(producer)
+                except KafkaError as error:  # the broker is away: tick again when it is back
+                    _log.warning("clock.tick_failed", tick=self.next_tick, error=repr(error))
                 last_tick_at = loop.time()
 
     async def _tick(self, producer: AIOKafkaProducer) -> None:
@@ -128,6 +132,8 @@ class ClockService:
         await producer.send_and_wait(
             self.names.log("clock"), value, key=b"clock", headers=to_ce_headers(tick)
         )
+        # only a tick the broker took counts: a failed one is sent again with the same number
+        # (should the failed one have been written after all, the barrier drops the repeat)
         self.next_tick += 1
         self.ticked_marks = dict(self.marks)
         self.counts.clear()

