@@ -23,6 +23,7 @@ from aiokafka.errors import (
 from hub.codec.headers import to_ce_headers
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
+from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.organisations import load_registry
 from hub.gateway.service import Gateway, GatewayWiring
 from hub.kafka.clients import client_options, confluent_options
@@ -119,6 +120,16 @@ async def test_the_gateway_moves_an_event_as_its_own_user(
     """vr07 publishes; the gateway user logs it; the processors' user reads it in its group."""
     codec = EventCodec(HttpSchemaRegistry(registry_url))
     await codec.register_all()
+    event = await _report_as_vr07(hub, codec)
+    options = client_options(hub.settings(), service="gateway")
+    gateway = Gateway(GatewayWiring(hub.bootstrap, hub.names, options), codec, load_registry())
+    async with running_service(gateway.run):
+        logged = await _wait_logged(hub, event.id)
+    assert logged
+
+
+async def _report_as_vr07(hub: SecureHub, codec: EventCodec) -> EventEnvelope:
+    """vr07 publishes an incident report to its own ingress, logged in as itself."""
     event = fresh_example("incident.reported", source="vr07")
     producer = AIOKafkaProducer(enable_idempotence=True, **hub.options("vr07"))
     await producer.start()
@@ -128,11 +139,7 @@ async def test_the_gateway_moves_an_event_as_its_own_user(
         await producer.send_and_wait(topic, value, key=key, headers=to_ce_headers(event))
     finally:
         await producer.stop()
-    options = client_options(hub.settings(), service="gateway")
-    gateway = Gateway(GatewayWiring(hub.bootstrap, hub.names, options), codec, load_registry())
-    async with running_service(gateway.run):
-        logged = await _wait_logged(hub, event.id)
-    assert logged
+    return event
 
 
 async def _wait_logged(hub: SecureHub, event_id: str) -> bool:
@@ -187,15 +194,7 @@ async def test_the_whole_hub_runs_with_its_own_users(hub: SecureHub, tmp_path: P
     }
     with hub_process(env, tmp_path / "hub.log") as running:
         codec = EventCodec(HttpSchemaRegistry(env["KCR_REGISTRY_URL"]))
-        event = fresh_example("incident.reported", source="vr07")
-        producer = AIOKafkaProducer(enable_idempotence=True, **hub.options("vr07"))
-        await producer.start()
-        try:
-            value, key = await codec.encode(event), event.subject.encode()
-            topic = hub.names.ingress("vr07")
-            await producer.send_and_wait(topic, value, key=key, headers=to_ce_headers(event))
-        finally:
-            await producer.stop()
+        event = await _report_as_vr07(hub, codec)
         admin = hub.settings()
 
         async def incident_shown() -> bool:
