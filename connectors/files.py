@@ -59,9 +59,7 @@ def map_cap(data: bytes, options: MapOptions) -> FileImport:
             grip_level=options.grip_level,
             fallback_region=options.fallback_region,
         )
-    except CapRefused as error:
-        return _refused(error)
-    except XmlMalformed as error:
+    except (CapRefused, XmlMalformed) as error:
         return _refused(error)
     return FileImport(events=mapped.events, notes=mapped.notes)
 
