@@ -3,7 +3,9 @@
 Each poll's batch is judged record by record (decode, validate, authorise, de-duplicate); the
 log events, the dead letters and the consumed offsets are then committed in one Kafka
 transaction, so a crash never loses a record nor writes one twice. A bad record never stops the
-loop. Registry or broker trouble (transport errors) rewinds the batch and retries it.
+loop. Registry trouble rewinds the batch and retries it; a failed transaction renews the
+producer (a new epoch settles what the old one left open) and goes on from the group's
+committed offsets, so a commit the broker completed despite the error is not written twice.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ class GatewayStats:
     rejected: dict[str, int] = field(default_factory=dict)
     batches: int = 0
     retries: int = 0
+    producers_renewed: int = 0
 
 
 class _BatchSeen:
@@ -104,13 +107,6 @@ class Gateway:
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
         """Process batches until ``stop`` is set, then finish the batch in hand and close."""
         wiring = self.wiring
-        producer = AIOKafkaProducer(
-            bootstrap_servers=wiring.bootstrap,
-            transactional_id=f"{wiring.group_id}-{wiring.instance}",
-            enable_idempotence=True,
-            linger_ms=5,
-            **wiring.client_config,
-        )
         consumer = AIOKafkaConsumer(
             bootstrap_servers=wiring.bootstrap,
             group_id=wiring.group_id,
@@ -120,9 +116,9 @@ class Gateway:
             metadata_max_age_ms=5000,
             **wiring.client_config,
         )
-        await producer.start()
-        await consumer.start()
+        producer = await self._new_producer()
         try:
+            await consumer.start()
             await self.rebuild_dedupe_window()
             consumer.subscribe(pattern=wiring.names.ingress_pattern)
             _log.info("gateway.started", group=wiring.group_id, dedupe_ids=len(self.seen))
@@ -133,12 +129,49 @@ class Gateway:
                     timeout_ms=self.policy.poll_timeout_ms,
                     max_records=self.policy.batch_max_records,
                 )
-                if batch:
-                    await self._process(consumer, producer, batch)
+                if batch and not await self._process(consumer, producer, batch):
+                    producer = await self._renewed(producer)
+                    await self._resume_from_committed(consumer, batch)
         finally:
             await consumer.stop()
             await producer.stop()
             _log.info("gateway.stopped", accepted=self.stats.accepted, rejected=self.stats.rejected)
+
+    async def _new_producer(self) -> AIOKafkaProducer:
+        """A started transactional producer; starting it fences and aborts its predecessor's."""
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.wiring.bootstrap,
+            transactional_id=f"{self.wiring.group_id}-{self.wiring.instance}",
+            enable_idempotence=True,
+            linger_ms=5,
+            **self.wiring.client_config,
+        )
+        try:
+            await producer.start()
+        except BaseException:
+            await producer.stop()
+            raise
+        return producer
+
+    async def _renewed(self, producer: AIOKafkaProducer) -> AIOKafkaProducer:
+        """Replace ``producer`` after a failed transaction, retrying until the broker answers.
+
+        A transactional producer whose commit failed on broker trouble can be out of step with
+        the broker's sequence numbers (``OutOfOrderSequenceNumber`` on every later batch, seen
+        after a broker restart). A new producer with the same transactional id gets a new epoch:
+        the broker aborts whatever the old one left open, and its sequences start anew.
+        """
+        await producer.stop()
+        while True:
+            try:
+                renewed = await self._new_producer()
+            except KafkaError as error:
+                _log.warning("gateway.producer_renew_failed", error=repr(error))
+                await asyncio.sleep(_RETRY_SECONDS)
+                continue
+            self.stats.producers_renewed += 1
+            _log.info("gateway.producer_renewed", renewed=self.stats.producers_renewed)
+            return renewed
 
     async def rebuild_dedupe_window(self) -> None:
         """Remember the ids the log accepted within the window (survives restarts)."""
@@ -168,7 +201,8 @@ class Gateway:
         consumer: AIOKafkaConsumer,
         producer: AIOKafkaProducer,
         batch: dict[TopicPartition, list[Record]],
-    ) -> None:
+    ) -> bool:
+        """Judge and commit one batch; False when Kafka failed it and the producer must go."""
         now = self.clock()
         seen = _BatchSeen(self.seen)
         outputs: list[Output] = []
@@ -180,12 +214,18 @@ class Gateway:
                     verdicts.append(verdict)
                     outputs.append(await self._output(record, verdict, now))
             await self._commit(producer, outputs, batch)
-        except (KafkaError, RegistryUnavailable) as error:
+        except RegistryUnavailable as error:
             await self._rewind(consumer, batch, error)
-            return
+            return True
+        except KafkaError as error:
+            self.stats.retries += 1
+            _log.warning("gateway.batch_failed", error=repr(error), records=len(outputs))
+            await asyncio.sleep(_RETRY_SECONDS)
+            return False
         for key in seen.batch:
             self.seen.remember(key, now)
         self._count(verdicts)
+        return True
 
     async def _judge(self, record: Record, now: datetime, seen: _BatchSeen) -> Verdict:
         org = self.wiring.names.org_of_ingress(record.topic) or record.topic
@@ -237,6 +277,7 @@ class Gateway:
         batch: dict[TopicPartition, list[Record]],
         error: Exception,
     ) -> None:
+        """Read the batch again after a pause (nothing of it was sent)."""
         self.stats.retries += 1
         _log.warning(
             "gateway.batch_retry", error=repr(error), records=sum(map(len, batch.values()))
@@ -244,6 +285,34 @@ class Gateway:
         for tp, records in batch.items():
             consumer.seek(tp, records[0].offset)
         await asyncio.sleep(_RETRY_SECONDS)
+
+    async def _resume_from_committed(
+        self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list[Record]]
+    ) -> None:
+        """Go on from the group's committed offsets once the failed transaction is settled.
+
+        A commit can fail on the client while the broker completed it (a lost answer). The
+        renewed producer's start settled that transaction either way, so the committed offsets
+        say the truth: past the batch when it landed (reading it again would write every event
+        twice), before it when it was aborted.
+        """
+        owned = consumer.assignment()
+        for tp, records in batch.items():
+            if tp not in owned:  # a rebalance moved it: its new owner reads the committed offset
+                continue
+            while True:
+                try:
+                    committed = await consumer.committed(tp)
+                    break
+                except KafkaError as error:
+                    _log.warning("gateway.committed_unknown", partition=str(tp), error=repr(error))
+                    await asyncio.sleep(_RETRY_SECONDS)
+            if committed is None:
+                await consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, committed)
+            landed = committed is not None and committed > records[-1].offset
+            _log.info("gateway.resumed", partition=str(tp), offset=committed, landed=landed)
 
     def _count(self, verdicts: list[Verdict]) -> None:
         self.stats.batches += 1

@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from confluent_kafka import KafkaException
+from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 from hub.errors import TopicMismatch
@@ -15,6 +15,18 @@ from hub.topics.declaration import TopicSpec
 __all__ = ["ApplyReport", "apply_topics", "default_replication", "delete_topics"]
 
 _TIMEOUT = 30.0
+_SETTLE_S = 60.0  # how long a fresh cluster may answer "unknown topic" for a topic it just made
+# Answers a cluster gives while its metadata settles (a new topic, a broker just up): try again.
+_TRANSIENT = frozenset(
+    {
+        KafkaError.UNKNOWN_TOPIC_OR_PART,
+        KafkaError.LEADER_NOT_AVAILABLE,
+        KafkaError.NOT_CONTROLLER,
+        KafkaError.REQUEST_TIMED_OUT,
+        KafkaError._TIMED_OUT,
+        KafkaError._TRANSPORT,
+    }
+)
 
 
 @dataclass
@@ -38,8 +50,32 @@ def _admin(bootstrap: str, client_config: dict[str, str] | None) -> AdminClient:
 def apply_topics(
     bootstrap: str, specs: Sequence[TopicSpec], client_config: dict[str, str] | None = None
 ) -> ApplyReport:
-    """Create the missing topics of ``specs`` and compare the existing ones (idempotent)."""
-    admin = _admin(bootstrap, client_config)
+    """Create the missing topics of ``specs`` and compare the existing ones (idempotent).
+
+    A cluster whose metadata is still settling (a topic created a moment ago and not yet known
+    to every broker, a node just started) answers with transient errors such as
+    ``UNKNOWN_TOPIC_OR_PART``; those are retried for up to a minute. A topic another client
+    created in the meantime counts as existing.
+    """
+    deadline = time.monotonic() + _SETTLE_S
+    while True:
+        try:
+            return _apply_once(_admin(bootstrap, client_config), specs)
+        except KafkaException as error:
+            if not _is_transient(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _is_transient(error: KafkaException) -> bool:
+    """True for the errors a settling cluster gives, which go away when asked again."""
+    (cause,) = error.args[:1] or (None,)
+    if not isinstance(cause, KafkaError):
+        return False
+    return cause.code() in _TRANSIENT or bool(cause.retriable())
+
+
+def _apply_once(admin: AdminClient, specs: Sequence[TopicSpec]) -> ApplyReport:
     existing = admin.list_topics(timeout=_TIMEOUT).topics
     report = ApplyReport()
     missing = [spec for spec in specs if spec.name not in existing]
@@ -49,9 +85,13 @@ def apply_topics(
             operation_timeout=_TIMEOUT,
         )
         for name, future in futures.items():
-            future.result()
+            try:
+                future.result()
+            except KafkaException as error:
+                if error.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                    raise
             report.created.append(name)
-        _wait_for_leaders(admin, report.created)
+        _wait_for_leaders(admin, {spec.name: spec.partitions for spec in missing})
     present = [spec for spec in specs if spec.name in existing]
     for spec in present:
         diff = _compare(admin, spec, len(existing[spec.name].partitions))
@@ -62,21 +102,24 @@ def apply_topics(
     return report
 
 
-def _wait_for_leaders(admin: AdminClient, names: Sequence[str], timeout: float = _TIMEOUT) -> None:
-    """Wait until every partition of ``names`` has a leader, so clients can use them at once."""
+def _wait_for_leaders(
+    admin: AdminClient, partitions: dict[str, int], timeout: float = _TIMEOUT
+) -> None:
+    """Wait until every partition of the new topics has a leader, so clients can use them."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         topics = admin.list_topics(timeout=_TIMEOUT).topics
         ready = all(
             name in topics
             and not topics[name].error
+            and len(topics[name].partitions) == count
             and all(p.leader >= 0 for p in topics[name].partitions.values())
-            for name in names
+            for name, count in partitions.items()
         )
         if ready:
             return
         time.sleep(0.1)
-    raise TopicMismatch(", ".join(names), [f"no partition leader after {timeout:.0f} s"])
+    raise TopicMismatch(", ".join(partitions), [f"no partition leader after {timeout:.0f} s"])
 
 
 def _compare(admin: AdminClient, spec: TopicSpec, partitions: int) -> list[str]:

@@ -33,14 +33,6 @@ def own_broker(tmp_path: Path) -> Iterator[LocalBroker]:
         broker.stop()
 
 
-@pytest.mark.xfail(
-    reason=(
-        "known bug, issue 9 open: after a broker restart the gateway's transactional producer "
-        "can stay in OutOfOrderSequenceNumber and retry its batch forever (seen in a clean-clone "
-        "run); it must renew its producer as the SDK does"
-    ),
-    strict=False,
-)
 async def test_broker_stopped_and_restarted_under_load_loses_and_doubles_nothing(
     own_broker: LocalBroker, live_hub_env: dict[str, str], tmp_path: Path
 ) -> None:
