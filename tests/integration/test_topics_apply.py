@@ -22,4 +22,5 @@ async def test_services_creating_the_same_topics_at_once_all_succeed(
         assert all(outcomes), (spec.name, reports)
     again = apply_topics(kafka_bootstrap, specs)
     assert sorted(again.unchanged) == sorted(s.name for s in specs)
-    assert again.created == [] and again.in_sync
+    assert again.created == []
+    assert again.in_sync
