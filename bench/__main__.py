@@ -26,6 +26,7 @@ from rich.table import Table
 from bench.archive import bare_archive_read, export_archive
 from bench.data import realistic_events
 from bench.env import BenchEnv, bench_env, machine
+from bench.fastfill import EventPool
 from bench.ingest import bare_decode, bare_pipe, fill_ingress, gateway_drain
 from bench.kafka_tools import consumer_performance, producer_performance
 from bench.latency import latency_at_rates
@@ -41,31 +42,41 @@ console = Console(stderr=True)
 
 @dataclass(frozen=True)
 class Sizes:
-    """How much each measurement uses."""
+    """How much each measurement uses; the gateway's share is set by time, not by count."""
 
-    ingest: int
-    replay: int
+    ingest_seconds: float  # the gateway is measured over at least this long
+    replay: int  # events in the log that `kcr replay` reads
+    processors: int  # events in the smaller log for the Faust worker and the archive
     latency_seconds: float
     kafka_records: int
 
 
-FULL = Sizes(ingest=1_200_000, replay=1_000_000, latency_seconds=20, kafka_records=1_000_000)
-QUICK = Sizes(ingest=20_000, replay=20_000, latency_seconds=3, kafka_records=50_000)
+FULL = Sizes(ingest_seconds=60, replay=1_000_000, processors=100_000, latency_seconds=20,
+             kafka_records=500_000)  # fmt: skip
+QUICK = Sizes(ingest_seconds=4, replay=20_000, processors=10_000, latency_seconds=3,
+              kafka_records=50_000)  # fmt: skip
+_PER_TICK = 1000  # events per clock tick in the ready-made logs (bench.logfill)
+_CALIBRATION = 20_000  # events the gateway drains first, to size the measured run
 
 
-async def _ingest(env: BenchEnv, sizes: Sizes, results: dict[str, Any]) -> None:
-    codec = env.codec()
-    console.log(f"filling the ingress topics with {sizes.ingest} events")
-    values = await fill_ingress(env, codec, realistic_events(sizes.ingest))
-    results["baseline_decode_per_s"] = bare_decode(codec, values)
+async def _ingest(env: BenchEnv, pool: EventPool, sizes: Sizes, results: dict[str, Any]) -> None:
+    calibration = min(_CALIBRATION, max(2000, int(sizes.ingest_seconds * 500)))
+    console.log(f"gateway warm-up over {calibration} events (sizes the measured run)")
+    await fill_ingress(env, pool, calibration, seed=1)
+    warm_rate, _ = await gateway_drain(env, calibration)
+    count = max(calibration, int(warm_rate * sizes.ingest_seconds * 1.1))
+    results["ingest_events"] = count
+    console.log(f"filling the ingress topics with {count} events ({warm_rate:,.0f}/s warm-up)")
+    values = await fill_ingress(env, pool, count, seed=2)
+    results["baseline_decode_per_s"] = bare_decode(pool.codec, values)
     console.log("bare aiokafka pipe")
-    results["baseline_pipe_per_s"] = await bare_pipe(env, len(values))
+    results["baseline_pipe_per_s"] = await bare_pipe(env, calibration + count)
     console.log("gateway")
-    rate, seconds = await gateway_drain(env, len(values))
+    rate, seconds = await gateway_drain(env, count)
     results["gateway_per_s"], results["gateway_seconds"] = rate, seconds
-    sample = max(1000, len(values) // 10)  # profiled apart: the profiler slows what it sees
+    sample = max(1000, count // 10)  # profiled apart: the profiler slows what it sees
     console.log(f"gateway profile over {sample} more events")
-    await fill_ingress(env, codec, realistic_events(sample, seed=3))
+    await fill_ingress(env, pool, sample, seed=3)
     profiler = Profiler(async_mode="enabled")
     profiler.start()
     await gateway_drain(env, sample)
@@ -124,12 +135,12 @@ async def _replay(env: BenchEnv, results: dict[str, Any]) -> None:
     results["replay"] = await _child("bench.replay_run", *_env_args(env))
 
 
-async def _processors(env: BenchEnv, work: Path, results: dict[str, Any]) -> None:
-    """The Faust worker in a child over the replay's log, until the last tick's views are out."""
-    replay = results["replay"]
+async def _processors(env: BenchEnv, work: Path, events: int, results: dict[str, Any]) -> None:
+    """The Faust worker in a child over a ready-made log, until the last tick's views are out."""
+    ticks = -(-events // _PER_TICK)
     results["processors"] = await _child(
-        "bench.worker_run", *_env_args(env), "--records", str(replay["events"]),
-        "--ticks", str(replay["ticks"]), "--timeout", "2400", timeout=2700, cwd=work,
+        "bench.worker_run", *_env_args(env), "--records", str(events + ticks),
+        "--ticks", str(ticks), "--timeout", "900", timeout=1000, cwd=work,
     )  # fmt: skip
 
 
@@ -169,6 +180,7 @@ async def run(sizes: Sizes, work: Path) -> dict[str, Any]:
     """Run every measurement; return the results."""
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     results: dict[str, Any] = {"machine": machine(), "sizes": sizes.__dict__, "started": started}
+    began = time.perf_counter()
     async with bench_env(work) as env:
         topic = f"{env.names.prefix}.bench.kafka"
         await asyncio.to_thread(apply_topics, env.bootstrap, [TopicSpec(topic, "bench")])
@@ -179,29 +191,39 @@ async def run(sizes: Sizes, work: Path) -> dict[str, Any]:
             results["kafka_consumer_per_s"] = await asyncio.to_thread(
                 consumer_performance, env.jars, env.bootstrap, topic, sizes.kafka_records
             )
-        with _phase(results, "ingest (fill, decode, pipe, gateway, profile)"):
-            await _ingest(env, sizes, results)
+        pool = await EventPool.build(env.codec(), realistic_events(5000))
+        with _phase(results, "ingest (warm-up, fill, decode, pipe, gateway, profile)"):
+            await _ingest(env, pool, sizes, results)
         async with bench_env(work) as replay_env:
+            pool = await EventPool.build(replay_env.codec(), realistic_events(5000, seed=11))
             console.log(f"writing a log of {sizes.replay} events for replay")
             with _phase(results, "log fill"):
-                await fill_log(replay_env, replay_env.codec(),
-                               realistic_events(sizes.replay, seed=11))  # fmt: skip
+                await fill_log(replay_env, pool.codec, pool, sizes.replay)
             with _phase(results, "replay"):
                 await _replay(replay_env, results)
             with _phase(results, "replay profile"):
-                await _replay_profile(replay_env, max(5000, sizes.replay // 10), results)
-            console.log("processors (the Faust worker) over the same log")
+                await _replay_profile(
+                    replay_env, min(20_000, max(5000, sizes.replay // 20)), results
+                )
+        async with bench_env(work) as worker_env:
+            pool = await EventPool.build(worker_env.codec(), realistic_events(5000, seed=12))
+            console.log(f"writing a log of {sizes.processors} events for the worker and archive")
+            with _phase(results, "log fill (worker, archive)"):
+                await fill_log(worker_env, pool.codec, pool, sizes.processors, seed=12)
+            console.log("processors (the Faust worker)")
             with _phase(results, "processors"):
-                await _processors(replay_env, work, results)
+                await _processors(worker_env, work, sizes.processors, results)
             console.log("archive: export the same log, replay the file")
             with _phase(results, "archive (export, read, replay)"):
-                await _archive(replay_env, work, results)
+                await _archive(worker_env, work, results)
         async with bench_env(work) as latency_env:
             console.log("end-to-end latency")
             with _phase(results, "latency"):
                 results["latency"] = await latency_at_rates(
                     latency_env, (50, 200, 1000), sizes.latency_seconds, work
                 )
+    results["load_1min_after"] = round(os.getloadavg()[0], 2)
+    results["wall_seconds"] = round(time.perf_counter() - began, 1)
     results["goals"] = goals(results)
     return results
 
@@ -304,6 +326,11 @@ def main() -> None:
     if out.width < 160:  # the frames' names and the goals would be cut or wrapped to pieces
         out = Console(width=160)
     out.print(table(results))
+    box = results["machine"]
+    out.print(f"{box['cpus']} CPUs, {box['processor']}, Python {box['python']}, "
+              f"{box['platform']}; load {box['load_1min_before']} before, "
+              f"{results['load_1min_after']} after; "
+              f"{results['wall_seconds']:.0f} s in all")  # fmt: skip
     console.log(f"results written to {args.out}")
 
 

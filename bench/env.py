@@ -38,13 +38,14 @@ class BenchEnv:
         return EventCodec(HttpSchemaRegistry(self.registry_url))
 
 
-def machine() -> dict[str, str | int]:
-    """What the numbers were measured on."""
+def machine() -> dict[str, str | int | float]:
+    """What the numbers were measured on, with the load before the run (other work skews it)."""
     return {
         "cpus": os.cpu_count() or 0,
         "python": platform.python_version(),
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
+        "load_1min_before": round(os.getloadavg()[0], 2),
     }
 
 

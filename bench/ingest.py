@@ -9,16 +9,15 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import Iterable
+from typing import Any
 
 import fastavro
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.env import BenchEnv
-from hub.codec.headers import to_ce_headers
+from bench.fastfill import EventPool, fast_producer
 from hub.codec.serde import EventCodec
 from hub.codec.wire import unpack
-from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.models import schema_for
 from hub.contracts.organisations import load_registry
 from hub.gateway.service import Gateway, GatewayWiring
@@ -29,31 +28,32 @@ from hub.topics.declaration import TopicSpec
 __all__ = ["bare_decode", "bare_pipe", "fill_ingress", "gateway_drain"]
 
 
-async def fill_ingress(
-    env: BenchEnv, codec: EventCodec, events: Iterable[EventEnvelope]
-) -> list[bytes]:
-    """Encode and produce ``events`` to their sources' ingress topics; return the values."""
-    await codec.register_all()
-    producer = AIOKafkaProducer(
-        bootstrap_servers=env.bootstrap, linger_ms=20, max_batch_size=256 * 1024
-    )
-    await producer.start()
+async def fill_ingress(env: BenchEnv, pool: EventPool, count: int, seed: int = 0) -> list[bytes]:
+    """Produce ``count`` pool events to their sources' ingress topics; return the values."""
+    return await asyncio.to_thread(_fill_ingress, env, pool, count, seed)
+
+
+def _fill_ingress(env: BenchEnv, pool: EventPool, count: int, seed: int) -> list[bytes]:
+    producer = fast_producer(env.bootstrap)
     values: list[bytes] = []
-    try:
-        pending = []
-        for event in events:
-            value = await codec.encode(event)
-            values.append(value)
-            pending.append(await producer.send(
-                env.names.ingress(event.source), value, key=event.subject.encode(),
-                headers=to_ce_headers(event),
-            ))  # fmt: skip
-            if len(pending) >= 10_000:
-                await asyncio.gather(*pending)
-                pending.clear()
-        await asyncio.gather(*pending)
-    finally:
-        await producer.stop()
+    failed: list[str] = []
+
+    def delivered(error: object, _message: object) -> None:
+        if error is not None:
+            failed.append(str(error))
+
+    for event in pool.encoded(count, seed=seed):
+        values.append(event.value)
+        while True:
+            try:
+                producer.produce(env.names.ingress(event.source), event.value, event.key,
+                                 headers=event.headers, on_delivery=delivered)  # fmt: skip
+                break
+            except BufferError:
+                producer.poll(0.05)
+    producer.flush()
+    if failed:
+        raise RuntimeError(f"ingress fill failed: {failed[:3]}")
     return values
 
 
@@ -102,22 +102,34 @@ def bare_decode(codec: EventCodec, values: list[bytes]) -> float:
     return len(values) / (time.perf_counter() - started)
 
 
+class _TimedGateway(Gateway):
+    """The real gateway; notes when its first batch arrived (after group join and fetch)."""
+
+    first_batch_at: float | None = None
+
+    async def _process(self, consumer: Any, producer: Any, batch: Any) -> bool:
+        if self.first_batch_at is None:
+            self.first_batch_at = time.perf_counter()
+        return await super()._process(consumer, producer, batch)
+
+
 async def gateway_drain(env: BenchEnv, count: int) -> tuple[float, float]:
-    """Run the gateway until it has judged ``count`` records; return (records/s, seconds)."""
-    gateway = Gateway(GatewayWiring(env.bootstrap, env.names, instance="bench"), env.codec(),
-                      load_registry())  # fmt: skip
+    """Run the gateway until it has judged ``count`` records; return (records/s, seconds).
+
+    Timed from the arrival of its first batch to the commit of its last: start-up and the
+    consumer group's join are not in the rate.
+    """
+    gateway = _TimedGateway(GatewayWiring(env.bootstrap, env.names, instance="bench"),
+                            env.codec(), load_registry())  # fmt: skip
     stop, ready = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(gateway.run(stop, ready))
     await ready.wait()
-    started = None
-    while True:
-        done = gateway.stats.accepted + sum(gateway.stats.rejected.values())
-        if started is None and done > 0:
-            started, first = time.perf_counter(), done
-        if done >= count:
-            break
-        await asyncio.sleep(0.05)
-    elapsed = time.perf_counter() - (started or time.perf_counter())
+    while gateway.stats.accepted + sum(gateway.stats.rejected.values()) < count:
+        if task.done():
+            task.result()
+            raise RuntimeError("the gateway stopped before it drained the ingress topics")
+        await asyncio.sleep(0.01)
+    elapsed = time.perf_counter() - (gateway.first_batch_at or time.perf_counter())
     stop.set()
     await task
-    return (count - first) / elapsed if elapsed else 0.0, elapsed
+    return count / elapsed if elapsed else 0.0, elapsed

@@ -1,75 +1,113 @@
 """Write a ready-made log: events straight into ``kcr.log.*`` with clock ticks covering them.
 
 Replay benchmarks need a big log; going through the gateway would measure the gateway again.
+Each tick carries, per partition, its mark and the count of records since the previous mark,
+as the hub's clock writes them, so the replay's barrier checks the log is complete.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from confluent_kafka import KafkaError, Message
 
 from bench.env import BenchEnv
+from bench.fastfill import EventPool, fast_producer, now_utc
 from hub.codec.headers import to_ce_headers
 from hub.codec.serde import EventCodec
 from hub.contracts.events.clock import ClockTicked, ClockTickedData, LogMark
-from hub.contracts.events.envelope import EventEnvelope
 
 __all__ = ["fill_log"]
 
+Position = tuple[str, int]
+
+
+class _Marks:
+    """The newest offset and the records delivered per partition, from delivery reports."""
+
+    def __init__(self) -> None:
+        self.offsets: dict[Position, int] = {}
+        self.since: dict[Position, int] = {}
+        self.failed: list[str] = []
+
+    def delivered(self, error: KafkaError | None, message: Message) -> None:
+        if error is not None:
+            self.failed.append(str(error))
+            return
+        topic, partition, offset = message.topic(), message.partition(), message.offset()
+        if topic is None or partition is None or offset is None:
+            self.failed.append("a delivery report without topic, partition or offset")
+            return
+        position = (topic, partition)
+        self.offsets[position] = max(self.offsets.get(position, -1), offset)
+        self.since[position] = self.since.get(position, 0) + 1
+
 
 async def fill_log(
-    env: BenchEnv, codec: EventCodec, events: Iterable[EventEnvelope], per_tick: int = 1000
-) -> int:
-    """Produce ``events`` (stamped as ingested) to the log, a tick after every ``per_tick``."""
-    await codec.register_all()
-    producer = AIOKafkaProducer(bootstrap_servers=env.bootstrap, linger_ms=20,
-                                max_batch_size=256 * 1024)  # fmt: skip
-    await producer.start()
-    marks: dict[tuple[str, int], int] = {}
-    count, tick = 0, 0
-    try:
-        pending: list[tuple[str, asyncio.Future[object]]] = []
-        for event in events:
-            stamped = event.with_ingested_at(datetime.now(UTC))
-            topic = env.names.log(stamped.family)
-            value = await codec.encode(stamped)
-            future = await producer.send(topic, value, key=stamped.subject.encode(),
-                                         headers=to_ce_headers(stamped))  # fmt: skip
-            pending.append((topic, future))
-            count += 1
-            if count % per_tick == 0:
-                await _mark(pending, marks)
-                await _tick(env, codec, producer, tick, marks)
-                tick += 1
-        await _mark(pending, marks)
-        await _tick(env, codec, producer, tick, marks)
-    finally:
-        await producer.stop()
-    return count
+    env: BenchEnv, codec: EventCodec, pool: EventPool, count: int, per_tick: int = 1000,
+    seed: int = 11,
+) -> int:  # fmt: skip
+    """Produce ``count`` pool events (stamped as ingested) to the log, a tick every ``per_tick``."""
+    return await asyncio.to_thread(_fill, env, codec, pool, count, per_tick, seed,
+                                   asyncio.get_running_loop())  # fmt: skip
 
 
-async def _mark(
-    pending: list[tuple[str, asyncio.Future[object]]], marks: dict[tuple[str, int], int]
+def _fill(
+    env: BenchEnv, codec: EventCodec, pool: EventPool, count: int, per_tick: int, seed: int,
+    loop: asyncio.AbstractEventLoop,
+) -> int:  # fmt: skip
+    producer = fast_producer(env.bootstrap)
+    marks, previous = _Marks(), dict[Position, int]()
+    written, tick = 0, 0
+    for event in pool.encoded(count, seed=seed, ingested_at=now_utc()):
+        _produce(producer, env.names.log(event.family), event.value, event.key, event.headers,
+                 marks.delivered)  # fmt: skip
+        written += 1
+        if written % per_tick == 0 or written == count:
+            producer.flush()
+            if marks.failed:
+                raise RuntimeError(f"log fill failed: {marks.failed[:3]}")
+            value, headers = asyncio.run_coroutine_threadsafe(
+                _tick_record(codec, tick, marks, previous), loop
+            ).result()
+            _produce(producer, env.names.log("clock"), value, b"clock", headers, None)
+            previous = dict(marks.offsets)
+            marks.since.clear()
+            tick += 1
+    producer.flush()
+    return written
+
+
+Headers = Sequence[tuple[str, str | bytes | None]]
+
+
+def _produce(
+    producer: Any, topic: str, value: bytes, key: bytes, headers: Headers, on_delivery: Any
 ) -> None:
-    for topic, future in pending:
-        metadata = await future
-        position = (topic, metadata.partition)  # type: ignore[attr-defined]
-        marks[position] = max(marks.get(position, -1), metadata.offset)  # type: ignore[attr-defined]
-    pending.clear()
+    """Produce one record, waiting for room when librdkafka's local queue is full."""
+    while True:
+        try:
+            producer.produce(topic, value, key, headers=headers, on_delivery=on_delivery)
+            return
+        except BufferError:  # the local queue is full: let deliveries drain it
+            producer.poll(0.05)
 
 
-async def _tick(
-    env: BenchEnv,
-    codec: EventCodec,
-    producer: AIOKafkaProducer,
-    number: int,
-    marks: dict[tuple[str, int], int],
-) -> None:
-    covers = tuple(LogMark(topic=t, partition=p, offset=o) for (t, p), o in sorted(marks.items()))
-    tick = ClockTicked(id=f"bench-clock-{number}", time=datetime.now(UTC),
+async def _tick_record(
+    codec: EventCodec, number: int, marks: _Marks, previous: dict[Position, int]
+) -> tuple[bytes, list[tuple[str, bytes]]]:
+    covers = tuple(
+        LogMark(
+            topic=t,
+            partition=p,
+            offset=o,
+            after=previous.get((t, p), -1),
+            records=marks.since.get((t, p), 0),
+        )
+        for (t, p), o in sorted(marks.offsets.items())
+    )
+    tick = ClockTicked(id=f"bench-clock-{number}", time=now_utc(),
                        data=ClockTickedData(tick=number, covers=covers))  # fmt: skip
-    await producer.send(env.names.log("clock"), await codec.encode(tick), key=b"clock",
-                        headers=to_ce_headers(tick))  # fmt: skip
+    return await codec.encode(tick), to_ce_headers(tick)

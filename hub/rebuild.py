@@ -45,11 +45,21 @@ def processors_group(names: TopicNames) -> str:
     return f"{names.prefix}-processors"
 
 
-async def check_processors_idle(bootstrap: str, group: str) -> None:
-    """Raise :class:`RebuildRefused` when ``group`` has members or is rebalancing."""
+async def check_processors_idle(
+    bootstrap: str, group: str, admin_config: Mapping[str, str] | None = None
+) -> None:
+    """Raise :class:`RebuildRefused` when ``group`` has members or is rebalancing.
+
+    ``admin_config``: confluent-kafka options of the login (a secure cluster's operator).
+    """
 
     def describe() -> tuple[ConsumerGroupState, int]:
-        admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
+        options: dict[str, str | int | float | bool] = {
+            "bootstrap.servers": bootstrap,
+            "log_level": 0,
+        }
+        options.update(admin_config or {})
+        admin = AdminClient(options)
         result = admin.describe_consumer_groups([group], request_timeout=15)[group].result()
         return result.state, len(result.members)
 

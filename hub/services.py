@@ -24,7 +24,13 @@ from hub.streams.worker import ProjectionWorker, WorkerSettings
 from hub.topics import declared_topics
 from hub.topics.admin import apply_topics, default_replication
 
-__all__ = ["SERVICE_NAMES", "ensure_topics", "hub_services", "hub_thresholds"]
+__all__ = [
+    "SERVICE_NAMES",
+    "ensure_topics",
+    "gateway_wiring",
+    "hub_services",
+    "hub_thresholds",
+]
 
 SERVICE_NAMES = ("registry", "gateway", "clock", "processors", "bridge", "dashboard")
 
@@ -60,12 +66,20 @@ def _gateway_service(settings: Settings) -> Service:
     async def main(stop: asyncio.Event, ready: asyncio.Event) -> None:
         codec = _codec(settings)
         await codec.register_all()
-        wiring = GatewayWiring(
-            settings.bootstrap, settings.topics, client_options(settings, service="gateway")
-        )
+        wiring = gateway_wiring(settings)
         await Gateway(wiring, codec, load_registry(), GatewayPolicy()).run(stop, ready)
 
     return Service("gateway", main)
+
+
+def gateway_wiring(settings: Settings) -> GatewayWiring:
+    """Where this gateway connects, as whom, and its instance name (its transactional id)."""
+    return GatewayWiring(
+        settings.bootstrap,
+        settings.topics,
+        client_options(settings, service="gateway"),
+        instance=settings.gateway_instance,
+    )
 
 
 def _codec(settings: Settings) -> EventCodec:

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
         pattern=r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$",
         description="First part of every hub topic name (tests use their own).",
     )
+    gateway_instance: str = Field(
+        default="0",
+        pattern=r"^[A-Za-z0-9._-]{1,64}$",
+        description="This gateway's instance name, part of its transactional id: unique per "
+        "running gateway, stable across its restarts (a StatefulSet pod name, gateway-1).",
+    )
     escalation_file: Path | None = Field(
         default=None,
         description="A TOML file with escalation thresholds replacing the packaged ones.",

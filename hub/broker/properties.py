@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from hub.broker.replication import Replication, replication_for
+
 __all__ = ["NodeConfig", "SecureListeners", "render_log4j2", "render_server_properties"]
 
 SCRAM = "SCRAM-SHA-512"
@@ -31,7 +33,12 @@ class NodeConfig:
     @property
     def replication(self) -> int:
         """Replication factor of internal topics: one per voter, at most three."""
-        return min(3, len(self.quorum_voters.split(",")))
+        return self.replication_settings.factor
+
+    @property
+    def replication_settings(self) -> Replication:
+        """The replication settings of a cluster with this node's voters."""
+        return replication_for(len(self.quorum_voters.split(",")))
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,6 @@ def render_server_properties(node: NodeConfig, secure: SecureListeners | None = 
 
     With ``secure``, clients must authenticate (SCRAM-SHA-512) and are authorised by ACLs.
     """
-    rf = node.replication
     lines = {
         "process.roles": "broker,controller",
         "node.id": str(node.node_id),
@@ -94,20 +100,11 @@ def render_server_properties(node: NodeConfig, secure: SecureListeners | None = 
         "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
         "log.dirs": str(node.log_dir),
         "num.partitions": "1",
-        "default.replication.factor": str(rf),
-        "min.insync.replicas": str(max(1, rf - 1)),
-        "offsets.topic.replication.factor": str(rf),
         "offsets.topic.num.partitions": "1",
-        "transaction.state.log.replication.factor": str(rf),
-        "transaction.state.log.min.isr": str(max(1, rf - 1)),
         "transaction.state.log.num.partitions": "1",
-        "share.coordinator.state.topic.replication.factor": str(rf),
-        "share.coordinator.state.topic.min.isr": str(max(1, rf - 1)),
         "group.initial.rebalance.delay.ms": "0",
-        # a node starved of CPU (two cores, a test suite beside it) must not be fenced by its own
-        # controller: a fenced single node leaves its partitions without in-sync replicas; in a
-        # cluster a dead node must be fenced soon, so its partitions get new leaders
-        "broker.session.timeout.ms": "30000" if rf == 1 else "10000",
+        # replication, min ISR and fencing: the same values as the production manifests
+        **node.replication_settings.broker_configs(),
         "auto.create.topics.enable": "false",
         "log.retention.check.interval.ms": "60000",
         "log.cleaner.backoff.ms": "1000",

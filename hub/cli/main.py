@@ -13,6 +13,7 @@ from hub.cli.broker_cmd import broker_app
 from hub.cli.common import err_console
 from hub.cli.connect_cmd import connect_app
 from hub.cli.demo_cmd import demo
+from hub.cli.deploy_cmd import deploy_app
 from hub.cli.export_cmd import export
 from hub.cli.publish_cmd import publish
 from hub.cli.replay_cmd import replay
@@ -42,6 +43,7 @@ app.add_typer(views_app, name="views")
 app.add_typer(signals_app, name="signals")
 app.add_typer(bridge_app, name="bridge")
 app.add_typer(connect_app, name="connect")
+app.add_typer(deploy_app, name="deploy")
 app.command("run")(run)
 app.command("publish")(publish)
 app.command("tail")(tail)

@@ -21,7 +21,7 @@ from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
 from hub.contracts.events.catalogue import FAMILIES
 from hub.contracts.fields import to_utc
-from hub.kafka.clients import client_options
+from hub.kafka.clients import client_options, confluent_options
 from hub.rebuild import check_processors_idle, processors_group, rebuild
 from hub.replay import ReplayResult, ReplayWindow, replay_items, replay_log
 from hub.services import hub_thresholds
@@ -78,7 +78,9 @@ def _print_state(state: ReplayState) -> None:
 async def _rebuild(force: bool, show_progress: bool) -> None:
     cfg = settings()
     if not force:
-        await check_processors_idle(cfg.bootstrap, processors_group(cfg.topics))
+        await check_processors_idle(
+            cfg.bootstrap, processors_group(cfg.topics), confluent_options(cfg)
+        )
     result = await fold(ReplayWindow(), None, show_progress)
     codec = EventCodec(HttpSchemaRegistry(cfg.registry_url))
     views = result.projector.projection.published_views()

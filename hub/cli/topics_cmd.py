@@ -6,6 +6,7 @@ import typer
 from rich.table import Table
 
 from hub.cli.common import console, settings
+from hub.kafka.clients import confluent_options
 from hub.topics import declared_topics
 from hub.topics.admin import apply_topics
 
@@ -16,9 +17,13 @@ topics_app = typer.Typer(help="Topics as code: the declared hub topics.")
 
 @topics_app.command("apply")
 def apply() -> None:
-    """Create the declared topics that are missing and report those that differ (idempotent)."""
+    """Create the declared topics that are missing and report those that differ (idempotent).
+
+    On a secure broker it logs in as the operator: ``admin`` from KCR_CREDENTIALS_FILE, or
+    KCR_SASL_USERNAME / KCR_SASL_PASSWORD.
+    """
     cfg = settings()
-    report = apply_topics(cfg.bootstrap, declared_topics(cfg.topics))
+    report = apply_topics(cfg.bootstrap, declared_topics(cfg.topics), confluent_options(cfg))
     for name in report.created:
         console.print(f"created  {name}")
     for name, diff in report.differences.items():

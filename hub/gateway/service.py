@@ -61,6 +61,11 @@ class GatewayWiring:
         """The consumer group of every gateway instance of this hub."""
         return f"{self.names.prefix}-gateway"
 
+    @property
+    def transactional_id(self) -> str:
+        """The instance's transactional id: one per running gateway, the same after a restart."""
+        return f"{self.group_id}-{self.instance}"
+
 
 @dataclass
 class GatewayStats:
@@ -141,7 +146,7 @@ class Gateway:
         """A started transactional producer; starting it fences and aborts its predecessor's."""
         producer = AIOKafkaProducer(
             bootstrap_servers=self.wiring.bootstrap,
-            transactional_id=f"{self.wiring.group_id}-{self.wiring.instance}",
+            transactional_id=self.wiring.transactional_id,
             enable_idempotence=True,
             linger_ms=5,
             **self.wiring.client_config,

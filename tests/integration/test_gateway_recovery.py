@@ -8,7 +8,9 @@ from aiokafka import AIOKafkaProducer
 
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
-from hub.gateway.service import GatewayWiring
+from hub.contracts.organisations import load_registry
+from hub.gateway.service import Gateway, GatewayWiring
+from tests.harness import running_service
 from tests.integration.gateway_support import (
     fresh_example,
     make_hub_topics,
@@ -38,7 +40,7 @@ async def test_gateway_fenced_mid_run_renews_its_producer_and_goes_on(
         await wait_for_records(kafka_bootstrap, [names.log("heartbeat")], 10)
         wiring = GatewayWiring(kafka_bootstrap, names)
         intruder = AIOKafkaProducer(
-            bootstrap_servers=kafka_bootstrap, transactional_id=f"{wiring.group_id}-0"
+            bootstrap_servers=kafka_bootstrap, transactional_id=wiring.transactional_id
         )
         await intruder.start()  # a new epoch for the id: the gateway's producer is fenced
         await intruder.stop()
@@ -49,3 +51,32 @@ async def test_gateway_fenced_mid_run_renews_its_producer_and_goes_on(
     assert gateway.stats.producers_renewed >= 1
     assert gateway.stats.accepted == 20
     assert await read_all(kafka_bootstrap, [names.deadletter]) == []
+
+
+async def test_two_gateways_with_their_own_instance_names_share_the_ingress(
+    kafka_bootstrap: str, registry_url: str, unique_name: Callable[[str], str]
+) -> None:
+    """Two gateways (gateway-1, gateway-2) in one group: every event logged once, no fencing."""
+    orgs = ("vr01", "vr02", "vr03", "vr04")
+    names = make_hub_topics(kafka_bootstrap, unique_prefix(unique_name), orgs)
+    codec = EventCodec(HttpSchemaRegistry(registry_url))
+    events = {
+        org: [fresh_example("heartbeat.sent", source=org, subject=org) for _ in range(10)]
+        for org in orgs
+    }
+    gateways = [
+        Gateway(
+            GatewayWiring(kafka_bootstrap, names, instance=f"gateway-{n}"),
+            EventCodec(HttpSchemaRegistry(registry_url)),
+            load_registry(),
+        )
+        for n in (1, 2)
+    ]
+    async with running_service(gateways[0].run), running_service(gateways[1].run):
+        for org, batch in events.items():
+            await publish(kafka_bootstrap, codec, names.ingress(org), batch)
+        records = await wait_for_records(kafka_bootstrap, [names.log("heartbeat")], 40)
+    logged = [(await codec.decode_event(r.value)).id for r in records]
+    assert sorted(logged) == sorted(e.id for batch in events.values() for e in batch)
+    assert [g.stats.producers_renewed for g in gateways] == [0, 0], "they fenced each other"
+    assert sum(g.stats.accepted for g in gateways) == 40

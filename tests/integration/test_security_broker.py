@@ -205,3 +205,24 @@ async def test_the_whole_hub_runs_with_its_own_users(hub: SecureHub, tmp_path: P
 
         await until(incident_shown, "vr07's incident in the situation view", timeout=120)
         assert "Authorization" not in running.output(), running.output()[-4000:]
+
+
+def test_kcr_topics_apply_logs_in_as_the_operator(hub: SecureHub) -> None:
+    """`kcr topics apply` on the secure broker uses the operator's login and finds all in sync."""
+    env = {**os.environ, "KCR_BOOTSTRAP": hub.bootstrap,
+           "KCR_CREDENTIALS_FILE": str(hub.credentials_file)}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "hub.cli", "topics", "apply"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 created" in result.stdout
+    assert "0 differ from the declaration" in result.stdout
+
+
+async def test_the_rebuild_idle_check_logs_in_as_the_operator(hub: SecureHub) -> None:
+    """`kcr replay --rebuild` asks whether the processors run; on SASL it must log in to ask."""
+    from hub.rebuild import check_processors_idle
+
+    login = confluent_options(hub.settings())
+    await check_processors_idle(hub.bootstrap, f"{hub.names.prefix}-no-such-group", login)

@@ -46,3 +46,16 @@ def test_secure_node_has_no_plaintext_client_listener_and_denies_by_default() ->
     assert props["super.users"] == "User:admin;User:controller"
     assert "ANONYMOUS" not in text
     assert props["authorizer.class.name"].endswith("StandardAuthorizer")
+
+
+def test_replication_follows_the_voters_up_to_three() -> None:
+    """One copy per voter, at most three; min ISR one fewer, at least one; no voters refused."""
+    import pytest
+
+    from hub.broker.replication import PRODUCTION, replication_for
+
+    assert [replication_for(n).factor for n in (1, 2, 3, 5)] == [1, 2, 3, 3]
+    assert [replication_for(n).min_insync for n in (1, 2, 3, 5)] == [1, 1, 2, 2]
+    assert (PRODUCTION.factor, PRODUCTION.min_insync) == (3, 2)
+    with pytest.raises(ValueError, match="at least one voter"):
+        replication_for(0)

@@ -33,3 +33,24 @@ def test_bootstrap_without_port_is_refused(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("KCR_BOOTSTRAP", "localhost")
     with pytest.raises(ValidationError, match=r"KCR_BOOTSTRAP entry 'localhost'.*127\.0\.0\.1"):
         Settings()
+
+
+def test_each_gateway_instance_gets_its_own_transactional_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """KCR_GATEWAY_INSTANCE names the gateway's transactional id; two replicas must differ."""
+    from hub.services import gateway_wiring
+
+    monkeypatch.setenv("KCR_GATEWAY_INSTANCE", "gateway-1")
+    assert gateway_wiring(Settings()).transactional_id == "kcr-gateway-gateway-1"
+    monkeypatch.delenv("KCR_GATEWAY_INSTANCE")
+    assert gateway_wiring(Settings()).transactional_id == "kcr-gateway-0"
+
+
+def test_a_gateway_instance_with_spaces_is_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A value that cannot be part of a transactional id fails at start, naming the field."""
+    monkeypatch.setenv("KCR_GATEWAY_INSTANCE", "gateway one")
+    with pytest.raises(ValidationError, match="gateway_instance"):
+        Settings()
