@@ -10,7 +10,6 @@ Records go out through librdkafka (confluent-kafka), whose producer is not what 
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -90,23 +89,45 @@ class EventPool:
         """Yield ``count`` events cycling through the pool, each with a unique id.
 
         ``ingested_at``: stamp them as the gateway would (for a ready-made log); else left
-        unstamped, as a partner sends them to its ingress.
+        unstamped, as a partner sends them to its ingress. Each template is encoded once with
+        a placeholder id; an id is a 36-character string, so every record is that encoding
+        with the placeholder's bytes replaced by its own id (the same bytes fastavro writes).
         """
-        stamp = ingested_at
-        templates = self._templates
+        framed = [self._split(template, ingested_at) for template in self._templates]
         for n in range(count):
-            template = templates[n % len(templates)]
-            event_id = str(uuid.UUID(int=(seed << 64) | n, version=4))
-            record = {**template.record, "id": event_id, "ingested_at": stamp}
-            buffer = io.BytesIO()
-            fastavro.schemaless_writer(buffer, template.schema, record)
+            template = self._templates[n % len(framed)]
+            before, after = framed[n % len(framed)]
+            event_id = _uuid4_text(seed, n)
             yield EncodedEvent(
                 template.event.family,
                 template.event.source,
                 template.event.subject.encode(),
-                pack(template.schema_id, buffer.getvalue()),
-                [("ce_id", event_id.encode()), *template.headers],
+                before + event_id + after,
+                [("ce_id", event_id), *template.headers],
             )
+
+    @staticmethod
+    def _split(template: _Template, stamp: datetime | None) -> tuple[bytes, bytes]:
+        """The template's framed value around its id: (bytes before it, bytes after it)."""
+        record = {**template.record, "id": _PLACEHOLDER, "ingested_at": stamp}
+        buffer = io.BytesIO()
+        fastavro.schemaless_writer(buffer, template.schema, record)
+        value = pack(template.schema_id, buffer.getvalue())
+        placeholder = _PLACEHOLDER.encode()
+        if value.count(placeholder) != 1:
+            raise ValueError(f"the id placeholder is not once in a {template.event.type} record")
+        before, after = value.split(placeholder)
+        return before, after
+
+
+def _uuid4_text(seed: int, n: int) -> bytes:
+    """A version-4 UUID string, unique per (seed < 4096, n < 2**60), made without ``uuid``."""
+    h = f"{(seed << 64) | n:032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-8{h[17:20]}-{h[20:]}".encode()
+
+
+_PLACEHOLDER = "5f0c7d3e-9a41-4b7e-8c2d-6e1f0a9b3c57"
+"""A version-4 UUID string that no pool event carries (their ids are replaced by it)."""
 
 
 def fast_producer(bootstrap: str) -> Producer:

@@ -37,6 +37,7 @@ from hub.contracts.events.coordination import CoordinationAcknowledged, Coordina
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.outputs.coordination import CoordinationRequested
 from hub.gateway.policy import GatewayPolicy
+from hub.kafka.producers import started_producer
 
 __all__ = ["EventInput", "HubClient"]
 
@@ -65,13 +66,7 @@ class HubClient:
         return self
 
     async def _new_producer(self) -> AIOKafkaProducer:
-        producer = AIOKafkaProducer(enable_idempotence=True, **self.settings.kafka_options())
-        try:
-            await producer.start()
-        except BaseException:
-            await producer.stop()
-            raise
-        return producer
+        return await started_producer(enable_idempotence=True, **self.settings.kafka_options())
 
     async def _renewed_producer(self, operation: str, event_id: str) -> AIOKafkaProducer:
         """The producer, replaced by a new one (a new producer id) if a delivery failed.

@@ -30,6 +30,7 @@ from hub.gateway.deadletter import DeadLetter, deadletter_headers
 from hub.gateway.dedupe import DedupeWindow, EventKey
 from hub.gateway.policy import GatewayPolicy
 from hub.gateway.reasons import RejectReason
+from hub.kafka.producers import started_producer
 from hub.kafka.reading import bounded_consumer, partitions_of, read_until_end
 from hub.logs import get_logger
 from hub.topics.declaration import TopicNames
@@ -144,19 +145,13 @@ class Gateway:
 
     async def _new_producer(self) -> AIOKafkaProducer:
         """A started transactional producer; starting it fences and aborts its predecessor's."""
-        producer = AIOKafkaProducer(
+        return await started_producer(
             bootstrap_servers=self.wiring.bootstrap,
             transactional_id=self.wiring.transactional_id,
             enable_idempotence=True,
             linger_ms=5,
             **self.wiring.client_config,
         )
-        try:
-            await producer.start()
-        except BaseException:
-            await producer.stop()
-            raise
-        return producer
 
     async def _renewed(self, producer: AIOKafkaProducer) -> AIOKafkaProducer:
         """Replace ``producer`` after a failed transaction, retrying until the broker answers.
