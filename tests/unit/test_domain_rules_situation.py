@@ -9,6 +9,7 @@ import pytest
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.outputs import SignalSeverity
 from hub.domain.rules import grip_high, supra_regional
+from hub.domain.rules.condition import MAX_EVIDENCE
 from hub.domain.state import HubState
 from hub.domain.testing import incident_closed, incident_reported, incident_updated, minutes
 from hub.domain.thresholds import load_thresholds
@@ -149,3 +150,20 @@ def test_supra_regional_window_follows_the_thresholds() -> None:
     thresholds = TH.replace("supra_regional", window_hours=1)
     state = _state(_flood("a", "vr19", 0), _flood("b", "vr18", 120))
     assert supra_regional(state, NOW + timedelta(hours=2), thresholds) == {}
+
+
+def test_a_supra_regional_signal_of_many_incidents_stays_a_small_record() -> None:
+    """200 floods in 25 regions: 20 named and the rest counted, 50 ids of evidence, earliest first.
+
+    Every change of the signal goes to the signal topic and to every outbox it concerns, so it
+    must not grow with the number of incidents (it would pass Kafka's record limit).
+    """
+    regions = [f"vr{n:02d}" for n in range(1, 26)]
+    floods = [_flood(f"f{n:03d}", regions[n % 25], n / 10) for n in range(200)]
+    condition = supra_regional(_state(*floods), NOW, TH)["supra-regional/flood"]
+    assert len(condition.regions) == 25
+    assert condition.evidence == tuple(e.id for e in floods[:MAX_EVIDENCE])
+    assert "f019 in" in condition.details
+    assert "f020 in" not in condition.details
+    assert condition.details.endswith("; and 180 more (see the situation view).")
+    assert len(condition.details) < 2_000

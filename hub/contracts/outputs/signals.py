@@ -53,7 +53,9 @@ class EscalationData(EventData):
     details: Text = Field(default="", description="What the rule found, in a few sentences.")
     regions: tuple[RegionId, ...] = Field(default=(), description="Safety regions involved.")
     evidence: tuple[Identifier, ...] = Field(
-        default=(), description="Ids of the events that support the signal."
+        default=(),
+        description="Ids of the events that support the signal (at most 50, the first the "
+        "rule names: a group of many incidents is counted in 'details').",
     )
     since: UtcDatetime = Field(description="When the signal was first raised (tick time).")
     observed_at: UtcDatetime = Field(description="Time of the tick that produced this event.")

@@ -12,6 +12,7 @@ from hub.contracts.reference import load_reference
 from hub.domain._common import clip, org_name
 
 __all__ = [
+    "MAX_EVIDENCE",
     "Condition",
     "clip",
     "grip_name",
@@ -24,6 +25,10 @@ __all__ = [
 _MAX_TITLE = 1_000
 _MAX_DETAILS = 10_000
 _MAX_SIGNAL_ID = 160
+MAX_EVIDENCE = 50
+"""At most this many event ids back a signal (the first the rule names, in its order): a signal
+grouping thousands of incidents must stay a small record, since every change of it goes to
+the signal topic and to the outbox of every organisation it concerns."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,7 @@ class Condition:
         """Keep the title and details within the limits of the signal contract."""
         object.__setattr__(self, "title", clip(self.title, _MAX_TITLE))
         object.__setattr__(self, "details", clip(self.details, _MAX_DETAILS))
+        object.__setattr__(self, "evidence", self.evidence[:MAX_EVIDENCE])
 
     def to_json(self) -> dict[str, Any]:
         """Return the condition as a JSON-able dict."""

@@ -55,13 +55,18 @@ def _grip_details(incident: IncidentState, min_level: str) -> str:
     )
 
 
+_LISTED = 20  # incidents named in a supra-regional signal's details; the rest are counted
+
+
 def supra_regional(state: HubState, now: datetime, thresholds: Thresholds) -> dict[str, Condition]:
     """One category of incident active in ``min_regions`` or more regions at once.
 
     Active incidents of a category count together when their ``started_at`` lie within
     ``window_hours`` of each other (inclusive); the regions of all incidents of such a group
     count, so one incident across two regions qualifies too. Keyed by category; evidence is
-    the report of every incident in a qualifying group, regions all their regions.
+    the report of the incidents in a qualifying group (the first
+    :data:`~hub.domain.rules.condition.MAX_EVIDENCE`, earliest first), regions all their
+    regions; the details name the first 20 and count the rest.
     """
     limits, situation = thresholds.supra_regional, state.situation
     found: dict[str, Condition] = {}
@@ -107,8 +112,10 @@ def _supra_condition(
     regions = tuple(sorted({region for incident in group for region in incident.regions}))
     label = load_reference().incident_category(category).label
     listing = "; ".join(
-        f"{incident.incident_id} in {names(incident.regions)}" for incident in group
+        f"{incident.incident_id} in {names(incident.regions)}" for incident in group[:_LISTED]
     )
+    if len(group) > _LISTED:
+        listing += f"; and {len(group) - _LISTED} more (see the situation view)"
     severity = (
         SignalSeverity.CRITICAL if len(regions) >= critical_regions else SignalSeverity.WARNING
     )
