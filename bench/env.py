@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import platform
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ def _free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def bench_env(data_dir: Path) -> AsyncIterator[BenchEnv]:
-    """Use the broker at KCR_BOOTSTRAP (or start one), run a registry, make fresh topics."""
+    """Use the broker at KCR_BOOTSTRAP (or start a fresh one), run a registry, make topics."""
     settings = load_settings()
     broker: LocalBroker | None = None
     bootstrap = settings.bootstrap
@@ -82,5 +83,6 @@ async def bench_env(data_dir: Path) -> AsyncIterator[BenchEnv]:
     finally:
         stop.set()
         await registry
-        if broker is not None:
+        if broker is not None:  # a broker of the bench's own: its data goes with it
             await asyncio.to_thread(broker.stop)
+            await asyncio.to_thread(shutil.rmtree, data_dir / "kafka", True)
