@@ -10,13 +10,13 @@ Records go out through librdkafka (confluent-kafka), whose producer is not what 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import fastavro
-from confluent_kafka import Producer
+from confluent_kafka import KafkaError, Message, Producer
 
 from hub.codec.headers import to_ce_headers
 from hub.codec.serde import EventCodec
@@ -24,7 +24,7 @@ from hub.codec.wire import pack
 from hub.contracts.avro_schema import avro_schema_for, to_avro_record
 from hub.contracts.events.envelope import EventEnvelope
 
-__all__ = ["EncodedEvent", "EventPool", "fast_producer"]
+__all__ = ["EncodedEvent", "EventPool", "fast_producer", "now_utc", "produce"]
 
 _POOL = 5000
 
@@ -144,6 +144,23 @@ def fast_producer(bootstrap: str) -> Producer:
             "log_level": 0,
         }
     )
+
+
+def produce(
+    producer: Producer,
+    topic: str,
+    value: bytes,
+    key: bytes,
+    headers: Sequence[tuple[str, str | bytes | None]],
+    on_delivery: Callable[[KafkaError | None, Message], None] | None,
+) -> None:
+    """Produce one record, waiting for room when librdkafka's local queue is full."""
+    while True:
+        try:
+            producer.produce(topic, value, key, headers=list(headers), on_delivery=on_delivery)
+            return
+        except BufferError:  # let deliveries drain the queue
+            producer.poll(0.05)
 
 
 def now_utc() -> datetime:

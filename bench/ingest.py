@@ -15,7 +15,7 @@ import fastavro
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.env import BenchEnv
-from bench.fastfill import EventPool, fast_producer
+from bench.fastfill import EventPool, fast_producer, produce
 from hub.codec.serde import EventCodec
 from hub.codec.wire import unpack
 from hub.contracts.models import schema_for
@@ -44,13 +44,8 @@ def _fill_ingress(env: BenchEnv, pool: EventPool, count: int, seed: int) -> list
 
     for event in pool.encoded(count, seed=seed):
         values.append(event.value)
-        while True:
-            try:
-                producer.produce(env.names.ingress(event.source), event.value, event.key,
-                                 headers=event.headers, on_delivery=delivered)  # fmt: skip
-                break
-            except BufferError:
-                producer.poll(0.05)
+        produce(producer, env.names.ingress(event.source), event.value, event.key,
+                event.headers, delivered)  # fmt: skip
     producer.flush()
     if failed:
         raise RuntimeError(f"ingress fill failed: {failed[:3]}")

@@ -8,13 +8,11 @@ as the hub's clock writes them, so the replay's barrier checks the log is comple
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from typing import Any
 
 from confluent_kafka import KafkaError, Message
 
 from bench.env import BenchEnv
-from bench.fastfill import EventPool, fast_producer, now_utc
+from bench.fastfill import EventPool, fast_producer, now_utc, produce
 from hub.codec.headers import to_ce_headers
 from hub.codec.serde import EventCodec
 from hub.contracts.events.clock import ClockTicked, ClockTickedData, LogMark
@@ -62,7 +60,7 @@ def _fill(
     marks, previous = _Marks(), dict[Position, int]()
     written, tick = 0, 0
     for event in pool.encoded(count, seed=seed, ingested_at=now_utc()):
-        _produce(producer, env.names.log(event.family), event.value, event.key, event.headers,
+        produce(producer, env.names.log(event.family), event.value, event.key, event.headers,
                  marks.delivered)  # fmt: skip
         written += 1
         if written % per_tick == 0 or written == count:
@@ -72,27 +70,12 @@ def _fill(
             value, headers = asyncio.run_coroutine_threadsafe(
                 _tick_record(codec, tick, marks, previous), loop
             ).result()
-            _produce(producer, env.names.log("clock"), value, b"clock", headers, None)
+            produce(producer, env.names.log("clock"), value, b"clock", headers, None)
             previous = dict(marks.offsets)
             marks.since.clear()
             tick += 1
     producer.flush()
     return written
-
-
-Headers = Sequence[tuple[str, str | bytes | None]]
-
-
-def _produce(
-    producer: Any, topic: str, value: bytes, key: bytes, headers: Headers, on_delivery: Any
-) -> None:
-    """Produce one record, waiting for room when librdkafka's local queue is full."""
-    while True:
-        try:
-            producer.produce(topic, value, key, headers=headers, on_delivery=on_delivery)
-            return
-        except BufferError:  # the local queue is full: let deliveries drain it
-            producer.poll(0.05)
 
 
 async def _tick_record(

@@ -28,6 +28,7 @@ from hub.security.credentials import (
     ensure_credentials,
     hub_users,
     scram_arguments,
+    write_private,
 )
 
 __all__ = ["BrokerStatus", "LocalBroker"]
@@ -229,10 +230,7 @@ class LocalBroker:
     def _write_configs(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
         text = render_server_properties(self.node, self._secure_listeners())
-        fd = os.open(self._properties, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:  # it may hold passwords
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(text)
+        write_private(self._properties, text)  # it may hold passwords
         (self.home / "log4j2.properties").write_text(render_log4j2(self.log_file), "utf-8")
 
     def _format_storage(self, classpath: str) -> None:

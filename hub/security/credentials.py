@@ -30,6 +30,7 @@ __all__ = [
     "read_credentials",
     "scram_arguments",
     "write_credentials",
+    "write_private",
 ]
 
 ADMIN = "admin"
@@ -91,13 +92,18 @@ def generate_credentials(users: Iterable[str]) -> Credentials:
     )
 
 
-def write_credentials(path: Path, credentials: Credentials) -> None:
-    """Write ``credentials`` to ``path``, readable by its owner only (0600)."""
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path``, readable by its owner only (0600, also if it existed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         os.fchmod(handle.fileno(), 0o600)
-        handle.write(credentials.to_json())
+        handle.write(text)
+
+
+def write_credentials(path: Path, credentials: Credentials) -> None:
+    """Write ``credentials`` to ``path``, readable by its owner only (0600)."""
+    write_private(path, credentials.to_json())
 
 
 def read_credentials(path: Path) -> Credentials:
