@@ -262,6 +262,13 @@ class Gateway:
         outputs: list[Output],
         batch: dict[TopicPartition, list[Record]],
     ) -> None:
+        """Write ``outputs`` and the batch's offsets in one transaction, all or nothing.
+
+        Every record must be acknowledged before the commit: aiokafka ends a transaction with
+        COMMIT once its batches are *finished*, failed or not, so a record the broker refused
+        would otherwise vanish while the consumed offsets land past it. A failed record raises
+        inside the transaction, which aborts it (offsets included).
+        """
         offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
         async with producer.transaction():
             futures = [
@@ -269,7 +276,7 @@ class Gateway:
                 for topic, key, value, headers in outputs
             ]
             await producer.send_offsets_to_transaction(offsets, self.wiring.group_id)
-        await asyncio.gather(*futures)
+            await asyncio.gather(*futures)
 
     async def _rewind(
         self,

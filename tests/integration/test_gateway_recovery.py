@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaProducer
+from confluent_kafka.admin import (
+    AdminClient,
+    AlterConfigOpType,
+    ConfigEntry,
+    ConfigResource,
+    ResourceType,
+)
 
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
 from hub.contracts.organisations import load_registry
 from hub.gateway.service import Gateway, GatewayWiring
-from tests.harness import running_service
+from tests.harness import running_service, wait_until
 from tests.integration.gateway_support import (
     fresh_example,
     make_hub_topics,
@@ -80,3 +88,51 @@ async def test_two_gateways_with_their_own_instance_names_share_the_ingress(
     assert sorted(logged) == sorted(e.id for batch in events.values() for e in batch)
     assert [g.stats.producers_renewed for g in gateways] == [0, 0], "they fenced each other"
     assert sum(g.stats.accepted for g in gateways) == 40
+
+
+def _set_max_message_bytes(bootstrap: str, topic: str, limit: int) -> None:
+    """Change one topic's ``max.message.bytes`` (the broker refuses larger batches)."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    resource = ConfigResource(
+        ResourceType.TOPIC,
+        topic,
+        incremental_configs=[
+            ConfigEntry(
+                "max.message.bytes", str(limit), incremental_operation=AlterConfigOpType.SET
+            )
+        ],
+    )
+    for future in admin.incremental_alter_configs([resource]).values():
+        future.result(timeout=30)
+
+
+async def test_a_log_write_the_broker_refuses_is_retried_never_skipped(
+    kafka_bootstrap: str, registry_url: str, unique_name: Callable[[str], str]
+) -> None:
+    """The log topic refuses every write for a while: the batch's offsets are not committed.
+
+    aiokafka commits a transaction even when a record of it failed (it only waits for the
+    batches to finish), so the gateway must see every record acknowledged before it commits;
+    otherwise the consumed offsets land without the events (a silent loss). Once the topic
+    takes records again, every event lands, once.
+    """
+    org = "vr19"
+    names = make_hub_topics(kafka_bootstrap, unique_prefix(unique_name), (org,))
+    log_topic = names.log("heartbeat")
+    codec = EventCodec(HttpSchemaRegistry(registry_url))
+    events = [fresh_example("heartbeat.sent", source=org, subject=org) for _ in range(10)]
+    await asyncio.to_thread(_set_max_message_bytes, kafka_bootstrap, log_topic, 128)
+    async with running_gateway(kafka_bootstrap, names, registry_url) as gateway:
+        await publish(kafka_bootstrap, codec, names.ingress(org), events)
+
+        async def retried_twice() -> bool:
+            return gateway.stats.retries >= 2
+
+        await wait_until(retried_twice, what="the refused batch to be retried")
+        assert await read_all(kafka_bootstrap, [log_topic]) == []
+        assert gateway.stats.accepted == 0, "counted as accepted while the log refused them"
+        await asyncio.to_thread(_set_max_message_bytes, kafka_bootstrap, log_topic, 1_048_588)
+        records = await wait_for_records(kafka_bootstrap, [log_topic], 10)
+    logged = [(await codec.decode_event(r.value)).id for r in records]
+    assert sorted(logged) == sorted(e.id for e in events), "lost or doubled"
+    assert gateway.stats.accepted == 10
