@@ -3,9 +3,10 @@
 Each poll's batch is judged record by record (decode, validate, authorise, de-duplicate); the
 log events, the dead letters and the consumed offsets are then committed in one Kafka
 transaction, so a crash never loses a record nor writes one twice. A bad record never stops the
-loop. Registry trouble rewinds the batch and retries it; a failed transaction renews the
-producer (a new epoch settles what the old one left open) and goes on from the group's
-committed offsets, so a commit the broker completed despite the error is not written twice.
+loop. Registry trouble rewinds the batch and retries it; a failed transaction (any record
+not acknowledged aborts it) renews the producer after a growing pause (a new epoch settles
+what the old one left open) and goes on from the group's committed offsets, so a commit the
+broker completed despite the error is counted and remembered, not written twice.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ Record: TypeAlias = ConsumerRecord[bytes, bytes]
 Output = tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]]]
 _log = get_logger("hub.gateway")
 _RETRY_SECONDS = 1.0
+_MAX_BACKOFF_SECONDS = 30.0
 
 
 def utc_now() -> datetime:
@@ -77,6 +79,16 @@ class GatewayStats:
     batches: int = 0
     retries: int = 0
     producers_renewed: int = 0
+
+
+@dataclass
+class _Judged:
+    """What one batch was judged to be, kept until its transaction's fate is known."""
+
+    verdicts: list[Verdict] = field(default_factory=list)
+    keys: set[EventKey] = field(default_factory=set)
+    at: datetime = field(default_factory=utc_now)
+    committed: bool = False
 
 
 class _BatchSeen:
@@ -130,14 +142,23 @@ class Gateway:
             _log.info("gateway.started", group=wiring.group_id, dedupe_ids=len(self.seen))
             if ready is not None:
                 ready.set()
+            failures = 0
             while not stop.is_set():
                 batch = await consumer.getmany(
                     timeout_ms=self.policy.poll_timeout_ms,
                     max_records=self.policy.batch_max_records,
                 )
-                if batch and not await self._process(consumer, producer, batch):
-                    producer = await self._renewed(producer)
-                    await self._resume_from_committed(consumer, batch)
+                if not batch:
+                    continue
+                judged = await self._process(consumer, producer, batch)
+                if judged is None or judged.committed:
+                    failures = 0
+                    continue
+                failures += 1
+                await asyncio.sleep(min(_RETRY_SECONDS * 2 ** (failures - 1), _MAX_BACKOFF_SECONDS))
+                producer = await self._renewed(producer)
+                if await self._resume_from_committed(consumer, batch):
+                    self._settle(judged)
         finally:
             await consumer.stop()
             await producer.stop()
@@ -201,31 +222,40 @@ class Gateway:
         consumer: AIOKafkaConsumer,
         producer: AIOKafkaProducer,
         batch: dict[TopicPartition, list[Record]],
-    ) -> bool:
-        """Judge and commit one batch; False when Kafka failed it and the producer must go."""
+    ) -> _Judged | None:
+        """Judge and commit one batch; say what was judged and whether it committed.
+
+        None means the batch was rewound unsent (registry trouble). A judged batch that did not
+        commit (Kafka failed the transaction) means the producer must be renewed; its verdicts
+        count only if the committed offsets later show the transaction landed after all.
+        """
         now = self.clock()
         seen = _BatchSeen(self.seen)
         outputs: list[Output] = []
-        verdicts: list[Verdict] = []
+        judged = _Judged(at=now, keys=seen.batch)
         try:
             for records in batch.values():
                 for record in records:
                     verdict = await self._judge(record, now, seen)
-                    verdicts.append(verdict)
+                    judged.verdicts.append(verdict)
                     outputs.append(await self._output(record, verdict, now))
             await self._commit(producer, outputs, batch)
         except RegistryUnavailable as error:
             await self._rewind(consumer, batch, error)
-            return True
+            return None
         except KafkaError as error:
             self.stats.retries += 1
             _log.warning("gateway.batch_failed", error=repr(error), records=len(outputs))
-            await asyncio.sleep(_RETRY_SECONDS)
-            return False
-        for key in seen.batch:
-            self.seen.remember(key, now)
-        self._count(verdicts)
-        return True
+            return judged
+        judged.committed = True
+        self._settle(judged)
+        return judged
+
+    def _settle(self, judged: _Judged) -> None:
+        """Remember a landed batch's ids (a resend is then a duplicate) and count its verdicts."""
+        for key in judged.keys:
+            self.seen.remember(key, judged.at)
+        self._count(judged.verdicts)
 
     async def _judge(self, record: Record, now: datetime, seen: _BatchSeen) -> Verdict:
         org = self.wiring.names.org_of_ingress(record.topic) or record.topic
@@ -295,14 +325,16 @@ class Gateway:
 
     async def _resume_from_committed(
         self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list[Record]]
-    ) -> None:
+    ) -> bool:
         """Go on from the group's committed offsets once the failed transaction is settled.
 
         A commit can fail on the client while the broker completed it (a lost answer). The
         renewed producer's start settled that transaction either way, so the committed offsets
         say the truth: past the batch when it landed (reading it again would write every event
-        twice), before it when it was aborted.
+        twice), before it when it was aborted. Returns whether the batch landed: a transaction
+        is all or nothing, so one owned partition past its records says so for all of them.
         """
+        landed_anywhere = False
         owned = consumer.assignment()
         for tp, records in batch.items():
             if tp not in owned:  # a rebalance moved it: its new owner reads the committed offset
@@ -319,7 +351,9 @@ class Gateway:
             else:
                 consumer.seek(tp, committed)
             landed = committed is not None and committed > records[-1].offset
+            landed_anywhere = landed_anywhere or landed
             _log.info("gateway.resumed", partition=str(tp), offset=committed, landed=landed)
+        return landed_anywhere
 
     def _count(self, verdicts: list[Verdict]) -> None:
         self.stats.batches += 1

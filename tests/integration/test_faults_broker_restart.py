@@ -33,15 +33,6 @@ def own_broker(tmp_path: Path) -> Iterator[LocalBroker]:
         broker.stop()
 
 
-@pytest.mark.xfail(
-    reason=(
-        "known bug, issue 9 open: in one of three clean-clone runs 20 of 3,739 acknowledged "
-        "events never reached the log after the restart; the gateway had resumed all ten "
-        "ingress partitions from committed offsets past its failed batch ('landed'), so that "
-        "batch may have been aborted yet skipped. Under investigation"
-    ),
-    strict=False,
-)
 async def test_broker_stopped_and_restarted_under_load_loses_and_doubles_nothing(
     own_broker: LocalBroker, live_hub_env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaConnectionError
 from confluent_kafka.admin import (
     AdminClient,
     AlterConfigOpType,
@@ -136,3 +138,49 @@ async def test_a_log_write_the_broker_refuses_is_retried_never_skipped(
     logged = [(await codec.decode_event(r.value)).id for r in records]
     assert sorted(logged) == sorted(e.id for e in events), "lost or doubled"
     assert gateway.stats.accepted == 10
+
+
+class _AnswerLostOnce(Gateway):
+    """A gateway whose first commit completes on the broker but fails on the client.
+
+    That is what a broker stopping right after it wrote the commit looks like from the gateway:
+    the transaction landed, the answer never came.
+    """
+
+    answer_lost = False
+
+    async def _commit(self, producer: Any, outputs: Any, batch: Any) -> None:
+        await super()._commit(producer, outputs, batch)
+        if not self.answer_lost:
+            self.answer_lost = True
+            raise KafkaConnectionError("the commit's answer was lost")
+
+
+async def test_a_batch_that_landed_despite_a_failed_commit_is_counted_and_remembered(
+    kafka_bootstrap: str, registry_url: str, unique_name: Callable[[str], str]
+) -> None:
+    """After a lost answer the gateway counts the batch and drops a partner's resend of it."""
+    org = "vr19"
+    names = make_hub_topics(kafka_bootstrap, unique_prefix(unique_name), (org,))
+    codec = EventCodec(HttpSchemaRegistry(registry_url))
+    events = [fresh_example("heartbeat.sent", source=org, subject=org) for _ in range(10)]
+    gateway = _AnswerLostOnce(GatewayWiring(kafka_bootstrap, names), codec, load_registry())
+    async with running_service(gateway.run):
+        await publish(kafka_bootstrap, codec, names.ingress(org), events)
+        await wait_for_records(kafka_bootstrap, [names.log("heartbeat")], 10)
+
+        async def all_counted() -> bool:
+            return gateway.stats.accepted >= 10
+
+        await wait_until(all_counted, what="the gateway to count all ten events")
+        await publish(kafka_bootstrap, codec, names.ingress(org), events)  # the partner resends
+        letters = await wait_for_records(kafka_bootstrap, [names.deadletter], 10)
+    assert gateway.answer_lost
+    assert gateway.stats.producers_renewed == 1
+    logged = await read_all(kafka_bootstrap, [names.log("heartbeat")])
+    assert sorted([(await codec.decode_event(r.value)).id for r in logged]) == sorted(
+        e.id for e in events
+    ), "the resend of the landed batch was logged again"
+    assert [dict(r.headers)["kcr_reason"] for r in letters] == [b"duplicate_event_id"] * 10
+    assert gateway.stats.accepted == 10
+    assert gateway.stats.rejected == {"duplicate_event_id": 10}
