@@ -102,7 +102,7 @@ class _TimedGateway(Gateway):
 
     first_batch_at: float | None = None
 
-    async def _process(self, consumer: Any, producer: Any, batch: Any) -> bool:
+    async def _process(self, consumer: Any, producer: Any, batch: Any) -> Any:
         if self.first_batch_at is None:
             self.first_batch_at = time.perf_counter()
         return await super()._process(consumer, producer, batch)
