@@ -12,6 +12,7 @@ broker completed despite the error is counted and remembered, not written twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +49,12 @@ _MAX_BACKOFF_SECONDS = 30.0
 def utc_now() -> datetime:
     """Return the wall-clock time in UTC (the gateway's ingestion stamp)."""
     return datetime.now(UTC)
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    """Wait ``seconds``, or less when ``stop`` is set meanwhile (a shutdown is not delayed)."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
 
 
 @dataclass(frozen=True)
@@ -155,7 +162,7 @@ class Gateway:
                     failures = 0
                     continue
                 failures += 1
-                await asyncio.sleep(min(_RETRY_SECONDS * 2 ** (failures - 1), _MAX_BACKOFF_SECONDS))
+                await _pause(stop, min(_RETRY_SECONDS * 2 ** (failures - 1), _MAX_BACKOFF_SECONDS))
                 producer = await self._renewed(producer)
                 if await self._resume_from_committed(consumer, batch):
                     self._settle(judged)
@@ -306,7 +313,10 @@ class Gateway:
                 for topic, key, value, headers in outputs
             ]
             await producer.send_offsets_to_transaction(offsets, self.wiring.group_id)
-            await asyncio.gather(*futures)
+            deliveries = await asyncio.gather(*futures, return_exceptions=True)
+            for delivery in deliveries:
+                if isinstance(delivery, BaseException):
+                    raise delivery
 
     async def _rewind(
         self,
