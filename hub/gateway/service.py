@@ -92,10 +92,9 @@ class GatewayStats:
 class _Judged:
     """What one batch was judged to be, kept until its transaction's fate is known."""
 
+    at: datetime
+    keys: set[EventKey]
     verdicts: list[Verdict] = field(default_factory=list)
-    keys: set[EventKey] = field(default_factory=set)
-    at: datetime = field(default_factory=utc_now)
-    committed: bool = False
 
 
 class _BatchSeen:
@@ -157,15 +156,15 @@ class Gateway:
                 )
                 if not batch:
                     continue
-                judged = await self._process(consumer, producer, batch)
-                if judged is None or judged.committed:
+                unsettled = await self._process(consumer, producer, batch)
+                if unsettled is None:
                     failures = 0
                     continue
                 failures += 1
                 await _pause(stop, min(_RETRY_SECONDS * 2 ** (failures - 1), _MAX_BACKOFF_SECONDS))
                 producer = await self._renewed(producer)
                 if await self._resume_from_committed(consumer, batch):
-                    self._settle(judged)
+                    self._settle(unsettled)
         finally:
             await consumer.stop()
             await producer.stop()
@@ -230,16 +229,16 @@ class Gateway:
         producer: AIOKafkaProducer,
         batch: dict[TopicPartition, list[Record]],
     ) -> _Judged | None:
-        """Judge and commit one batch; say what was judged and whether it committed.
+        """Judge and commit one batch; return it judged if Kafka failed its transaction.
 
-        None means the batch was rewound unsent (registry trouble). A judged batch that did not
-        commit (Kafka failed the transaction) means the producer must be renewed; its verdicts
-        count only if the committed offsets later show the transaction landed after all.
+        None means the batch is done with: committed (and settled), or rewound unsent on
+        registry trouble. A returned batch means the producer must be renewed; its verdicts
+        count only if the committed offsets then show the transaction landed after all.
         """
         now = self.clock()
         seen = _BatchSeen(self.seen)
         outputs: list[Output] = []
-        judged = _Judged(at=now, keys=seen.batch)
+        judged = _Judged(now, seen.batch)
         try:
             for records in batch.values():
                 for record in records:
@@ -254,9 +253,8 @@ class Gateway:
             self.stats.retries += 1
             _log.warning("gateway.batch_failed", error=repr(error), records=len(outputs))
             return judged
-        judged.committed = True
         self._settle(judged)
-        return judged
+        return None
 
     def _settle(self, judged: _Judged) -> None:
         """Remember a landed batch's ids (a resend is then a duplicate) and count its verdicts."""
