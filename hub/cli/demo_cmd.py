@@ -1,8 +1,10 @@
 """``kcr demo``: the whole hub on a local broker, with all partners playing a national storyline.
 
 Starts (or reuses) the local broker, applies the topics, runs every hub service of ``kcr run``
-plus the simulator (:mod:`hub.simulator`) and a live national summary, until Ctrl-C, SIGTERM
-or ``--duration``; the services' logs go to ``$KCR_DATA_DIR/demo.log``. The demo's silence
+(each in a process of its own under the supervisor, as ``kcr run`` does) and then, in this
+process, the simulator (:mod:`hub.simulator`) and a live national summary, until Ctrl-C,
+SIGTERM or ``--duration``; the services' logs go to ``$KCR_DATA_DIR/demo.log`` (and one file per
+service in ``$KCR_DATA_DIR/logs``). The demo's silence
 limit is two story minutes (so the 112 outage shows within the first five minutes), scaled by
 ``--speed``; it is written to ``$KCR_DATA_DIR`` and used as ``KCR_ESCALATION_FILE`` by the
 demo's processors.
@@ -11,24 +13,28 @@ demo's processors.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import typer
 from rich.live import Live
 
 from hub.cli.common import console, local_broker, settings
-from hub.cli.run_cmd import install_stop_handlers
+from hub.cli.run_cmd import READY_LINE, hub_status, install_stop_handlers, supervisor_settings
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
 from hub.domain._common import packaged_text
 from hub.kafka.clients import client_options
 from hub.logs import configure_logging
+from hub.processes import hub_children
 from hub.runner import Service, run_services
-from hub.services import SERVICE_NAMES, ensure_topics, hub_services, hub_thresholds
+from hub.services import SERVICE_NAMES, ensure_topics, hub_thresholds
 from hub.settings import Settings
 from hub.simulator import Beat, PlayerSettings, StoryPlayer
 from hub.simulator.summary import NationalPicture, SummaryFollower, render_summary, summary_lines
+from hub.supervisor import HubStatus, Supervisor, SupervisorSettings
 
 __all__ = ["demo", "demo_thresholds"]
 
@@ -66,6 +72,8 @@ class _Screen:
 
 
 def _demo_services(cfg: Settings, speed: float, screen: _Screen) -> list[Service]:
+    """The simulator and the summary, run in this process once the hub's services serve."""
+
     def codec() -> EventCodec:
         return EventCodec(HttpSchemaRegistry(cfg.registry_url))
 
@@ -78,14 +86,26 @@ def _demo_services(cfg: Settings, speed: float, screen: _Screen) -> list[Service
     follower = SummaryFollower(
         cfg.bootstrap, cfg.topics, codec(), screen.picture, every, client_options(cfg)
     )
-    return [
-        *hub_services(cfg, SERVICE_NAMES),
-        Service("summary", follower.run),
-        Service("simulator", player.run),
-    ]
+    return [Service("summary", follower.run), Service("simulator", player.run)]
 
 
-async def _run(cfg: Settings, duration: float, speed: float) -> None:
+def _hub_supervisor(cfg: Settings, logs: TextIO, hub_ready: asyncio.Event) -> Supervisor:
+    """The hub's services as child processes; their output goes to the demo's log."""
+
+    def ready() -> None:
+        if hub_ready.is_set():  # back after a restart
+            console.print(READY_LINE)
+        hub_ready.set()
+
+    env = dict(os.environ)
+    if cfg.escalation_file is not None:
+        env["KCR_ESCALATION_FILE"] = str(cfg.escalation_file)
+    wanted = SupervisorSettings(log_dir=supervisor_settings(cfg).log_dir, env=env)
+    status = HubStatus(ready=ready, down=hub_status().down)
+    return Supervisor(hub_children(SERVICE_NAMES), wanted, logs, status)
+
+
+async def _run(cfg: Settings, duration: float, speed: float, logs: TextIO) -> None:
     stop = asyncio.Event()
     install_stop_handlers(stop)
     if duration > 0:
@@ -102,11 +122,25 @@ async def _run(cfg: Settings, duration: float, speed: float) -> None:
         if screen.live is not None:
             screen.live.start()
 
+    hub_ready, hub_stop = asyncio.Event(), asyncio.Event()
+    hub = asyncio.create_task(_hub_supervisor(cfg, logs, hub_ready).run(hub_stop))
     try:
-        await run_services(_demo_services(cfg, speed, screen), stop, on_ready=ready)
+        if await _first_of(hub_ready, stop, hub):
+            await run_services(_demo_services(cfg, speed, screen), stop, on_ready=ready)
     finally:
         if screen.live is not None:
             screen.live.stop()
+        hub_stop.set()
+        await hub
+
+
+async def _first_of(hub_ready: asyncio.Event, stop: asyncio.Event, hub: asyncio.Task[None]) -> bool:
+    """Wait until the hub serves (True), or a stop is asked or the hub ended (False)."""
+    waiters = {asyncio.create_task(hub_ready.wait()), asyncio.create_task(stop.wait())}
+    await asyncio.wait({*waiters, hub}, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()
+    return hub_ready.is_set() and not stop.is_set() and not hub.done()
 
 
 def demo(
@@ -127,7 +161,7 @@ def demo(
     try:
         with log_file.open("a", encoding="utf-8") as logs:
             configure_logging(stream=logs, force=True)
-            asyncio.run(_run(cfg, duration, speed))
+            asyncio.run(_run(cfg, duration, speed, logs))
     finally:
         if started_here:
             broker.stop()

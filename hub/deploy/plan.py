@@ -80,9 +80,5 @@ assert tuple(s.name for s in HUB_SERVICES) == SERVICE_NAMES, "a hub service is n
 
 
 def run_arguments(service: str) -> list[str]:
-    """The ``kcr`` arguments that run ``service`` alone: ``run --without`` every other one."""
-    arguments = ["run"]
-    for other in SERVICE_NAMES:
-        if other != service:
-            arguments += ["--without", other]
-    return arguments
+    """The ``kcr`` arguments that run ``service`` alone, in the container's own process."""
+    return ["run", "--only", service]
