@@ -47,7 +47,7 @@ class HubProcess:
         return self.popen.wait(timeout=timeout)
 
     def kill(self) -> None:
-        """SIGKILL the process (and so every service in it) at once."""
+        """SIGKILL the process; its services (its child processes) die with it at once."""
         self.popen.kill()
         self.popen.wait(timeout=30)
 
