@@ -27,6 +27,7 @@ from hub.contracts.outputs import (
 from hub.domain.measures import MeasureCatalogue
 from hub.domain.routing import Delivery, Routable, route_all
 from hub.domain.rules import evaluate
+from hub.domain.rules.incremental import evaluate_changes
 from hub.domain.signals import SignalBook
 from hub.domain.state import DEFAULT_DEDUPE_WINDOW, HubState
 from hub.domain.thresholds import Thresholds, load_thresholds
@@ -54,7 +55,9 @@ class TickOutputs:
       ``.validation_refused``, for ``kcr.advice``;
     - ``deliveries``: the router's answer for each of the above that reaches anyone (in the
       order views, signals, coordination, assistance, information, advice): the output and
-      the organisations whose ``kcr.outbox.<org>`` receives it, and whether it is public.
+      the organisations whose ``kcr.outbox.<org>`` receives it, and whether it is public;
+    - ``retired``: views whose subject left the live state (a closed incident after its
+      grace), last as published: their keys get a tombstone on the view topic.
     """
 
     tick: int
@@ -66,6 +69,7 @@ class TickOutputs:
     information: list[InformationEvent] = field(default_factory=list)
     advice: list[AdviceEvent] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
+    retired: list[ViewRecord] = field(default_factory=list)
 
     def events(self) -> list[OutputEvent]:
         """Return every output event: signals, then the workflow outputs."""
@@ -94,9 +98,15 @@ class HubProjection:
     the last one evaluated is a redelivery: it produces nothing and changes nothing.
 
     At a tick, in this order: the workflows run (assistance, information, advice, scenarios),
-    the changed views are collected, the rules are evaluated into signals, and every output is
-    routed with the subscriptions as they stand (:func:`hub.domain.routing.route`). The result
-    is a :class:`TickOutputs`; ``TickOutputs.outboxes()`` groups it per organisation.
+    the changed views are collected, the rules are evaluated into signals, closed incidents
+    whose grace is over leave the live state, and every output is routed with the
+    subscriptions as they stand (:func:`hub.domain.routing.route`). The result is a
+    :class:`TickOutputs`; ``TickOutputs.outboxes()`` groups it per organisation.
+
+    Views and situation rules are evaluated for what the events since the last tick touched
+    (:func:`hub.domain.rules.incremental.evaluate_changes`). With ``full_evaluation`` every
+    view and rule is evaluated whole at every tick instead: the oracle of the tests, which
+    gives the same outputs.
     """
 
     def __init__(
@@ -106,7 +116,9 @@ class HubProjection:
         dedupe_window: int = DEFAULT_DEDUPE_WINDOW,
         settings: WorkflowSettings | None = None,
         catalogue: MeasureCatalogue | None = None,
+        full_evaluation: bool = False,
     ) -> None:
+        self.full_evaluation = full_evaluation
         self.thresholds = thresholds or load_thresholds()
         self.settings = settings or load_workflow_settings()
         self.catalogue = catalogue
@@ -138,12 +150,25 @@ class HubProjection:
         if self.last_tick is not None and tick <= self.last_tick:
             return TickOutputs(tick, now)
         self.last_tick = tick
+        situation, th = self.state.situation, self.thresholds
+        situation_changes = situation.take_changes()
+        situation.schedule_retirement(situation_changes.incidents, now + th.live_state.closed_grace)
         self.state.activity.note_tick(now)
-        work = self.workflows.step(self.state, now, tick, self.thresholds)
-        views = self.view_book.changed_views(self.state, now, tick, self.thresholds)
+        work = self.workflows.step(self.state, now, tick, th)
+        if self.full_evaluation:
+            self.view_book.consider_everything()
+        views = self.view_book.changed_views(self.state, situation_changes, now, tick, th)
         views += self.view_book.publish_changed(work.scenarios)
-        conditions = evaluate(self.state, now, self.thresholds)
-        signals = self.signal_book.step(conditions, now, tick)
+        if self.full_evaluation:
+            signals = self.signal_book.step(evaluate(self.state, now, th), now, tick)
+        else:
+            found = evaluate_changes(self.state, now, th, situation_changes, self.signal_book)
+            signals = self.signal_book.step(found.conditions, now, tick, found.evaluated)
+        retired = [
+            record
+            for incident_id in situation.retire_due(now)
+            if (record := self.view_book.retire(f"incident/{incident_id}")) is not None
+        ]
         outputs = TickOutputs(
             tick,
             now,
@@ -153,6 +178,7 @@ class HubProjection:
             work.assistance,
             work.information,
             work.advice,
+            retired=retired,
         )
         routed: list[Routable] = [*views, *outputs.events()]
         view_tlp = self.settings.routing.view_tlp

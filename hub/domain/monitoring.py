@@ -22,6 +22,7 @@ from hub.domain.capacity import NationalCapacity
 from hub.domain.conditions import Metric, evaluate, metrics_of
 from hub.domain.scenarios import Indicator, Scenario, ScenarioBook
 from hub.domain.state import HubState
+from hub.domain.tally import Tally
 
 __all__ = ["IndicatorState", "MetricReader", "ScenarioMonitor"]
 
@@ -39,19 +40,13 @@ class MetricReader:
             "capacity.committed": lambda rt: self._national(rt).committed,
             "assistance.outstanding": self._outstanding,
             "situation.regions_with": self._regions_with,
-            "situation.incidents_with": lambda cat: len(
-                state.situation.active_by_category().get(cat, ())
-            ),
+            "situation.incidents_with": lambda cat: len(self._category(cat)),
             "situation.max_grip": self._max_grip,
-            "situation.affected": lambda region: sum(
-                i.affected_people for i in state.situation.active_in_region(region)
+            "situation.affected": lambda region: (
+                state.situation.region_tally(region).affected_people
             ),
-            "situation.total_affected": lambda _: sum(
-                i.affected_people for i in state.situation.active_incidents()
-            ),
-            "situation.active_incidents": lambda _: sum(
-                1 for _ in state.situation.active_incidents()
-            ),
+            "situation.total_affected": lambda _: state.situation.national_tally().affected_people,
+            "situation.active_incidents": lambda _: len(state.situation.national_tally()),
         }
 
     def __call__(self, metric: Metric) -> float:
@@ -71,15 +66,15 @@ class MetricReader:
         requests = self.state.assistance.open_requests()
         return sum(r.outstanding for r in requests if r.resource_type == resource_type)
 
+    def _category(self, category: str) -> Tally:
+        return self.state.situation.category_tallies().get(category) or Tally()
+
     def _regions_with(self, category: str) -> int:
-        situation = self.state.situation
-        ids = situation.active_by_category().get(category, ())
-        return len({region for i in ids for region in situation.incidents[i].regions})
+        return len(self._category(category).regions)
 
     def _max_grip(self, region: str) -> int:
         rank = load_reference().grip_rank
-        incidents = self.state.situation.active_in_region(region)
-        return max((rank(i.grip_level) for i in incidents), default=0)
+        return max(map(rank, self.state.situation.region_tally(region).grips), default=0)
 
 
 class IndicatorState(NamedTuple):

@@ -8,7 +8,7 @@ come out sorted by signal id, so the same ticks over the same state give the sam
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,28 +39,51 @@ _EventClass = type[EscalationRaised] | type[EscalationUpdated] | type[Escalation
 
 
 class SignalBook:
-    """The signals raised and not yet resolved."""
+    """The signals raised and not yet resolved, and their ids per rule."""
 
     def __init__(self) -> None:
         self.active: dict[str, ActiveSignal] = {}
+        self._by_rule: dict[str, set[str]] = {}
+
+    def of_rule(self, rule: str) -> frozenset[str]:
+        """Return the ids of the active signals of ``rule``."""
+        return frozenset(self._by_rule.get(rule, ()))
 
     def step(
-        self, conditions: Mapping[str, Condition], now: datetime, tick: int
+        self,
+        conditions: Mapping[str, Condition],
+        now: datetime,
+        tick: int,
+        evaluated: Iterable[str] | None = None,
     ) -> list[EscalationEvent]:
-        """Compare ``conditions`` with the active signals; return the events, by signal id."""
+        """Compare ``conditions`` with the active signals; return the events, by signal id.
+
+        ``evaluated`` names the signal ids whose conditions were looked at this tick (an
+        incremental evaluation): an active one among them without a condition resolves, the
+        other active signals stay as they are. None: every active signal was evaluated.
+        """
+        looked_at = self.active.keys() if evaluated is None else evaluated
         events: list[EscalationEvent] = []
-        for sid in sorted(self.active.keys() | conditions.keys()):
+        for sid in sorted({*looked_at, *conditions}):
             current, condition = self.active.get(sid), conditions.get(sid)
             if current is None and condition is not None:
-                self.active[sid] = ActiveSignal(condition, now)
+                self._set(sid, ActiveSignal(condition, now))
                 events.append(_event(EscalationRaised, sid, self.active[sid], now, tick))
             elif current is not None and condition is None:
-                del self.active[sid]
+                self._drop(sid)
                 events.append(_event(EscalationResolved, sid, current, now, tick))
             elif current is not None and condition is not None and condition != current.condition:
-                self.active[sid] = ActiveSignal(condition, current.since)
+                self._set(sid, ActiveSignal(condition, current.since))
                 events.append(_event(EscalationUpdated, sid, self.active[sid], now, tick))
         return events
+
+    def _set(self, sid: str, signal: ActiveSignal) -> None:
+        self.active[sid] = signal
+        self._by_rule.setdefault(signal.condition.rule, set()).add(sid)
+
+    def _drop(self, sid: str) -> None:
+        rule = self.active.pop(sid).condition.rule
+        self._by_rule[rule].discard(sid)
 
     def to_snapshot(self) -> dict[str, Any]:
         """Return the active signals as a JSON-able dict."""
@@ -73,10 +96,9 @@ class SignalBook:
     def from_snapshot(cls, data: dict[str, Any]) -> SignalBook:
         """Rebuild the book from :meth:`to_snapshot`'s dict."""
         book = cls()
-        book.active = {
-            sid: ActiveSignal(Condition.from_json(item["condition"]), dt_from_json(item["since"]))
-            for sid, item in data.items()
-        }
+        for sid, item in data.items():
+            condition = Condition.from_json(item["condition"])
+            book._set(sid, ActiveSignal(condition, dt_from_json(item["since"])))
         return book
 
 

@@ -2,14 +2,20 @@
 
 Events of one incident share its id as Kafka key, so they arrive in order; events of
 different incidents, and sitreps (their own aggregates), may interleave in any order, so
-everything here that spans aggregates is order-independent. ``apply`` is O(1) per event (plus
-the incident's regions); the region and national aggregates are derived at tick time.
+everything here that spans aggregates is order-independent. ``apply`` costs O(log n) per event
+(plus the incident's regions): it keeps running tallies of the active incidents per region,
+per category and nationally (:class:`~hub.domain.tally.Tally`) and notes what it touched
+(:class:`SituationChanges`), so a tick reads only what changed.
+
+Closed incidents leave the live state after a grace (:meth:`SituationProjection.retire`); the
+log keeps them, and a replay retires them at the same ticks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+import heapq
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -22,8 +28,9 @@ from hub.contracts.events.incident import (
 )
 from hub.contracts.events.sitrep import SitrepPublished
 from hub.domain._common import RecentIds, dt_from_json, dt_to_json, opt_dt_from_json, opt_dt_to_json
+from hub.domain.tally import Tally
 
-__all__ = ["CLOSED", "IncidentState", "SitrepState", "SituationProjection"]
+__all__ = ["CLOSED", "IncidentState", "SitrepState", "SituationChanges", "SituationProjection"]
 
 CLOSED = "closed"
 """The status of a closed incident (the reported statuses never say 'closed')."""
@@ -47,6 +54,8 @@ class IncidentState:
     closed_at: datetime | None
     reported_event_id: str
     grip_event_id: str
+    retire_at: datetime | None = None
+    """When the closed incident leaves the live state (set by the tick that saw it closed)."""
 
     @property
     def active(self) -> bool:
@@ -62,6 +71,7 @@ class IncidentState:
             "started_at": dt_to_json(self.started_at),
             "updated_at": dt_to_json(self.updated_at),
             "closed_at": opt_dt_to_json(self.closed_at),
+            "retire_at": opt_dt_to_json(self.retire_at),
         }
 
     @classmethod
@@ -74,6 +84,7 @@ class IncidentState:
             started_at=dt_from_json(data["started_at"]),
             updated_at=dt_from_json(data["updated_at"]),
             closed_at=opt_dt_from_json(data["closed_at"]),
+            retire_at=opt_dt_from_json(data.get("retire_at")),
         )
 
 
@@ -117,13 +128,28 @@ class SitrepState:
         return cls(sitrep_id, summary, dt_from_json(published_at), source, event_id)
 
 
+@dataclass
+class SituationChanges:
+    """What events touched since the last tick: incidents (or sitreps), regions, categories."""
+
+    incidents: set[str] = field(default_factory=set)
+    regions: set[str] = field(default_factory=set)
+    categories: set[str] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        """Whether anything was touched."""
+        return bool(self.incidents or self.regions or self.categories)
+
+
 class SituationProjection:
-    """Incidents, their latest sitreps, and indexes of the active ones by region and category.
+    """Incidents, their latest sitreps, and tallies of the active ones by region and category.
 
     Updates and closures of unknown or closed incidents, and second reports of a known one,
     are ignored and counted in :attr:`ignored`. Incident events are de-duplicated on
     (source, id) within a window of the most recent ``dedupe_window`` events; sitreps are
-    idempotent by nature (the latest by event time, then id, wins).
+    idempotent by nature (the latest by event time, then id, wins). A retired incident (closed
+    longer than the grace) is unknown again: updates of it are ignored, a new report of its id
+    starts a new incident.
     """
 
     def __init__(self, dedupe_window: int = 50_000) -> None:
@@ -131,10 +157,11 @@ class SituationProjection:
         self.sitreps: dict[str, SitrepState] = {}
         self.ignored = 0
         self._recent = RecentIds(dedupe_window)
-        self._by_region: dict[str, set[str]] = {}
-        self._by_category: dict[str, set[str]] = {}
-        self._dirty_incidents: set[str] = set()
-        self._dirty_regions: set[str] = set()
+        self._by_region: dict[str, Tally] = {}
+        self._by_category: dict[str, Tally] = {}
+        self._national = Tally()
+        self._changes = SituationChanges()
+        self._retiring: list[tuple[datetime, str]] = []  # (retire_at, incident id), a heap
         self._handlers: Mapping[type[EventEnvelope], Callable[[Any], None]] = {
             IncidentReported: self._reported,
             IncidentUpdated: self._updated,
@@ -200,6 +227,28 @@ class SituationProjection:
         state.status, state.closed_at, state.updated_at = CLOSED, event.data.closed_at, event.time
         self._touch(state)
 
+    def schedule_retirement(self, incident_ids: Iterable[str], at: datetime) -> None:
+        """Let those of ``incident_ids`` that are closed leave the live state at ``at``.
+
+        An incident keeps the first moment it was given.
+        """
+        for incident_id in incident_ids:
+            state = self.incidents.get(incident_id)
+            if state is not None and not state.active and state.retire_at is None:
+                state.retire_at = at
+                heapq.heappush(self._retiring, (at, incident_id))
+
+    def retire_due(self, now: datetime) -> list[str]:
+        """Forget the closed incidents (and sitreps) due at ``now``; return their ids, sorted."""
+        retired: list[str] = []
+        while self._retiring and self._retiring[0][0] <= now:
+            _, incident_id = heapq.heappop(self._retiring)
+            state = self.incidents.pop(incident_id, None)
+            if state is not None:
+                self.sitreps.pop(incident_id, None)
+                retired.append(incident_id)
+        return sorted(retired)
+
     def _sitrep(self, event: SitrepPublished) -> None:
         incident_id = event.data.incident_id
         if incident_id is None:
@@ -213,7 +262,7 @@ class SituationProjection:
         self.sitreps[incident_id] = SitrepState(
             event.data.sitrep_id, event.data.summary, event.time, event.source, event.id
         )
-        self._dirty_incidents.add(incident_id)
+        self._changes.incidents.add(incident_id)
 
     def _active(self, incident_id: str) -> IncidentState | None:
         state = self.incidents.get(incident_id)
@@ -224,41 +273,56 @@ class SituationProjection:
 
     def _index(self, state: IncidentState) -> None:
         for region in state.regions:
-            self._by_region.setdefault(region, set()).add(state.incident_id)
-        self._by_category.setdefault(state.category, set()).add(state.incident_id)
+            self._by_region.setdefault(region, Tally()).add(state)
+        self._by_category.setdefault(state.category, Tally()).add(state)
+        self._national.add(state)
 
     def _unindex(self, state: IncidentState) -> None:
         for region in state.regions:
-            _discard(self._by_region, region, state.incident_id)
-        _discard(self._by_category, state.category, state.incident_id)
+            _discount(self._by_region, region, state)
+        _discount(self._by_category, state.category, state)
+        self._national.remove(state)
 
     def _touch(self, state: IncidentState) -> None:
-        self._dirty_incidents.add(state.incident_id)
-        self._dirty_regions.update(state.regions)
+        self._changes.incidents.add(state.incident_id)
+        self._changes.regions.update(state.regions)
+        self._changes.categories.add(state.category)
 
     def active_in_region(self, region_id: str) -> Iterator[IncidentState]:
-        """Yield the active incidents that affect ``region_id`` (in no particular order)."""
-        return (self.incidents[i] for i in self._by_region.get(region_id, ()))
+        """Yield the active incidents that affect ``region_id``, by id."""
+        return (self.incidents[i] for i in self.region_tally(region_id).ids)
 
-    def active_by_category(self) -> Mapping[str, set[str]]:
-        """Return the ids of the active incidents per category (categories with any)."""
+    def region_tally(self, region_id: str) -> Tally:
+        """Return the tally of the active incidents of ``region_id`` (empty when none)."""
+        return self._by_region.get(region_id) or Tally()
+
+    def category_tallies(self) -> Mapping[str, Tally]:
+        """Return the tally of the active incidents per category (categories with any)."""
         return self._by_category
 
+    def national_tally(self) -> Tally:
+        """Return the tally of every active incident."""
+        return self._national
+
+    def active_by_category(self) -> Mapping[str, list[str]]:
+        """Return the ids of the active incidents per category (categories with any), sorted."""
+        return {category: tally.ids for category, tally in self._by_category.items()}
+
     def active_incidents(self) -> Iterator[IncidentState]:
-        """Yield every active incident (in no particular order)."""
-        return (self.incidents[i] for ids in self._by_category.values() for i in ids)
+        """Yield every active incident, by id."""
+        return (self.incidents[i] for i in self._national.ids)
 
-    def take_dirty(self) -> tuple[set[str], set[str]]:
-        """Return and forget the incidents and regions changed since the last call."""
-        dirty = (self._dirty_incidents, self._dirty_regions)
-        self._dirty_incidents, self._dirty_regions = set(), set()
-        return dirty
+    def take_changes(self) -> SituationChanges:
+        """Return and forget what was touched since the last call."""
+        changes, self._changes = self._changes, SituationChanges()
+        return changes
 
-    def mark_all_dirty(self, regions: tuple[str, ...]) -> None:
-        """Mark every incident and the given ``regions`` as changed (after a restore)."""
-        self._dirty_incidents.update(self.incidents)
-        self._dirty_incidents.update(self.sitreps)
-        self._dirty_regions.update(regions)
+    def touch_everything(self) -> None:
+        """Mark every incident, sitrep, region and category as touched (after a restore)."""
+        self._changes.incidents.update(self.incidents)
+        self._changes.incidents.update(self.sitreps)
+        self._changes.regions.update(self._by_region)
+        self._changes.categories.update(self._by_category)
 
     def to_snapshot(self) -> dict[str, Any]:
         """Return the state as a JSON-able dict."""
@@ -281,6 +345,10 @@ class SituationProjection:
             projection.incidents[state.incident_id] = state
             if state.active:
                 projection._index(state)
+            elif state.retire_at is not None:
+                projection._retiring.append((state.retire_at, state.incident_id))
+        heapq.heapify(projection._retiring)
+        projection.touch_everything()  # what changed before the snapshot is not known
         projection.sitreps = {k: SitrepState.from_json(v) for k, v in data["sitreps"].items()}
         return projection
 
@@ -289,9 +357,9 @@ def _given(value: int | None, current: int) -> int:
     return current if value is None else value
 
 
-def _discard(index: dict[str, set[str]], key: str, incident_id: str) -> None:
-    ids = index.get(key)
-    if ids is not None:
-        ids.discard(incident_id)
-        if not ids:
-            del index[key]
+def _discount(tallies: dict[str, Tally], key: str, state: IncidentState) -> None:
+    tally = tallies.get(key)
+    if tally is not None:
+        tally.remove(state)
+        if not tally:
+            del tallies[key]

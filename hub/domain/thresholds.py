@@ -27,6 +27,7 @@ __all__ = [
     "CoordinationThresholds",
     "GripHighThresholds",
     "InformationOverdueThresholds",
+    "LiveStateThresholds",
     "SilentOrganisationThresholds",
     "SupraRegionalThresholds",
     "Thresholds",
@@ -176,8 +177,29 @@ class InformationOverdueThresholds(_GraceThresholds):
     """Rule ``information_overdue``: addressees that did not answer by ``respond_by``."""
 
 
+class LiveStateThresholds(_Section):
+    """How long finished work stays in the processors' live state (the log keeps it forever)."""
+
+    closed_grace_minutes: float = Field(
+        ge=0, description="A closed incident leaves the live state (and its view) after this."
+    )
+
+    @property
+    def closed_grace(self) -> timedelta:
+        """:attr:`closed_grace_minutes` as a timedelta."""
+        return timedelta(minutes=self.closed_grace_minutes)
+
+
+_DEFAULT_LIVE_STATE = LiveStateThresholds(closed_grace_minutes=1440)
+"""For escalation files written before ``[live_state]`` existed: a day, as the packaged file."""
+
+
 class Thresholds(_Section):
-    """Every threshold of the escalation rules, one section per rule (plus ``capacity``)."""
+    """Every threshold of the escalation rules, one section per rule (plus ``capacity``).
+
+    ``live_state`` may be left out of a file (files older than it): it then takes the packaged
+    file's value.
+    """
 
     grip_high: GripHighThresholds
     supra_regional: SupraRegionalThresholds
@@ -187,6 +209,7 @@ class Thresholds(_Section):
     assistance_overdue: AssistanceOverdueThresholds
     coordination_unacknowledged: CoordinationThresholds
     information_overdue: InformationOverdueThresholds
+    live_state: LiveStateThresholds = _DEFAULT_LIVE_STATE
 
     def replace(self, section: str, **values: Any) -> Thresholds:
         """Return a copy with ``values`` changed in ``section`` (validated again)."""

@@ -4,10 +4,14 @@
 only what may have changed (incidents and regions touched since the last tick, regions whose
 silence flipped, the national view if anything moved, and the capacity of every resource
 type, whose staleness depends on the time) and publishes a record only if its content differs
-from the last one published under its key. The first tick, and the first after a restore,
-consider every key; unchanged ones are still not published again. The scenario views are
-built by the scenario monitor (:mod:`hub.domain.monitoring`) and handed to
-:meth:`ViewBook.publish_changed`, which publishes them on the same terms.
+from the last one published under its key. Region and national views are read from the
+running tallies of :class:`~hub.domain.situation.SituationProjection`, so their cost does not
+grow with the number of active incidents; they list at most :data:`REGION_LISTED` /
+:data:`CATEGORY_LISTED` incident ids and count the rest. The first tick, and the first after a
+restore, consider every key; unchanged ones are still not published again. The scenario views
+are built by the scenario monitor (:mod:`hub.domain.monitoring`) and handed to
+:meth:`ViewBook.publish_changed`, which publishes them on the same terms. An incident that
+left the live state has its view retired (:meth:`ViewBook.retire`): a tombstone on its topic.
 """
 
 from __future__ import annotations
@@ -35,11 +39,17 @@ from hub.contracts.outputs.views import (
     View,
 )
 from hub.contracts.reference import load_reference
-from hub.domain.situation import IncidentState, SituationProjection
+from hub.domain.situation import SituationChanges, SituationProjection
 from hub.domain.state import HubState
+from hub.domain.tally import Tally
 from hub.domain.thresholds import Thresholds
 
-__all__ = ["RegionSummary", "ViewBook", "ViewRecord"]
+__all__ = ["CATEGORY_LISTED", "REGION_LISTED", "RegionSummary", "ViewBook", "ViewRecord"]
+
+REGION_LISTED = 500
+"""At most this many incident ids in a region view (the first by id); ``active_count``: all."""
+CATEGORY_LISTED = 100
+"""At most this many incident ids per category in the national view; ``count`` counts all."""
 
 
 class ViewRecord(NamedTuple):
@@ -58,19 +68,19 @@ class RegionSummary:
     highest_grip: str | None = None
     categories: tuple[str, ...] = ()
     affected_people: int = 0
+    active_count: int = 0
 
     @classmethod
-    def of(cls, incidents: Iterable[IncidentState]) -> RegionSummary:
-        """Summarise the active ``incidents`` of a region."""
-        chosen = sorted(incidents, key=lambda s: s.incident_id)
-        if not chosen:
+    def of(cls, tally: Tally) -> RegionSummary:
+        """Summarise a region's tally of active incidents."""
+        if not tally:
             return cls()
-        rank = load_reference().grip_rank
         return cls(
-            active_incidents=tuple(s.incident_id for s in chosen),
-            highest_grip=max((s.grip_level for s in chosen), key=rank),
-            categories=tuple(sorted({s.category for s in chosen})),
-            affected_people=sum(s.affected_people for s in chosen),
+            active_incidents=tuple(tally.ids[:REGION_LISTED]),
+            highest_grip=max(tally.grips, key=load_reference().grip_rank),
+            categories=tuple(sorted(tally.categories)),
+            affected_people=tally.affected_people,
+            active_count=len(tally),
         )
 
 
@@ -117,6 +127,7 @@ def _region_view(
         region_id=region_id,
         name=load_registry().get(region_id).name,
         active_incidents=summary.active_incidents,
+        active_count=summary.active_count,
         highest_grip=summary.highest_grip,
         categories=summary.categories,
         affected_people=summary.affected_people,
@@ -135,7 +146,7 @@ def _national_view(
         grip = summaries[region_id].highest_grip
         if grip is not None:
             by_grip.setdefault(grip, []).append(region_id)
-    active = list(situation.active_incidents())
+    national = situation.national_tally()
     return NationalSituationView(
         regions_by_grip=tuple(
             GripRegions(grip_level=code, regions=tuple(by_grip[code]))
@@ -143,11 +154,13 @@ def _national_view(
             if code in by_grip
         ),
         incidents_by_category=tuple(
-            CategoryIncidents(category=category, incidents=tuple(sorted(ids)))
-            for category, ids in sorted(situation.active_by_category().items())
+            CategoryIncidents(
+                category=category, incidents=tuple(tally.ids[:CATEGORY_LISTED]), count=len(tally)
+            )
+            for category, tally in sorted(situation.category_tallies().items())
         ),
-        total_affected=sum(s.affected_people for s in active),
-        active_incidents=len(active),
+        total_affected=national.affected_people,
+        active_incidents=len(national),
         as_of=at.now,
         tick=at.tick,
     )
@@ -177,7 +190,7 @@ def _capacity_views(state: HubState, at: _Stamp, th: Thresholds) -> list[Resourc
 
 
 def _summaries(situation: SituationProjection, regions: Iterable[str]) -> dict[str, RegionSummary]:
-    return {r: RegionSummary.of(situation.active_in_region(r)) for r in regions}
+    return {r: RegionSummary.of(situation.region_tally(r)) for r in regions}
 
 
 def _same_content(new: View, old: View) -> bool:
@@ -212,14 +225,27 @@ class ViewBook:
         return [_record(view) for view in views]
 
     def changed_views(
-        self, state: HubState, now: datetime, tick: int, th: Thresholds
+        self,
+        state: HubState,
+        changes: SituationChanges,
+        now: datetime,
+        tick: int,
+        th: Thresholds,
     ) -> list[ViewRecord]:
-        """Return the views whose content changed since they were last published; publish them."""
+        """Return the views whose content changed since they were last published; publish them.
+
+        ``changes`` is what events touched since the last tick; the first tick (and the first
+        after a restore) considers every incident and region instead.
+        """
         at, regions = _Stamp(now, tick), load_registry().region_ids()
         situation = state.situation
         if self._everything:
-            situation.mark_all_dirty(regions)
-        incidents, dirty_regions = situation.take_dirty()
+            changes = SituationChanges(
+                {*situation.incidents, *situation.sitreps, *changes.incidents},
+                set(regions) | changes.regions,
+                set(changes.categories),
+            )
+        incidents, dirty_regions = changes.incidents, changes.regions
         self._summaries.update(
             _summaries(situation, dirty_regions | (set(regions) - self._summaries.keys()))
         )
@@ -236,6 +262,15 @@ class ViewBook:
         views += _capacity_views(state, at, th)
         self._everything = False
         return [_record(view) for view in views if self._publish(view)]
+
+    def consider_everything(self) -> None:
+        """Let the next tick consider every key, not only those touched (as after a restore)."""
+        self._everything = True
+
+    def retire(self, key: str) -> ViewRecord | None:
+        """Forget the view published under ``key``; return it, to be tombstoned (None if none)."""
+        view = self.published.pop(key, None)
+        return None if view is None else _record(view)
 
     def publish_changed(self, views: Iterable[View]) -> list[ViewRecord]:
         """Return the ``views`` whose content changed since last published; publish them."""

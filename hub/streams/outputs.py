@@ -17,11 +17,11 @@ __all__ = ["OutputRecord", "is_event", "output_records", "record_key"]
 
 
 class OutputRecord(NamedTuple):
-    """One record to publish: topic, key, and the model to encode."""
+    """One record to publish: topic, key, and the model to encode (None: a tombstone)."""
 
     topic: str
     key: str
-    item: BaseModel
+    item: BaseModel | None
 
 
 def record_key(item: BaseModel) -> str:
@@ -38,10 +38,13 @@ def output_records(outputs: TickOutputs, names: TopicNames) -> Iterator[OutputRe
 
     Views go to ``kcr.view.<kind>``, signals to ``kcr.signal.escalation``, coordination,
     assistance and information workflow events to ``kcr.coordination``, advice to
-    ``kcr.advice``; then every delivery the router decided to each recipient's outbox.
+    ``kcr.advice``; then every delivery the router decided to each recipient's outbox. A view
+    retired from the live state gets a tombstone on its view topic, after the tick's views.
     """
     for kind, key, view in outputs.views:
         yield OutputRecord(names.view(kind), key, view)
+    for kind, key, _ in outputs.retired:
+        yield OutputRecord(names.view(kind), key, None)
     for signal in outputs.signals:
         yield OutputRecord(names.signals, signal.data.signal_id, signal)
     workflow: list[EventEnvelope] = [
@@ -58,6 +61,6 @@ def output_records(outputs: TickOutputs, names: TopicNames) -> Iterator[OutputRe
             yield OutputRecord(names.outbox(org), record_key(item), item)
 
 
-def is_event(item: BaseModel) -> bool:
+def is_event(item: BaseModel | None) -> bool:
     """Return whether ``item`` is an event (it then also gets CloudEvents headers)."""
     return isinstance(item, EventEnvelope)

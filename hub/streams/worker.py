@@ -260,7 +260,7 @@ class ProjectionWorker:
 
     async def _publish(self, outputs: TickOutputs) -> None:
         for record in output_records(outputs, self.names):
-            value = await self.codec.encode(record.item)
+            value = None if record.item is None else await self.codec.encode(record.item)
             headers = to_ce_headers(record.item) if is_event(record.item) else []  # type: ignore[arg-type]
             delivery = await self._out_topic(record.topic).send(
                 key=record.key.encode(), value=value, headers=headers

@@ -6,7 +6,7 @@ import json
 
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.events.incident import Severity
-from hub.domain.situation import CLOSED, SituationProjection
+from hub.domain.situation import CLOSED, SituationChanges, SituationProjection
 from hub.domain.testing import (
     incident_closed,
     incident_reported,
@@ -82,14 +82,16 @@ def test_updates_of_unknown_or_closed_incidents_are_ignored_and_counted() -> Non
 
 
 def test_moving_regions_moves_the_incident_between_region_indexes() -> None:
-    """An update with new regions re-indexes the incident; both regions become dirty."""
+    """An update with new regions re-indexes the incident; both regions are touched."""
     projection = _projection(incident_reported("inc-1", minutes(0)))
-    projection.take_dirty()
+    projection.take_changes()
     projection.apply(incident_updated("inc-1", minutes(1), regions=["vr18", "vr17"]))
     assert [s.incident_id for s in projection.active_in_region("vr18")] == ["inc-1"]
     assert list(projection.active_in_region("vr19")) == []
-    assert projection.take_dirty() == ({"inc-1"}, {"vr19", "vr18", "vr17"})
-    assert projection.take_dirty() == (set(), set())
+    assert projection.take_changes() == SituationChanges(
+        {"inc-1"}, {"vr19", "vr18", "vr17"}, {"flood"}
+    )
+    assert not projection.take_changes()
 
 
 def test_duplicate_update_changes_nothing() -> None:

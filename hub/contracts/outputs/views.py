@@ -106,7 +106,14 @@ class RegionView(View):
 
     region_id: str = Field(description="Region id, e.g. 'vr19'.")
     name: str = Field(description="Region name, e.g. 'Zeeland'.")
-    active_incidents: tuple[str, ...] = Field(description="Ids of its active incidents, sorted.")
+    active_incidents: tuple[str, ...] = Field(
+        description="Ids of its active incidents, sorted; the first 500 when it has more."
+    )
+    active_count: int | None = Field(
+        default=None,
+        description="How many active incidents it has (all of them, listed or not); "
+        "null in records written before this field existed.",
+    )
     highest_grip: str | None = Field(
         default=None, description="Highest GRIP level code among them; null when none."
     )
@@ -134,7 +141,14 @@ class CategoryIncidents(_Record):
     """The active incidents of one category."""
 
     category: str = Field(description="Incident category code.")
-    incidents: tuple[str, ...] = Field(description="Incident ids, sorted.")
+    incidents: tuple[str, ...] = Field(
+        description="Incident ids, sorted; the first 100 when the category has more."
+    )
+    count: int | None = Field(
+        default=None,
+        description="How many active incidents the category has (listed or not); null in "
+        "records written before this field existed.",
+    )
 
 
 class NationalSituationView(View):

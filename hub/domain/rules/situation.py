@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from hub.contracts.outputs.signals import SignalSeverity
 from hub.contracts.reference import load_reference
-from hub.domain.rules.condition import Condition, grip_name, names, org_name, signal_id, unique
-from hub.domain.situation import IncidentState
+from hub.domain.rules.condition import (
+    MAX_EVIDENCE,
+    Condition,
+    grip_name,
+    names,
+    org_name,
+    signal_id,
+    unique,
+)
+from hub.domain.situation import IncidentState, SituationProjection
 from hub.domain.state import HubState
-from hub.domain.thresholds import Thresholds
+from hub.domain.tally import Tally
+from hub.domain.thresholds import SupraRegionalThresholds, Thresholds
 
-__all__ = ["GRIP_HIGH", "SUPRA_REGIONAL", "grip_high", "supra_regional"]
+__all__ = [
+    "GRIP_HIGH",
+    "SUPRA_REGIONAL",
+    "grip_high",
+    "grip_high_for",
+    "supra_regional",
+    "supra_regional_for",
+]
 
 GRIP_HIGH = "grip_high"
 SUPRA_REGIONAL = "supra_regional"
@@ -23,9 +40,19 @@ def grip_high(state: HubState, now: datetime, thresholds: Thresholds) -> dict[st
 
     Keyed by incident. Evidence: the report and the event that set the current GRIP level.
     """
+    return grip_high_for(state, now, thresholds, state.situation.national_tally().ids)
+
+
+def grip_high_for(
+    state: HubState, now: datetime, thresholds: Thresholds, incident_ids: Iterable[str]
+) -> dict[str, Condition]:
+    """:func:`grip_high` for the named incidents only (unknown or closed ones hold nothing)."""
     limits, reference = thresholds.grip_high, load_reference()
     found: dict[str, Condition] = {}
-    for incident in state.situation.active_incidents():
+    for incident_id in incident_ids:
+        incident = state.situation.incidents.get(incident_id)
+        if incident is None or not incident.active:
+            continue
         rank = reference.grip_rank(incident.grip_level)
         if rank < limits.min_rank:
             continue
@@ -67,6 +94,9 @@ def supra_regional(state: HubState, now: datetime, thresholds: Thresholds) -> di
     the report of the incidents in a qualifying group (the first
     :data:`~hub.domain.rules.condition.MAX_EVIDENCE`, earliest first), regions all their
     regions; the details name the first 20 and count the rest.
+
+    This is the full evaluation (every category, every incident sorted again): the oracle of
+    :func:`supra_regional_for`, which the live path uses.
     """
     limits, situation = thresholds.supra_regional, state.situation
     found: dict[str, Condition] = {}
@@ -76,10 +106,51 @@ def supra_regional(state: HubState, now: datetime, thresholds: Thresholds) -> di
         )
         group = _grouped(incidents, limits.window, limits.min_regions)
         if group:
+            regions = sorted({region for incident in group for region in incident.regions})
             found[signal_id(SUPRA_REGIONAL, category)] = _supra_condition(
-                category, group, limits.critical_regions, limits.window_hours
+                category, tuple(regions), group[:MAX_EVIDENCE], len(group), limits
             )
     return found
+
+
+def supra_regional_for(
+    state: HubState, now: datetime, thresholds: Thresholds, categories: Iterable[str]
+) -> dict[str, Condition]:
+    """:func:`supra_regional` for the named categories, read from their running tallies.
+
+    When a category's incidents all started within one window (the usual national crisis),
+    the answer comes from the tally alone: all of them count if their regions are enough,
+    else none; only the first incidents by start are visited. Otherwise one linear pass over
+    the category's incidents in start order finds the qualifying windows.
+    """
+    limits, situation = thresholds.supra_regional, state.situation
+    tallies = situation.category_tallies()
+    found: dict[str, Condition] = {}
+    for category in categories:
+        tally = tallies.get(category)
+        if tally is None:
+            continue
+        condition = _tally_condition(category, tally, situation, limits)
+        if condition is not None:
+            found[signal_id(SUPRA_REGIONAL, category)] = condition
+    return found
+
+
+def _tally_condition(
+    category: str, tally: Tally, situation: SituationProjection, limits: SupraRegionalThresholds
+) -> Condition | None:
+    starts = tally.by_start
+    if starts[-1][0] - starts[0][0] <= limits.window:
+        if len(tally.regions) < limits.min_regions:
+            return None
+        first = [situation.incidents[i] for _, i in starts[:MAX_EVIDENCE]]
+        return _supra_condition(category, tuple(sorted(tally.regions)), first, len(starts), limits)
+    incidents = [situation.incidents[i] for _, i in starts]
+    group = _grouped(incidents, limits.window, limits.min_regions)
+    if not group:
+        return None
+    regions = sorted({region for incident in group for region in incident.regions})
+    return _supra_condition(category, tuple(regions), group[:MAX_EVIDENCE], len(group), limits)
 
 
 def _grouped(
@@ -88,45 +159,53 @@ def _grouped(
     """Return the incidents in any window of starts with ``min_regions`` or more regions.
 
     Two pointers over the incidents sorted by start: for each first incident, the window
-    runs to the last one that started at most ``window`` later.
+    runs to the last one that started at most ``window`` later. The windows' ends only grow,
+    so each incident is taken once: linear in the incidents.
     """
     regions: Counter[str] = Counter()
-    chosen: set[int] = set()
-    end = 0
+    chosen: list[IncidentState] = []
+    end = covered = 0
     for first, incident in enumerate(incidents):
         while end < len(incidents) and incidents[end].started_at - incident.started_at <= window:
             regions.update(incidents[end].regions)
             end += 1
         if len(regions) >= min_regions:
-            chosen.update(range(first, end))
+            chosen.extend(incidents[max(first, covered) : end])
+            covered = end
         for region in incident.regions:
             regions[region] -= 1
             if not regions[region]:
                 del regions[region]
-    return [incidents[i] for i in sorted(chosen)]
+    return chosen
 
 
 def _supra_condition(
-    category: str, group: list[IncidentState], critical_regions: int, window_hours: float
+    category: str,
+    regions: tuple[str, ...],
+    first: Sequence[IncidentState],
+    count: int,
+    limits: SupraRegionalThresholds,
 ) -> Condition:
-    regions = tuple(sorted({region for incident in group for region in incident.regions}))
+    """The condition of a group of ``count`` incidents in ``regions``; ``first`` by start."""
     label = load_reference().incident_category(category).label
     listing = "; ".join(
-        f"{incident.incident_id} in {names(incident.regions)}" for incident in group[:_LISTED]
+        f"{incident.incident_id} in {names(incident.regions)}" for incident in first[:_LISTED]
     )
-    if len(group) > _LISTED:
-        listing += f"; and {len(group) - _LISTED} more (see the situation view)"
+    if count > _LISTED:
+        listing += f"; and {count - _LISTED} more (see the situation view)"
     severity = (
-        SignalSeverity.CRITICAL if len(regions) >= critical_regions else SignalSeverity.WARNING
+        SignalSeverity.CRITICAL
+        if len(regions) >= limits.critical_regions
+        else SignalSeverity.WARNING
     )
     return Condition(
         rule=SUPRA_REGIONAL,
         severity=severity,
         title=f"{label} in {len(regions)} regions: {names(regions)}",
         details=(
-            f"Active {category} incidents that started within {window_hours:g} hours of each "
-            f"other: {listing}."
+            f"Active {category} incidents that started within {limits.window_hours:g} hours of "
+            f"each other: {listing}."
         ),
         regions=regions,
-        evidence=tuple(incident.reported_event_id for incident in group),
+        evidence=tuple(incident.reported_event_id for incident in first[:MAX_EVIDENCE]),
     )

@@ -1,0 +1,233 @@
+"""Incremental ticks equal a full re-evaluation at every tick, and the live state stays bounded."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hub.contracts.events.envelope import EventEnvelope
+from hub.domain.hub import HubProjection, TickOutputs
+from hub.domain.rules import evaluate, supra_regional
+from hub.domain.rules.situation import supra_regional_for
+from hub.domain.testing import (
+    capacity_reported,
+    heartbeat,
+    incident_closed,
+    incident_reported,
+    incident_updated,
+    minutes,
+    sitrep_published,
+)
+from hub.domain.thresholds import Thresholds, load_thresholds
+
+_REGIONS = ("vr17", "vr18", "vr19", "vr20")
+_IDS = tuple(f"inc-{n}" for n in range(8))
+_CATEGORIES = ("flood", "storm", "fire")
+_GRIPS = ("0", "1", "2", "3", "4", "5")
+
+_report = st.fixed_dictionaries(
+    {
+        "op": st.just("report"),
+        "id": st.sampled_from(_IDS),
+        "source": st.sampled_from(_REGIONS),
+        "category": st.sampled_from(_CATEGORIES),
+        "regions": st.lists(st.sampled_from(_REGIONS), min_size=1, max_size=3, unique=True),
+        "grip": st.sampled_from(_GRIPS),
+        "start_hours": st.integers(-30, 0),
+        "affected": st.integers(0, 500),
+    }
+)
+_update = st.fixed_dictionaries(
+    {
+        "op": st.just("update"),
+        "id": st.sampled_from(_IDS),
+        "grip": st.none() | st.sampled_from(_GRIPS),
+        "regions": st.none()
+        | st.lists(st.sampled_from(_REGIONS), min_size=1, max_size=3, unique=True),
+        "affected": st.none() | st.integers(0, 500),
+    }
+)
+_other = st.fixed_dictionaries(
+    {
+        "op": st.sampled_from(("close", "sitrep", "heartbeat", "capacity")),
+        "id": st.sampled_from(_IDS),
+        "source": st.sampled_from(_REGIONS),
+        "n": st.integers(0, 10),
+    }
+)
+_tick = st.fixed_dictionaries({"op": st.just("tick"), "minutes": st.integers(1, 400)})
+_steps = st.lists(st.one_of(_report, _update, _other, _tick), min_size=1, max_size=60)
+
+
+def _event(step: dict[str, Any], at: datetime, serial: int) -> EventEnvelope:
+    """The event a generated step stands for, at ``at``."""
+    op, incident_id = step["op"], step.get("id", "")
+    if op == "report":
+        return incident_reported(
+            incident_id, at, source=step["source"], category=step["category"],
+            regions=step["regions"], grip_level=step["grip"], affected_people=step["affected"],
+            started_at=at + timedelta(hours=step["start_hours"]),
+        )  # fmt: skip
+    if op == "update":
+        changes = {
+            "grip_level": step["grip"], "regions": step["regions"],
+            "affected_people": step["affected"],
+        }  # fmt: skip
+        return incident_updated(incident_id, at, **{k: v for k, v in changes.items() if v})
+    if op == "close":
+        return incident_closed(incident_id, at)
+    if op == "sitrep":
+        return sitrep_published(f"s-{serial}", at, source=step["source"], incident_id=incident_id)
+    if op == "capacity":
+        return capacity_reported("pump", at, source=step["source"], available=step["n"])
+    return heartbeat(at, source=step["source"])
+
+
+def _thresholds() -> Thresholds:
+    """Packaged thresholds with a short grace, so closed incidents leave within a test."""
+    return load_thresholds().replace("live_state", closed_grace_minutes=90)
+
+
+def _run(steps: list[dict[str, Any]], hub: HubProjection) -> list[TickOutputs]:
+    """Apply the steps to ``hub``; return every tick's outputs (and a last tick)."""
+    at, tick, outputs = minutes(0), 0, []
+    for serial, step in enumerate([*steps, {"op": "tick", "minutes": 1}]):
+        if step["op"] == "tick":
+            at, tick = at + timedelta(minutes=step["minutes"]), tick + 1
+            outputs.append(hub.tick(at, tick))
+        else:
+            at += timedelta(seconds=1)
+            hub.apply(_event(step, at, serial))
+    return outputs
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_steps)
+def test_incremental_ticks_equal_a_full_evaluation_at_every_tick(
+    steps: list[dict[str, Any]],
+) -> None:
+    """Views, signals, deliveries and retired views: the same at every tick, either way."""
+    incremental = _run(steps, HubProjection(_thresholds()))
+    full = _run(steps, HubProjection(_thresholds(), full_evaluation=True))
+    assert incremental == full
+
+
+@settings(max_examples=100, deadline=None)
+@given(_steps)
+def test_the_signals_held_equal_the_full_rules_after_every_tick(
+    steps: list[dict[str, Any]],
+) -> None:
+    """After each incremental tick the active signals are exactly what every rule finds."""
+    hub, th = HubProjection(_thresholds()), _thresholds()
+    at, tick = minutes(0), 0
+    for serial, step in enumerate(steps):
+        if step["op"] != "tick":
+            at += timedelta(seconds=1)
+            hub.apply(_event(step, at, serial))
+            continue
+        at, tick = at + timedelta(minutes=step["minutes"]), tick + 1
+        hub.tick(at, tick)
+        held = {sid: signal.condition for sid, signal in hub.signal_book.active.items()}
+        assert held == evaluate(hub.state, at, th)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_steps)
+def test_supra_regional_from_tallies_equals_the_full_grouping(
+    steps: list[dict[str, Any]],
+) -> None:
+    """The tally-based rule (fast path and linear pass) finds what the sorted regrouping finds."""
+    hub, th = HubProjection(_thresholds()), _thresholds()
+    _run(steps, hub)
+    categories = hub.state.situation.category_tallies()
+    assert supra_regional_for(hub.state, minutes(0), th, categories) == supra_regional(
+        hub.state, minutes(0), th
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(_steps, st.integers(0, 60))
+def test_restoring_between_ticks_continues_like_an_uninterrupted_run(
+    steps: list[dict[str, Any]], cut: int
+) -> None:
+    """A projection restored from its JSON snapshot at a tick goes on as if never stopped."""
+    whole = _run(steps, HubProjection(_thresholds()))
+    ticks = [n for n, step in enumerate(steps) if step["op"] == "tick"]
+    if not ticks:
+        return
+    stop = ticks[min(cut, len(ticks) - 1)]
+    first = HubProjection(_thresholds())
+    before = _run_prefix(steps[: stop + 1], first)
+    snapshot = json.loads(json.dumps(first.to_snapshot()))
+    restored = HubProjection.from_snapshot(snapshot, _thresholds())
+    after = _continue(steps[stop + 1 :], restored, before)
+    assert [o.signals for o in before.outputs + after] == [o.signals for o in whole]
+
+
+class _Progress:
+    """Where a partial run stopped: the time, the tick number and the outputs so far."""
+
+    def __init__(self, at: datetime, tick: int, outputs: list[TickOutputs]) -> None:
+        self.at, self.tick, self.outputs = at, tick, outputs
+
+
+def _run_prefix(steps: list[dict[str, Any]], hub: HubProjection) -> _Progress:
+    """Apply ``steps`` (ending on a tick) without the final extra tick of :func:`_run`."""
+    return _Progress(*_apply(steps, hub, minutes(0), 0, 0))
+
+
+def _continue(
+    steps: list[dict[str, Any]], hub: HubProjection, progress: _Progress
+) -> list[TickOutputs]:
+    """Apply the rest of the steps and the final tick, continuing ``progress``."""
+    rest = [*steps, {"op": "tick", "minutes": 1}]
+    _, _, outputs = _apply(rest, hub, progress.at, progress.tick, 10_000)
+    return outputs
+
+
+def _apply(
+    steps: list[dict[str, Any]], hub: HubProjection, at: datetime, tick: int, serial0: int
+) -> tuple[datetime, int, list[TickOutputs]]:
+    outputs = []
+    for serial, step in enumerate(steps, start=serial0):
+        if step["op"] == "tick":
+            at, tick = at + timedelta(minutes=step["minutes"]), tick + 1
+            outputs.append(hub.tick(at, tick))
+        else:
+            at += timedelta(seconds=1)
+            hub.apply(_event(step, at, serial))
+    return at, tick, outputs
+
+
+def test_closed_incidents_leave_the_live_state_after_the_grace() -> None:
+    """A closed incident is forgotten at the first tick past its grace; its view is retired."""
+    hub = HubProjection(_thresholds())
+    hub.apply(incident_reported("inc-1", minutes(0), grip_level="3"))
+    hub.tick(minutes(1), 1)
+    hub.apply(incident_closed("inc-1", minutes(2)))
+    closing = hub.tick(minutes(3), 2)
+    assert "inc-1" in hub.state.situation.incidents
+    assert [s.data.signal_id for s in closing.signals] == ["grip-high/inc-1"]
+    assert hub.tick(minutes(92), 3).retired == []
+    later = hub.tick(minutes(93), 4)
+    assert [r.key for r in later.retired] == ["incident/inc-1"]
+    assert "inc-1" not in hub.state.situation.incidents
+    assert "incident/inc-1" not in {r.key for r in hub.published_views()}
+
+
+def test_the_live_state_is_bounded_by_what_is_active_not_by_history() -> None:
+    """2,000 incidents reported and closed over days leave only the recent ones in the state."""
+    hub = HubProjection(_thresholds())
+    for n in range(2_000):
+        at = minutes(n * 10)
+        hub.apply(incident_reported(f"inc-{n}", at))
+        hub.apply(incident_closed(f"inc-{n - 3}", at)) if n >= 3 else None
+        hub.tick(at + timedelta(minutes=1), n + 1)
+    kept = hub.state.situation.incidents
+    assert len(kept) <= 3 + 90 // 10 + 1
+    assert len(hub.published_views()) < 100
+    assert len(json.dumps(hub.to_snapshot())) < 200_000
