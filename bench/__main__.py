@@ -31,7 +31,11 @@ from bench.ingest import bare_decode, bare_pipe, fill_ingress, gateway_drain
 from bench.kafka_tools import consumer_performance, producer_performance
 from bench.latency import latency_at_rates
 from bench.logfill import fill_log
+from bench.national import FULL_CRISIS, QUICK_CRISIS, CrisisSizes, long_history, national_crisis
+from bench.plots import write_plots
 from bench.profiling import save_profile, top_frames
+from bench.stats import ISSUE_15_GOALS, crisis_goals
+from bench.tick_cost import tick_costs
 from hub.logs import configure_logging
 from hub.topics import TopicSpec
 from hub.topics.admin import apply_topics
@@ -176,52 +180,85 @@ async def _replay_profile(env: BenchEnv, sample: int, results: dict[str, Any]) -
     results["replay_top_frames"] = top_frames(profiler)
 
 
-async def run(sizes: Sizes, work: Path) -> dict[str, Any]:
-    """Run every measurement; return the results."""
+async def _base(env: BenchEnv, sizes: Sizes, work: Path, results: dict[str, Any]) -> None:
+    """Issue 10's measurements: Kafka's tools, gateway, replay, processors, archive, latency."""
+    topic = f"{env.names.prefix}.bench.kafka"
+    await asyncio.to_thread(apply_topics, env.bootstrap, [TopicSpec(topic, "bench")])
+    with _phase(results, "kafka tools"):
+        results["kafka_producer_per_s"] = await asyncio.to_thread(
+            producer_performance, env.jars, env.bootstrap, topic, sizes.kafka_records
+        )
+        results["kafka_consumer_per_s"] = await asyncio.to_thread(
+            consumer_performance, env.jars, env.bootstrap, topic, sizes.kafka_records
+        )
+    pool = await EventPool.build(env.codec(), realistic_events(5000))
+    with _phase(results, "ingest (warm-up, fill, decode, pipe, gateway, profile)"):
+        await _ingest(env, pool, sizes, results)
+    async with bench_env(work) as replay_env:
+        pool = await EventPool.build(replay_env.codec(), realistic_events(5000, seed=11))
+        console.log(f"writing a log of {sizes.replay} events for replay")
+        with _phase(results, "log fill"):
+            await fill_log(replay_env, pool.codec, pool, sizes.replay)
+        with _phase(results, "replay"):
+            await _replay(replay_env, results)
+        with _phase(results, "replay profile"):
+            await _replay_profile(replay_env, min(20_000, max(5000, sizes.replay // 20)), results)
+    async with bench_env(work) as worker_env:
+        pool = await EventPool.build(worker_env.codec(), realistic_events(5000, seed=12))
+        console.log(f"writing a log of {sizes.processors} events for the worker and archive")
+        with _phase(results, "log fill (worker, archive)"):
+            await fill_log(worker_env, pool.codec, pool, sizes.processors, seed=12)
+        console.log("processors (the Faust worker)")
+        with _phase(results, "processors"):
+            await _processors(worker_env, work, sizes.processors, results)
+        console.log("archive: export the same log, replay the file")
+        with _phase(results, "archive (export, read, replay)"):
+            await _archive(worker_env, work, results)
+    async with bench_env(work) as latency_env:
+        console.log("end-to-end latency")
+        with _phase(results, "latency"):
+            results["latency"] = await latency_at_rates(
+                latency_env, (50, 200, 1000), sizes.latency_seconds, work
+            )
+
+
+async def _crisis(work: Path, crisis: CrisisSizes, results: dict[str, Any]) -> None:
+    """Issue 15's national crisis: the live scenario, then the long history."""
+    async with bench_env(work) as env:
+        console.log(f"national crisis: {crisis.active:,} active incidents, then the live mix at "
+                    f"{', '.join(f'{r}/s for {s:.0f} s' for r, s in crisis.rates)}")  # fmt: skip
+        with _phase(results, "national crisis"):
+            results["national_crisis"] = await national_crisis(env, work, crisis)
+    async with bench_env(work) as env:
+        console.log(f"long history: {crisis.long_events:,} events, start, restart")
+        with _phase(results, "long history"):
+            results["long_history"] = await long_history(env, work, crisis)
+
+
+ONLY = ("national-crisis", "tick-cost")
+"""The parts ``--only`` can run alone (the national crisis includes the tick cost)."""
+
+
+async def run(
+    sizes: Sizes, work: Path, crisis: CrisisSizes = FULL_CRISIS, only: str | None = None
+) -> dict[str, Any]:
+    """Run every measurement (or only one part: see :data:`ONLY`); return the results."""
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     results: dict[str, Any] = {"machine": machine(), "sizes": sizes.__dict__, "started": started}
+    results["crisis_sizes"] = crisis.__dict__
     began = time.perf_counter()
-    async with bench_env(work) as env:
-        topic = f"{env.names.prefix}.bench.kafka"
-        await asyncio.to_thread(apply_topics, env.bootstrap, [TopicSpec(topic, "bench")])
-        with _phase(results, "kafka tools"):
-            results["kafka_producer_per_s"] = await asyncio.to_thread(
-                producer_performance, env.jars, env.bootstrap, topic, sizes.kafka_records
+    if only in (None, "national-crisis", "tick-cost"):
+        console.log(f"tick cost at {', '.join(f'{n:,}' for n in crisis.tick_sizes)} active")
+        with _phase(results, "tick cost"):
+            results["tick_cost"] = await tick_costs(
+                crisis.tick_sizes, crisis.tick_repeat, crisis.tick_budget_s
             )
-            results["kafka_consumer_per_s"] = await asyncio.to_thread(
-                consumer_performance, env.jars, env.bootstrap, topic, sizes.kafka_records
-            )
-        pool = await EventPool.build(env.codec(), realistic_events(5000))
-        with _phase(results, "ingest (warm-up, fill, decode, pipe, gateway, profile)"):
-            await _ingest(env, pool, sizes, results)
-        async with bench_env(work) as replay_env:
-            pool = await EventPool.build(replay_env.codec(), realistic_events(5000, seed=11))
-            console.log(f"writing a log of {sizes.replay} events for replay")
-            with _phase(results, "log fill"):
-                await fill_log(replay_env, pool.codec, pool, sizes.replay)
-            with _phase(results, "replay"):
-                await _replay(replay_env, results)
-            with _phase(results, "replay profile"):
-                await _replay_profile(
-                    replay_env, min(20_000, max(5000, sizes.replay // 20)), results
-                )
-        async with bench_env(work) as worker_env:
-            pool = await EventPool.build(worker_env.codec(), realistic_events(5000, seed=12))
-            console.log(f"writing a log of {sizes.processors} events for the worker and archive")
-            with _phase(results, "log fill (worker, archive)"):
-                await fill_log(worker_env, pool.codec, pool, sizes.processors, seed=12)
-            console.log("processors (the Faust worker)")
-            with _phase(results, "processors"):
-                await _processors(worker_env, work, sizes.processors, results)
-            console.log("archive: export the same log, replay the file")
-            with _phase(results, "archive (export, read, replay)"):
-                await _archive(worker_env, work, results)
-        async with bench_env(work) as latency_env:
-            console.log("end-to-end latency")
-            with _phase(results, "latency"):
-                results["latency"] = await latency_at_rates(
-                    latency_env, (50, 200, 1000), sizes.latency_seconds, work
-                )
+    if only is None:
+        async with bench_env(work) as env:  # one broker for every part
+            await _base(env, sizes, work, results)
+            await _crisis(work, crisis, results)
+    elif only == "national-crisis":
+        await _crisis(work, crisis, results)
     results["load_1min_after"] = round(os.getloadavg()[0], 2)
     results["wall_seconds"] = round(time.perf_counter() - began, 1)
     results["goals"] = goals(results)
@@ -232,33 +269,142 @@ REPLAY_PER_S = 1_000_000 / 60  # "1,000,000 events in under 60 s", judged by rat
 
 
 def goals(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Issue 10's goals: each one's measured value, its target, and whether it is met."""
-    pipe, decode = results["baseline_pipe_per_s"], results["baseline_decode_per_s"]
+    """Issue 10's and issue 15's goals: each one's measured value, its target, whether it is met.
+
+    Only the goals of the parts that ran are judged.
+    """
     out: dict[str, dict[str, Any]] = {}
 
     def goal(name: str, value: float, target: float, below: bool = False) -> None:
         met = value < target if below else value >= target
         out[name] = {"value": value, "target": target, "met": met}
 
-    goal("gateway_ratio_to_pipe", results["gateway_per_s"] / pipe, 0.40)
-    goal("processors_per_s", results["processors"]["events_per_s"], 10_000)
-    goal("replay_ratio_to_decode", results["replay"]["events_per_s"] / decode, 0.50)
-    goal("replay_per_s", results["replay"]["events_per_s"], REPLAY_PER_S)
-    goal("archive_replay_per_s", results["archive_replay"]["events_per_s"], REPLAY_PER_S)
-    for path, stats in results["latency"].get("200", {}).items():
-        if stats.get("count"):
-            goal(f"e2e_{path}_p99_ms_at_200", stats["p99_ms"], 250, below=True)
+    if "baseline_pipe_per_s" in results:
+        pipe, decode = results["baseline_pipe_per_s"], results["baseline_decode_per_s"]
+        goal("gateway_ratio_to_pipe", results["gateway_per_s"] / pipe, 0.40)
+        goal("processors_per_s", results["processors"]["events_per_s"], 10_000)
+        goal("replay_ratio_to_decode", results["replay"]["events_per_s"] / decode, 0.50)
+        goal("replay_per_s", results["replay"]["events_per_s"], REPLAY_PER_S)
+        goal("archive_replay_per_s", results["archive_replay"]["events_per_s"], REPLAY_PER_S)
+        for path, stats in results["latency"].get("200", {}).items():
+            if stats.get("count"):
+                goal(f"e2e_{path}_p99_ms_at_200", stats["p99_ms"], 250, below=True)
+    out.update(crisis_goals(results))
     return out
 
 
 def _met(results: dict[str, Any], name: str) -> str:
     found = results["goals"].get(name)
-    return "" if found is None else ("yes" if found["met"] else "NO: missed")
+    if found is None:
+        return ""
+    note = f" ({found['note']})" if found.get("note") else ""
+    return ("yes" if found["met"] else "NO: missed") + note
+
+
+def _ms(value: float | None) -> str:
+    return "?" if value is None else f"{value:,.0f}"
+
+
+def _latency_text(stats: dict[str, Any]) -> str:
+    return (f"p50 {_ms(stats.get('p50_ms'))} / p95 {_ms(stats.get('p95_ms'))} / "
+            f"p99 {_ms(stats.get('p99_ms'))} / max {_ms(stats.get('max_ms'))} ms")  # fmt: skip
+
+
+def _crisis_rows(t: Table, results: dict[str, Any]) -> None:
+    """Issue 15's rows: tick cost, the national crisis, the long history."""
+    ticks = results.get("tick_cost") or {}
+    for point in ticks.get("points", []):
+        active = f"tick after a change @ {point['active']:,} active"
+        if "median_s" in point:
+            t.add_row(active, f"{point['median_s'] * 1000:,.1f} ms",
+                      f"first tick {point['warm_tick_s'] * 1000:,.0f} ms",
+                      f"{point['median_s'] / ticks['base_s']:.1f}x" if "base_s" in ticks else "",
+                      "", "")  # fmt: skip
+        else:
+            why = (
+                point.get("skipped")
+                or point.get("error", "")[-80:]
+                or (
+                    f"{point.get('unfinished')}: unfinished after "
+                    f"{point['unfinished_after_s']:.0f} s"
+                )
+            )
+            t.add_row(active, "not measured", why, "", "", "")
+    if "base_s" in ticks:
+        ratio = ticks.get("ratio")
+        t.add_row("tick cost: largest / 10 active", "?" if ratio is None else f"{ratio:.1f}x",
+                  "", "", ISSUE_15_GOALS["tick_cost_ratio"],
+                  _met(results, "tick_cost_ratio"))  # fmt: skip
+    if "processors" in results:
+        t.add_row("processors, 1 worker (issue 15)",
+                  f"{results['processors']['events_per_s']:,.0f}/s", "", "",
+                  ISSUE_15_GOALS["processors_per_s_issue15"],
+                  _met(results, "processors_per_s_issue15"))  # fmt: skip
+    crisis = results.get("national_crisis")
+    if crisis:
+        t.add_row("national crisis: history", f"{crisis['active_incidents']:,} active incidents",
+                  f"written in {crisis['history_fill_s']:.0f} s", "", "", "")  # fmt: skip
+        t.add_row("start to live (first start)", f"{_ms(crisis.get('start_to_live_s'))} s",
+                  crisis.get("not_live", ""), "", "", "")  # fmt: skip
+        for rate, run in (crisis.get("rates") or {}).items():
+            view, outbox = run["view"], run["outbox"]
+            name = f"nc_view_p99_ms_at_{rate}"
+            t.add_row(f"nc incident → view @ {rate}/s", _latency_text(view),
+                      f"{view['count']:,} of {view['sent']:,} seen", "",
+                      ISSUE_15_GOALS.get(name, ""), _met(results, name))  # fmt: skip
+            t.add_row(f"nc incident → NCC outbox @ {rate}/s", _latency_text(outbox),
+                      f"{outbox['count']:,} of {outbox['sent']:,} seen", "", "", "")  # fmt: skip
+            lag, behind = run["lag"], " — BEHIND" if run["behind"] else ""
+            t.add_row(f"nc processors lag @ {rate}/s",
+                      f"slope {_ms(lag['slope_per_s'])}/s, max {_ms(lag['max'])}{behind}",
+                      f"over {run['seconds']:.0f} s", "",
+                      ISSUE_15_GOALS["nc_lag_slope_at_1000"] if rate == "1000" else "",
+                      _met(results, "nc_lag_slope_at_1000") if rate == "1000" else "")  # fmt: skip
+            state = run["state"]
+            t.add_row(f"nc state written @ {rate}/s", f"{state['bytes_per_s']:,.0f} bytes/s",
+                      f"{state['records']:,} records, largest {state['largest']:,} B",
+                      "", "", "")  # fmt: skip
+        idle = crisis.get("idle")
+        if idle:
+            t.add_row("idle CPU (processors)", f"{idle['cpu_percent']:.1f} %",
+                      f"{idle['measured']}, {idle['seconds']:.0f} s", "",
+                      ISSUE_15_GOALS["idle_cpu_percent"],
+                      _met(results, "idle_cpu_percent"))  # fmt: skip
+        if "restart_to_live_s" in crisis:
+            t.add_row("restart to live (national crisis)",
+                      f"{_ms(crisis['restart_to_live_s'])} s", "", "", "", "")  # fmt: skip
+        t.add_row("largest state record (national crisis)",
+                  f"{_ms(crisis.get('largest_state_record'))} B",
+                  f"{crisis.get('state_records', 0):,} records", "", "", "")  # fmt: skip
+    long = results.get("long_history")
+    if long:
+        t.add_row("long history", f"{long['events']:,} events",
+                  f"written in {long['history_fill_s']:.0f} s", "", "", "")  # fmt: skip
+        covered = long.get("records_covered")
+        t.add_row("start to live (long history)", f"{_ms(long.get('start_to_live_s'))} s",
+                  f"{'?' if covered is None else f'{covered:,}'} of "
+                  f"{long.get('log_records') or 0:,} records covered", "", "", "")  # fmt: skip
+        t.add_row("restart to live (long history)", f"{_ms(long.get('restart_to_live_s'))} s",
+                  long.get("restart_note", ""), "", ISSUE_15_GOALS["restart_to_live_s"],
+                  _met(results, "restart_to_live_s"))  # fmt: skip
+        t.add_row("largest state record (long history)",
+                  f"{_ms(long.get('largest_state_record'))} B",
+                  f"{long.get('state_records', 0):,} records", "",
+                  ISSUE_15_GOALS["largest_state_record_bytes"],
+                  _met(results, "largest_state_record_bytes"))  # fmt: skip
 
 
 def table(results: dict[str, Any]) -> Table:
     """The results as a table, each hub figure with its ratio to its baseline and its goal."""
     t = Table("measure", "value", "baseline", "ratio", "goal", "meets goal")
+    if "gateway_per_s" in results:
+        _base_rows(t, results)
+    _crisis_rows(t, results)
+    return t
+
+
+def _base_rows(t: Table, results: dict[str, Any]) -> None:
+    """Issue 10's rows, each hub figure with its baseline."""
     pipe, decode = results["baseline_pipe_per_s"], results["baseline_decode_per_s"]
     gateway = results["gateway_per_s"]
     t.add_row("gateway ingest (events/s)", f"{gateway:,.0f}", f"pipe {pipe:,.0f}",
@@ -311,7 +457,6 @@ def table(results: dict[str, Any]) -> Table:
                           f"{stats['count']} samples", "",
                           "p99 < 250 ms" if at_200 else "",
                           _met(results, f"e2e_{path}_p99_ms_at_200") if at_200 else "")  # fmt: skip
-    return t
 
 
 def main() -> None:
@@ -319,12 +464,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    parser.add_argument("--only", choices=ONLY, help="run one part alone")
     args = parser.parse_args()
     configure_logging("WARNING")
     work = HERE.parent / ".kcr" / "bench"
     work.mkdir(parents=True, exist_ok=True)
-    results = asyncio.run(run(QUICK if args.quick else FULL, work))
-    args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    crisis = QUICK_CRISIS if args.quick else FULL_CRISIS
+    results = asyncio.run(run(QUICK if args.quick else FULL, work, crisis, args.only))
+    text = json.dumps(results, indent=2)
+    args.out.write_text(text, encoding="utf-8")
+    stem = time.strftime("%Y-%m-%d") + ("" if args.only is None else f"-{args.only}")
+    folder = HERE / ("results" if args.quick else "published")  # quick runs are not published
+    if not args.quick:
+        (folder / f"{stem}.json").write_text(text, encoding="utf-8")
+    for plot in write_plots(results, folder, stem):
+        console.log(f"plot written to {plot}")
     out = Console()
     if out.width < 160:  # the frames' names and the goals would be cut or wrapped to pieces
         out = Console(width=160)

@@ -8,16 +8,17 @@ as the hub's clock writes them, so the replay's barrier checks the log is comple
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 
 from confluent_kafka import KafkaError, Message
 
 from bench.env import BenchEnv
-from bench.fastfill import EventPool, fast_producer, now_utc, produce
+from bench.fastfill import EncodedEvent, EventPool, fast_producer, now_utc, produce
 from hub.codec.headers import to_ce_headers
 from hub.codec.serde import EventCodec
 from hub.contracts.events.clock import ClockTicked, ClockTickedData, LogMark
 
-__all__ = ["fill_log"]
+__all__ = ["fill_log", "fill_log_with"]
 
 Position = tuple[str, int]
 
@@ -48,18 +49,27 @@ async def fill_log(
     seed: int = 11,
 ) -> int:  # fmt: skip
     """Produce ``count`` pool events (stamped as ingested) to the log, a tick every ``per_tick``."""
-    return await asyncio.to_thread(_fill, env, codec, pool, count, per_tick, seed,
+    events = pool.encoded(count, seed=seed, ingested_at=now_utc())
+    return await fill_log_with(env, codec, events, count, per_tick)
+
+
+async def fill_log_with(
+    env: BenchEnv, codec: EventCodec, events: Iterable[EncodedEvent], count: int,
+    per_tick: int = 1000,
+) -> int:  # fmt: skip
+    """Produce ``events`` (``count`` of them, stamped as ingested) to the log, with ticks."""
+    return await asyncio.to_thread(_fill, env, codec, events, count, per_tick,
                                    asyncio.get_running_loop())  # fmt: skip
 
 
 def _fill(
-    env: BenchEnv, codec: EventCodec, pool: EventPool, count: int, per_tick: int, seed: int,
+    env: BenchEnv, codec: EventCodec, events: Iterable[EncodedEvent], count: int, per_tick: int,
     loop: asyncio.AbstractEventLoop,
 ) -> int:  # fmt: skip
     producer = fast_producer(env.bootstrap)
     marks, previous = _Marks(), dict[Position, int]()
     written, tick = 0, 0
-    for event in pool.encoded(count, seed=seed, ingested_at=now_utc()):
+    for event in events:
         produce(producer, env.names.log(event.family), event.value, event.key, event.headers,
                  marks.delivered)  # fmt: skip
         written += 1
