@@ -105,8 +105,12 @@ class _Copier:
         text = raw.decode("utf-8", errors="replace").rstrip("\r")
         self._sinks.log.write(text + "\n")
         self._sinks.log.flush()
-        self._sinks.out.write(f"{self._prefix}{text}\n")
-        self._sinks.out.flush()
+        if self._sinks.out is not None:
+            try:
+                self._sinks.out.write(f"{self._prefix}{text}\n")
+                self._sinks.out.flush()
+            except (OSError, ValueError):  # a closed terminal or pipe: keep the log file going
+                self._sinks.out = None
         self._sinks.on_line(text)
 
     def close(self) -> None:
@@ -115,7 +119,9 @@ class _Copier:
 
 class _Sinks:
     def __init__(self, log: TextIO, out: TextIO, on_line: Callable[[str], None]) -> None:
-        self.log, self.out, self.on_line = log, out, on_line
+        self.log = log
+        self.out: TextIO | None = out
+        self.on_line = on_line
 
 
 async def spawn(

@@ -101,6 +101,8 @@ class Supervisor:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Start the children, keep them running until ``stop`` is set, then stop them."""
+        if stop.is_set():
+            return
         self._settings.log_dir.mkdir(parents=True, exist_ok=True)
         keepers = [asyncio.create_task(self._keep(slot)) for slot in self._slots]
         stopper = asyncio.create_task(stop.wait())
