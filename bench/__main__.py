@@ -306,8 +306,13 @@ def _ms(value: float | None) -> str:
 
 
 def _latency_text(stats: dict[str, Any]) -> str:
-    return (f"p50 {_ms(stats.get('p50_ms'))} / p95 {_ms(stats.get('p95_ms'))} / "
-            f"p99 {_ms(stats.get('p99_ms'))} / max {_ms(stats.get('max_ms'))} ms")  # fmt: skip
+    def one(name: str) -> str:
+        at_least = stats.get(f"{name}_at_least_ms")
+        if stats.get(f"{name}_ms") is None and at_least is not None:
+            return f"{name} ≥ {at_least:,.0f}"
+        return f"{name} {_ms(stats.get(f'{name}_ms'))}"
+
+    return f"{one('p50')} / {one('p95')} / {one('p99')} / max {_ms(stats.get('max_ms'))} ms"
 
 
 def _crisis_rows(t: Table, results: dict[str, Any]) -> None:

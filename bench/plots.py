@@ -28,7 +28,18 @@ def _latency(crisis: dict[str, Any], path: Path) -> bool:
             if known:
                 axes.plot(*zip(*known, strict=True), style, marker="o", color=colour,
                           label=f"{channel} {quantile[:3]}")  # fmt: skip
+            bound = quantile.replace("_ms", "_at_least_ms")
+            floors = [(x, rates[str(x)][channel][bound]) for x in xs
+                      if rates[str(x)][channel].get(bound) is not None]  # fmt: skip
+            if floors:
+                axes.plot(*zip(*floors, strict=True), linestyle="none", marker="^",
+                          markerfacecolor="none", color=colour,
+                          label=f"{channel} {quantile[:3]} at least (some never seen)")  # fmt: skip
     for x in xs:
+        view = rates[str(x)]["view"]
+        if not view.get("count") and view.get("sent"):
+            axes.annotate(f"none of {view['sent']:,}\nseen", (x, 0.5), fontsize=8, ha="center",
+                          xycoords=("data", "axes fraction"), color="red")  # fmt: skip
         if rates[str(x)].get("behind"):
             axes.axvline(x, color="grey", linestyle=":", linewidth=1)
             axes.annotate("behind", (x, 0.95), xycoords=("data", "axes fraction"), fontsize=8,
@@ -37,7 +48,8 @@ def _latency(crisis: dict[str, Any], path: Path) -> bool:
     axes.set_xlabel("events/s (live mix)")
     axes.set_ylabel("incident → record latency (ms)")
     axes.set_title(f"Latency vs rate, {crisis.get('active_incidents', 0):,} active incidents")
-    axes.legend(fontsize=8)
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(fontsize=8)
     axes.grid(True, which="both", alpha=0.3)
     figure.tight_layout()
     figure.savefig(path, dpi=100)

@@ -16,11 +16,15 @@ __all__ = [
 ]
 
 
-def latency_stats(seconds: Sequence[float], missing: int = 0) -> dict[str, Any]:
+def latency_stats(
+    seconds: Sequence[float], missing: int = 0, waited: Sequence[float] = ()
+) -> dict[str, Any]:
     """p50/p95/p99/max in ms of ``seconds``, counting ``missing`` samples as never arrived.
 
     A sample that never arrived is slower than every one that did: a percentile that falls
-    among them is ``None`` (unknown, longer than the wait) and ``complete`` is false.
+    among them is ``None`` (unknown) and ``complete`` is false. ``waited``: how long each
+    missing sample was waited for; its percentile is then bounded from below
+    (``p99_at_least_ms``): the quantile with each missing sample at its wait.
     """
     ordered = sorted(seconds)
     total = len(ordered) + missing
@@ -28,9 +32,12 @@ def latency_stats(seconds: Sequence[float], missing: int = 0) -> dict[str, Any]:
                            "complete": missing == 0}  # fmt: skip
     if not total:
         return out
-    for name, q in (("p50_ms", 0.50), ("p95_ms", 0.95), ("p99_ms", 0.99)):
+    bounded = sorted([*ordered, *waited]) if len(waited) == missing else []
+    for name, q in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99)):
         index = min(total - 1, int(q * total))
-        out[name] = round(ordered[index] * 1000, 1) if index < len(ordered) else None
+        out[f"{name}_ms"] = round(ordered[index] * 1000, 1) if index < len(ordered) else None
+        if out[f"{name}_ms"] is None and bounded:
+            out[f"{name}_at_least_ms"] = round(bounded[index] * 1000, 1)
     out["max_ms"] = round(ordered[-1] * 1000, 1) if ordered and not missing else None
     return out
 

@@ -35,6 +35,15 @@ def test_what_never_arrived_counts_as_slower_than_everything() -> None:
     assert latency_stats([]) == {"count": 0, "sent": 0, "missing": 0, "complete": True}
 
 
+def test_what_never_arrived_bounds_its_percentile_from_below_by_its_wait() -> None:
+    """Missing samples waited 30 s for: p99 is at least 30 s; known percentiles stay exact."""
+    stats = latency_stats([n / 1000 for n in range(1, 96)], missing=5, waited=[30.0] * 5)
+    assert stats["p50_ms"] == 51.0
+    assert "p50_at_least_ms" not in stats
+    assert stats["p99_ms"] is None
+    assert stats["p99_at_least_ms"] == 30_000.0
+
+
 def test_lag_trend_is_the_least_squares_slope() -> None:
     """A lag growing 50 records a second has slope 50; a flat one slope 0."""
     growing = lag_trend([(float(t), 100.0 + 50 * t) for t in range(10)])
@@ -52,9 +61,12 @@ def test_state_writes_per_second_in_a_window() -> None:
 
 
 def _view(p99: float | None, missing: int = 0) -> dict[str, Any]:
-    return {"count": 100 - missing, "sent": 100, "missing": missing, "complete": not missing,
+    view = {"count": 100 - missing, "sent": 100, "missing": missing, "complete": not missing,
             "p50_ms": 10.0, "p95_ms": 20.0, "p99_ms": p99,
             "max_ms": None if missing else 40.0}  # fmt: skip
+    if p99 is None:
+        view["p99_at_least_ms"] = 25_000.0
+    return view
 
 
 def _rate(rate: int, p99: float | None, slope: float, missing: int = 0) -> dict[str, Any]:
@@ -172,6 +184,7 @@ def test_the_table_of_the_scenario_alone_says_what_is_missed_and_why() -> None:
 
     assert "yes" in row("nc incident → view @ 200/s")
     assert "NO: missed (30 of 100 never seen)" in row("nc incident → view @ 1000/s")
+    assert "p99 ≥ 25,000" in row("nc incident → view @ 1000/s")
     assert "BEHIND" in row("nc processors lag @ 2000/s")
     assert "unfinished after 60 s" in row("tick after a change @ 20,000 active")
     assert "NO" in row("restart to live (long history)")
