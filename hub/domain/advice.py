@@ -12,6 +12,13 @@ the gateway: a decision counts only when its sender has the validator role
 (``advice.validator_role``) and the advice is not yet decided. The first one that counts
 publishes the draft to the requester (validated) or tells the requester why it was rejected;
 every other decision is answered with ``nl.kcr.advice.validation_refused`` to its sender.
+
+Nothing of the desk depends on time, so a tick looks only at the requests events touched
+since the last tick (``full=True`` looks at every live one: the oracle of the tests). An
+advice decided (published or rejected) is scheduled at that tick to leave the live state
+``finished_grace`` later (:meth:`AdviceDesk.retire_due`), with its draft; a decision sent
+within the grace is still refused, one sent later is ignored and counted, as for unknown
+advice. Advice never decided stays.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from hub.contracts.outputs.base import DIRECTED_TLP, output_event_id, stricter
 from hub.domain.capacity import CapacityProjection
 from hub.domain.feasibility import AdviceSubject, draft_advice
 from hub.domain.measures import MeasureCatalogue, load_measures
+from hub.domain.retiring import RetirementQueue
 from hub.domain.thresholds import Thresholds
 from hub.domain.workflow_settings import AdviceSettings
 
@@ -74,6 +82,17 @@ class AdviceBook:
     def __init__(self) -> None:
         self.requests: dict[str, AdviceRequest] = {}
         self.ignored = 0
+        self._touched: set[str] = set()
+
+    def take_touched(self) -> set[str]:
+        """Return and forget the ids of the live requests events touched since the last call."""
+        touched, self._touched = self._touched, set()
+        return touched
+
+    def retire(self, advice_id: str) -> None:
+        """Forget ``advice_id`` and its decisions (events about it are then ignored)."""
+        self.requests.pop(advice_id, None)
+        self._touched.discard(advice_id)
 
     def apply(self, event: EventEnvelope) -> None:
         """Apply an advice event; other events are no concern of the book."""
@@ -102,6 +121,7 @@ class AdviceBook:
         self.requests[data.advice_id] = AdviceRequest(
             subject, event.id, event.tlp.value, event.correlationid
         )
+        self._touched.add(data.advice_id)
 
     def _decided(self, event: AdviceValidated | AdviceRejected) -> None:
         request = self.requests.get(event.data.advice_id)
@@ -115,29 +135,30 @@ class AdviceBook:
         else:
             decision = Decision("rejected", event.source, event.data.reason, event.id)
         request.decisions.append(decision)
+        self._touched.add(event.data.advice_id)
 
     def to_snapshot(self) -> dict[str, Any]:
         """Return the book as a JSON-able dict."""
         return {
             "ignored": self.ignored,
-            "requests": [
-                {
+            "requests": {
+                key: {
                     "subject": _subject_json(r.subject),
                     "event_id": r.event_id,
                     "tlp": r.tlp,
                     "correlation_id": r.correlation_id,
                     "decisions": [list(d) for d in r.decisions],
                 }
-                for r in self.requests.values()
-            ],
+                for key, r in self.requests.items()
+            },
         }
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> AdviceBook:
-        """Rebuild the book from :meth:`to_snapshot`'s dict."""
+        """Rebuild the book from :meth:`to_snapshot`'s dict (every request counts as touched)."""
         book = cls()
         book.ignored = int(data["ignored"])
-        for item in data["requests"]:
+        for item in data["requests"].values():
             subject = AdviceSubject(
                 **{
                     **item["subject"],
@@ -151,6 +172,7 @@ class AdviceBook:
                 item["correlation_id"],
                 [Decision(*d) for d in item["decisions"]],
             )
+        book._touched.update(book.requests)
         return book
 
 
@@ -172,6 +194,7 @@ class AdviceDesk:
         self.settings = settings
         self.catalogue = catalogue or load_measures()
         self.progress: dict[str, _Progress] = {}
+        self.retiring = RetirementQueue()
 
     def step(
         self,
@@ -179,11 +202,19 @@ class AdviceDesk:
         capacity: CapacityProjection,
         at: tuple[datetime, int],
         thresholds: Thresholds,
+        *,
+        full: bool = False,
     ) -> list[AdviceEvent]:
-        """Draft new advice and handle new decisions at (now, tick); return the outputs."""
+        """Draft new advice and handle new decisions at (now, tick); return the outputs.
+
+        Looks at the touched requests (every live one when ``full``); advice seen decided is
+        scheduled to leave the live state ``finished_grace`` later.
+        """
         now = at[0]
+        retire_at = now + thresholds.live_state.finished_grace
         outputs: list[AdviceEvent] = []
-        for advice_id in sorted(book.requests):
+        touched = book.take_touched()
+        for advice_id in sorted(book.requests if full else touched.intersection(book.requests)):
             request = book.requests[advice_id]
             progress = self.progress.get(advice_id)
             if progress is None:
@@ -198,7 +229,17 @@ class AdviceDesk:
             for decision in request.decisions[progress.handled :]:
                 outputs.append(self._decide(request, progress, decision, at))
             progress.handled = len(request.decisions)
+            if progress.decided_by is not None:
+                self.retiring.schedule(advice_id, retire_at)
         return outputs
+
+    def retire_due(self, book: AdviceBook, now: datetime) -> list[str]:
+        """Let the decided advice due at ``now`` leave the book and the desk; return the ids."""
+        retired = self.retiring.pop_due(now)
+        for advice_id in retired:
+            book.retire(advice_id)
+            self.progress.pop(advice_id, None)
+        return retired
 
     def _drafted(
         self, request: AdviceRequest, draft: AdviceDraftData, at: tuple[datetime, int]
@@ -237,14 +278,17 @@ class AdviceDesk:
         return _decided(request, progress.draft, decision, at)
 
     def to_snapshot(self) -> dict[str, Any]:
-        """Return the workflow state as a JSON-able dict."""
+        """Return the workflow state as a JSON-able dict (per advice, keyed by its id)."""
         return {
-            advice_id: {
-                "draft": p.draft.model_dump(mode="json"),
-                "handled": p.handled,
-                "decided_by": p.decided_by,
-            }
-            for advice_id, p in self.progress.items()
+            "progress": {
+                advice_id: {
+                    "draft": p.draft.model_dump(mode="json"),
+                    "handled": p.handled,
+                    "decided_by": p.decided_by,
+                }
+                for advice_id, p in self.progress.items()
+            },
+            "retiring": self.retiring.to_snapshot(),
         }
 
     @classmethod
@@ -256,7 +300,8 @@ class AdviceDesk:
     ) -> AdviceDesk:
         """Rebuild the workflow state from :meth:`to_snapshot`'s dict."""
         desk = cls(settings, catalogue)
-        for advice_id, item in data.items():
+        desk.retiring = RetirementQueue.from_snapshot(data["retiring"])
+        for advice_id, item in data["progress"].items():
             draft = AdviceDraftData.model_validate(item["draft"])
             desk.progress[advice_id] = _Progress(draft, item["handled"], item["decided_by"])
         return desk

@@ -14,6 +14,13 @@ and withdraws the request, only the offerer withdraws its offer, and an offer mu
 requested resource type and not from the requester itself. Anything else is ignored and
 counted in :attr:`AssistanceBook.ignored`. An acceptance is capped at the offer's quantity and
 at what the request still needs from that offer (over-offers stay offered, not accepted).
+
+The book keeps only live requests: a finished one (withdrawn, fulfilled or expired) leaves it
+after a grace (:meth:`AssistanceBook.retire`, scheduled by :mod:`hub.domain.dispatch`), with its
+offers and parked acceptances. From then on it is unknown: events about it are ignored and
+counted, a new request with its id starts afresh, and the units accepted for it no longer count
+as committed capacity. The book indexes the open requests and those with accepted units, so
+the rules and views read them without a scan of every request.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from hub.domain._common import (
     opt_dt_from_json,
     opt_dt_to_json,
 )
+from hub.domain.retiring import SortedIds
 
 __all__ = ["AssistanceBook", "Offer", "Request"]
 
@@ -138,13 +146,16 @@ class AssistanceBook:
     Offers, acceptances and withdrawals of unknown requests or offers are ignored and counted
     in :attr:`ignored`; a second request with a known id is ignored too. An acceptance that
     arrives before the offer it accepts (two partners' ingress topics can interleave in the
-    log) is parked and applied when that offer arrives.
+    log) is parked (by request, then offer id) and applied when that offer arrives.
     """
 
     def __init__(self) -> None:
         self.requests: dict[str, Request] = {}
         self.ignored = 0
-        self.parked: dict[tuple[str, str], AssistanceAccepted] = {}
+        self.parked: dict[str, dict[str, AssistanceAccepted]] = {}
+        self._open = SortedIds()
+        self._committing: set[str] = set()
+        self._touched: set[str] = set()
         self._handlers: Mapping[type[EventEnvelope], Callable[[Any], None]] = {
             AssistanceRequested: self._requested,
             AssistanceOffered: self._offered,
@@ -162,8 +173,21 @@ class AssistanceBook:
             return
         if load_registry().may_publish(event.source, event.type):
             handler(event)
+            self._refresh(_request_id(event))
         else:
             self.ignored += 1
+
+    def _refresh(self, request_id: str) -> None:
+        """Note that ``request_id`` may have changed: touch it and update the indexes."""
+        request = self.requests.get(request_id)
+        if request is None:
+            return
+        self._touched.add(request_id)
+        self._open.put(request_id, request.open)
+        committing = not request.withdrawn and any(
+            o.accepted and not o.withdrawn for o in request.offers.values()
+        )
+        (self._committing.add if committing else self._committing.discard)(request_id)
 
     def _requested(self, event: AssistanceRequested) -> None:
         data = event.data
@@ -198,14 +222,16 @@ class AssistanceBook:
         request.offers[data.offer_id] = Offer(
             data.offer_id, event.source, data.resource_type, data.quantity
         )
-        parked = self.parked.pop((data.request_id, data.offer_id), None)
+        parked = self.parked.get(data.request_id, {}).pop(data.offer_id, None)
+        if not self.parked.get(data.request_id, True):
+            del self.parked[data.request_id]
         if parked is not None:
             self._accepted(parked)
 
     def _accepted(self, event: AssistanceAccepted) -> None:
         request = self.requests.get(event.data.request_id)
         if request is not None and event.data.offer_id not in request.offers:
-            self.parked[(event.data.request_id, event.data.offer_id)] = event
+            self.parked.setdefault(event.data.request_id, {})[event.data.offer_id] = event
             return
         offer = self._offer(event.data.request_id, event.data.offer_id)
         if request is None or offer is None:
@@ -247,19 +273,33 @@ class AssistanceBook:
         return offer
 
     def open_requests(self) -> Iterator[Request]:
-        """Yield the requests that still need units, in order of request id."""
-        return (self.requests[key] for key in sorted(self.requests) if self.requests[key].open)
+        """Yield the requests that still need units, in order of request id (from the index)."""
+        return (self.requests[key] for key in self._open)
+
+    def take_touched(self) -> set[str]:
+        """Return and forget the ids of the live requests events touched since the last call."""
+        touched, self._touched = self._touched, set()
+        return touched
+
+    def retire(self, request_id: str) -> Request | None:
+        """Forget ``request_id``: the request, its offers and parked acceptances; return it."""
+        request = self.requests.pop(request_id, None)
+        self.parked.pop(request_id, None)
+        self._touched.discard(request_id)
+        self._committing.discard(request_id)
+        self._open.put(request_id, False)
+        return request
 
     def committed(self) -> dict[str, dict[str, int]]:
         """Return, per resource type and offering organisation, the units accepted from it.
 
-        Counts accepted offers of requests that are not withdrawn (the units stay committed
-        while the request stands, fulfilled or not); withdrawn offers do not count.
+        Counts accepted offers of live requests that are not withdrawn (the units stay
+        committed while the request stands, fulfilled or not, until it leaves the live state);
+        withdrawn offers do not count. Reads the index of requests with accepted units.
         """
         totals: dict[str, dict[str, int]] = {}
-        for request in self.requests.values():
-            if request.withdrawn:
-                continue
+        for request_id in self._committing:
+            request = self.requests[request_id]
             for offer in request.offers.values():
                 if offer.accepted and not offer.withdrawn:
                     per_org = totals.setdefault(offer.resource_type, {})
@@ -270,20 +310,24 @@ class AssistanceBook:
         """Return the book as a JSON-able dict."""
         return {
             "ignored": self.ignored,
-            "requests": [_request_json(r) for r in self.requests.values()],
-            "parked": [e.model_dump(mode="json") for e in self.parked.values()],
+            "requests": {key: _request_json(r) for key, r in self.requests.items()},
+            "parked": {
+                key: {offer: e.model_dump(mode="json") for offer, e in by_offer.items()}
+                for key, by_offer in self.parked.items()
+            },
         }
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> AssistanceBook:
-        """Rebuild the book from :meth:`to_snapshot`'s dict."""
+        """Rebuild the book from :meth:`to_snapshot`'s dict (every request counts as touched)."""
         book = cls()
         book.ignored = int(data["ignored"])
-        for item in data.get("parked", []):
-            parked = AssistanceAccepted.model_validate(item)
-            book.parked[(parked.data.request_id, parked.data.offer_id)] = parked
-        for item in data["requests"]:
-            offers = {o["offer_id"]: Offer(**o) for o in item["offers"]}
+        for key, by_offer in data["parked"].items():
+            book.parked[key] = {
+                offer: AssistanceAccepted.model_validate(item) for offer, item in by_offer.items()
+            }
+        for item in data["requests"].values():
+            offers = {o["offer_id"]: Offer(**o) for o in item["offers"].values()}
             fields = {k: v for k, v in item.items() if k not in _TIMES and k != "offers"}
             request = Request(
                 **fields,
@@ -292,17 +336,23 @@ class AssistanceBook:
                 offers=offers,
             )
             book.requests[request.request_id] = request
+            book._refresh(request.request_id)
         return book
 
 
 _TIMES = ("needed_by", "requested_at")
 
 
+def _request_id(event: Any) -> str:
+    """The request id every assistance event carries in its data."""
+    return str(event.data.request_id)
+
+
 def _request_json(request: Request) -> dict[str, Any]:
-    offers = [
-        {name: getattr(offer, name) for name in Offer.__dataclass_fields__}
-        for offer in request.offers.values()
-    ]
+    offers = {
+        key: {name: getattr(offer, name) for name in Offer.__dataclass_fields__}
+        for key, offer in request.offers.items()
+    }
     plain = {
         name: getattr(request, name)
         for name in Request.__dataclass_fields__

@@ -8,18 +8,25 @@ domain does not trust that only the addressee quotes the id); of several, the ea
 (time, id) stands. Any response, *declined* included, answers the request. A request the hub
 no longer needs answered (the assistance was withdrawn or fulfilled, the candidate offered)
 is closed and never escalated. All operations are idempotent.
+
+Once the assistance request behind it left the live state and it is closed or answered, a
+request leaves the book after ``finished_grace``; acknowledgements that quote no recorded
+request leave after the grace too. An acknowledgement that arrives later is kept as one of an
+unknown request (and leaves the same way). A request that is neither closed nor answered
+stays (its ``coordination_unacknowledged`` signal stands) until it is answered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from hub.contracts.events.coordination import CoordinationAcknowledged, CoordinationResponse
 from hub.contracts.events.envelope import EventEnvelope
 from hub.domain._common import dt_from_json, dt_to_json
+from hub.domain.retiring import RetirementQueue, SortedIds
 
 __all__ = ["Acknowledgement", "CoordinationBook", "CoordinationRequest"]
 
@@ -55,12 +62,22 @@ class Acknowledgement:
 
 
 class CoordinationBook:
-    """The hub's coordination requests, their acknowledgements and which are closed."""
+    """The hub's coordination requests, their acknowledgements and which are closed.
+
+    A request leaves the book ``finished_grace`` after the first tick that sees it finished:
+    closed or answered, once its assistance request left the live state (:meth:`release`).
+    Acknowledgements of a request never recorded leave after the grace too. Unanswered open
+    requests are indexed, so the deadline rule does not scan every request.
+    """
 
     def __init__(self) -> None:
         self.requests: dict[str, CoordinationRequest] = {}
+        self.retiring = RetirementQueue()
         self._acknowledged: dict[str, dict[str, Acknowledgement]] = {}
         self._closed: set[str] = set()
+        self._released: set[str] = set()
+        self._waiting = SortedIds()
+        self._touched: set[str] = set()
 
     def record_request(
         self, request_id: str, addressee: str, respond_by: datetime, evidence_id: str
@@ -70,10 +87,21 @@ class CoordinationBook:
             self.requests[request_id] = CoordinationRequest(
                 request_id, addressee, respond_by, evidence_id
             )
+            self.retiring.cancel(request_id)  # acknowledgements that came first now count
+            self._refresh(request_id)
 
     def close(self, request_id: str) -> None:
         """Stop waiting for an answer to ``request_id`` (it is never escalated)."""
-        self._closed.add(request_id)
+        if request_id not in self._closed:
+            self._closed.add(request_id)
+            self._refresh(request_id)
+
+    def release(self, request_ids: Iterable[str]) -> None:
+        """Note that the assistance request behind ``request_ids`` left the live state."""
+        for request_id in request_ids:
+            if request_id in self.requests:
+                self._released.add(request_id)
+                self._touched.add(request_id)
 
     def apply(self, event: EventEnvelope) -> None:
         """Apply an acknowledgement; per request and sender the earliest is kept."""
@@ -84,6 +112,15 @@ class CoordinationBook:
         current = by_source.get(event.source)
         if current is None or seen < current:
             by_source[event.source] = seen
+        self._refresh(event.data.request_id)
+
+    def _refresh(self, request_id: str) -> None:
+        self._touched.add(request_id)
+        self._waiting.put(request_id, self.is_open(request_id) and self.answer(request_id) is None)
+
+    def is_open(self, request_id: str) -> bool:
+        """Whether ``request_id`` is recorded and not closed."""
+        return request_id in self.requests and request_id not in self._closed
 
     def answer(self, request_id: str) -> Acknowledgement | None:
         """Return the addressee's acknowledgement of ``request_id``, or None.
@@ -102,35 +139,72 @@ class CoordinationBook:
 
     def unacknowledged(self) -> Iterator[CoordinationRequest]:
         """Yield the open recorded requests the addressee has not answered, by request id."""
-        return (
-            self.requests[key]
-            for key in sorted(self.requests)
-            if key not in self._closed and self.answer(key) is None
-        )
+        return (self.requests[key] for key in self._waiting)
+
+    def _finished(self, request_id: str) -> bool:
+        if request_id not in self.requests:
+            return request_id in self._acknowledged  # acknowledgements of nothing recorded
+        answered = request_id in self._closed or self.answer(request_id) is not None
+        return answered and request_id in self._released
+
+    def retire_due(self, now: datetime, grace: timedelta) -> list[str]:
+        """Schedule what the events and releases since the last tick finished; retire the due.
+
+        A touched request seen finished at ``now`` leaves at ``now + grace``; one scheduled
+        but no longer finished (acknowledgements of a request since recorded) stays. Returns
+        the ids that left, sorted.
+        """
+        touched, self._touched = self._touched, set()
+        for request_id in touched:
+            if self._finished(request_id):
+                self.retiring.schedule(request_id, now + grace)
+        retired = [key for key in self.retiring.pop_due(now) if self._finished(key)]
+        for request_id in retired:
+            self.requests.pop(request_id, None)
+            self._acknowledged.pop(request_id, None)
+            self._closed.discard(request_id)
+            self._released.discard(request_id)
+            self._waiting.put(request_id, False)
+        return retired
 
     def to_snapshot(self) -> dict[str, Any]:
-        """Return the book as a JSON-able dict."""
+        """Return the book as a JSON-able dict (per request, keyed by its id)."""
         return {
-            "requests": [
-                [r.request_id, r.addressee, dt_to_json(r.respond_by), r.evidence_id]
+            "requests": {
+                r.request_id: [
+                    r.addressee,
+                    dt_to_json(r.respond_by),
+                    r.evidence_id,
+                    r.request_id in self._closed,
+                    r.request_id in self._released,
+                ]
                 for r in self.requests.values()
-            ],
+            },
             "acknowledged": {
                 request_id: {source: ack.to_json() for source, ack in by_source.items()}
                 for request_id, by_source in self._acknowledged.items()
             },
-            "closed": sorted(self._closed),
+            "retiring": self.retiring.to_snapshot(),
         }
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> CoordinationBook:
-        """Rebuild the book from :meth:`to_snapshot`'s dict."""
+        """Rebuild the book from :meth:`to_snapshot`'s dict (everything counts as touched)."""
         book = cls()
-        for request_id, addressee, respond_by, evidence_id in data["requests"]:
-            book.record_request(request_id, addressee, dt_from_json(respond_by), evidence_id)
         book._acknowledged = {
             request_id: {source: Acknowledgement.from_json(ack) for source, ack in acks.items()}
             for request_id, acks in data["acknowledged"].items()
         }
-        book._closed = set(data["closed"])
+        book.retiring = RetirementQueue.from_snapshot(data["retiring"])
+        for request_id, item in data["requests"].items():
+            addressee, respond_by, evidence_id, closed, released = item
+            book.requests[request_id] = CoordinationRequest(
+                request_id, addressee, dt_from_json(respond_by), evidence_id
+            )
+            if closed:
+                book._closed.add(request_id)
+            if released:
+                book._released.add(request_id)
+            book._refresh(request_id)
+        book._touched.update(book._acknowledged)
         return book

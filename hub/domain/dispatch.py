@@ -21,6 +21,16 @@ Outcomes are announced once, to the requester: ``nl.kcr.assistance.fulfilled`` w
 accepted units reach the quantity (even after expiry), ``nl.kcr.assistance.expired`` when
 ``needed_by`` (plus the ``assistance_overdue`` grace) passes first; after that nobody new is
 asked. A withdrawn or fulfilled request closes its coordination requests.
+
+A tick looks only at the requests events touched since the last tick and those still
+*pending* (not withdrawn, fulfilled or expired: their candidates depend on time, capacity and
+answers); any other request would produce nothing. With ``full=True`` it looks at every live
+request (the oracle of the tests; the same outputs). A request seen *finished* (withdrawn,
+fulfilled or expired) at a tick is scheduled to leave the live state ``finished_grace`` later
+(:meth:`AssistanceDispatch.retire_due`), with its workflow memory, offers and parked
+acceptances; if an offer is withdrawn from a fulfilled request before then, it is pending
+again and the schedule is dropped. After it left, a late acceptance or offer is ignored: a
+fulfilment after expiry is announced only within the grace.
 """
 
 from __future__ import annotations
@@ -44,6 +54,7 @@ from hub.contracts.outputs import (
 )
 from hub.contracts.outputs.base import DIRECTED_TLP, bounded_id, output_event_id, stricter
 from hub.domain.assistance import Request
+from hub.domain.retiring import RetirementQueue
 from hub.domain.state import HubState
 from hub.domain.thresholds import Thresholds
 from hub.domain.workflow_settings import AssistanceSettings
@@ -109,11 +120,22 @@ class AssistanceDispatch:
     def __init__(self, settings: AssistanceSettings) -> None:
         self.settings = settings
         self.dispatches: dict[str, Dispatch] = {}
+        self.retiring = RetirementQueue()
+        self._pending: set[str] = set()
 
     def step(
-        self, state: HubState, now: datetime, tick: int, thresholds: Thresholds
+        self,
+        state: HubState,
+        now: datetime,
+        tick: int,
+        thresholds: Thresholds,
+        *,
+        full: bool = False,
     ) -> tuple[list[CoordinationRequested], list[AssistanceEvent]]:
-        """Ask candidates and announce outcomes at ``now``; return the outputs, by request id."""
+        """Ask candidates and announce outcomes at ``now``; return the outputs, by request id.
+
+        Looks at the touched and pending requests (every live one when ``full``).
+        """
         at = _Tick(
             state,
             now,
@@ -121,17 +143,48 @@ class AssistanceDispatch:
             thresholds.capacity.max_report_age,
             thresholds.assistance_overdue.grace,
         )
+        retire_at = now + thresholds.live_state.finished_grace
+        requests = state.assistance.requests
+        looked = state.assistance.take_touched() | self._pending
         asks: list[CoordinationRequested] = []
         outcomes: list[AssistanceEvent] = []
-        for request_id in sorted(state.assistance.requests):
-            request = state.assistance.requests[request_id]
+        for request_id in sorted(requests if full else looked.intersection(requests)):
+            request = requests[request_id]
             dispatch = self.dispatches.setdefault(request_id, Dispatch())
             outcome = self._outcome(request, dispatch, at)
             if outcome is not None:
                 outcomes.append(outcome)
             if _still_asking(request, dispatch, at):
                 asks += self._ask_more(request, dispatch, at)
+            self._note(request, dispatch, retire_at)
         return asks, outcomes
+
+    def _note(self, request: Request, dispatch: Dispatch, retire_at: datetime) -> None:
+        """Keep ``request`` pending, or schedule it to leave once it is finished."""
+        request_id = request.request_id
+        if request.withdrawn or request.fulfilled or dispatch.expired:
+            self._pending.discard(request_id)
+        else:
+            self._pending.add(request_id)
+        if request.withdrawn or dispatch.expired or (dispatch.fulfilled and request.fulfilled):
+            self.retiring.schedule(request_id, retire_at)
+        else:
+            self.retiring.cancel(request_id)
+
+    def retire_due(self, state: HubState, now: datetime) -> list[str]:
+        """Let the finished requests due at ``now`` leave; return their coordination ids.
+
+        The request leaves the assistance book and this workflow's memory; its coordination
+        requests (returned, sorted) may leave the coordination book once closed or answered.
+        """
+        released: list[str] = []
+        for request_id in self.retiring.pop_due(now):
+            state.assistance.retire(request_id)
+            self._pending.discard(request_id)
+            dispatch = self.dispatches.pop(request_id, None)
+            if dispatch is not None:
+                released += (c.coordination_id for c in dispatch.candidates)
+        return sorted(released)
 
     def _outcome(self, request: Request, dispatch: Dispatch, at: _Tick) -> AssistanceEvent | None:
         coordination = at.state.coordination
@@ -200,28 +253,36 @@ class AssistanceDispatch:
         return event
 
     def to_snapshot(self) -> dict[str, Any]:
-        """Return the workflow state as a JSON-able dict."""
+        """Return the workflow state as a JSON-able dict (per request, keyed by its id)."""
         return {
-            request_id: {
-                "candidates": [[c.org_id, c.coordination_id, c.quantity] for c in d.candidates],
-                "fulfilled": d.fulfilled,
-                "expired": d.expired,
-            }
-            for request_id, d in self.dispatches.items()
+            "dispatches": {
+                request_id: {
+                    "candidates": [[c.org_id, c.coordination_id, c.quantity] for c in d.candidates],
+                    "fulfilled": d.fulfilled,
+                    "expired": d.expired,
+                }
+                for request_id, d in self.dispatches.items()
+            },
+            "retiring": self.retiring.to_snapshot(),
         }
 
     @classmethod
     def from_snapshot(
         cls, data: dict[str, Any], settings: AssistanceSettings
     ) -> AssistanceDispatch:
-        """Rebuild the workflow state from :meth:`to_snapshot`'s dict."""
+        """Rebuild the workflow state from :meth:`to_snapshot`'s dict.
+
+        Every request counts as pending at the next tick (which settles which stay pending).
+        """
         dispatch = cls(settings)
-        for request_id, item in data.items():
+        for request_id, item in data["dispatches"].items():
             dispatch.dispatches[request_id] = Dispatch(
                 [Candidate(org, cid, quantity) for org, cid, quantity in item["candidates"]],
                 fulfilled=item["fulfilled"],
                 expired=item["expired"],
             )
+        dispatch._pending = set(dispatch.dispatches)
+        dispatch.retiring = RetirementQueue.from_snapshot(data["retiring"])
         return dispatch
 
 

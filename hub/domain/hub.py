@@ -37,7 +37,7 @@ from hub.domain.workflows import Workflows
 
 __all__ = ["SNAPSHOT_VERSION", "HubProjection", "TickOutputs"]
 
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 4
 """Version of the snapshot layout; :meth:`HubProjection.from_snapshot` refuses others."""
 
 
@@ -98,15 +98,22 @@ class HubProjection:
     the last one evaluated is a redelivery: it produces nothing and changes nothing.
 
     At a tick, in this order: the workflows run (assistance, information, advice, scenarios),
-    the changed views are collected, the rules are evaluated into signals, closed incidents
-    whose grace is over leave the live state, and every output is routed with the
+    finished requests whose grace is over leave the live state (so their signals resolve at
+    this tick), the changed views are collected, the rules are evaluated into signals, closed
+    incidents whose grace is over leave the live state, and every output is routed with the
     subscriptions as they stand (:func:`hub.domain.routing.route`). The result is a
     :class:`TickOutputs`; ``TickOutputs.outboxes()`` groups it per organisation.
 
     Views and situation rules are evaluated for what the events since the last tick touched
-    (:func:`hub.domain.rules.incremental.evaluate_changes`). With ``full_evaluation`` every
-    view and rule is evaluated whole at every tick instead: the oracle of the tests, which
-    gives the same outputs.
+    (:func:`hub.domain.rules.incremental.evaluate_changes`); the workflows look at the
+    requests touched or still waiting on time, the request rules read indexes of the open
+    requests. With ``full_evaluation`` every view, rule and live request is evaluated whole
+    at every tick instead: the oracle of the tests, which gives the same outputs.
+
+    Finished requests leave the live state ``live_state.finished_grace`` after the first
+    tick that saw them finished (see :mod:`hub.domain.workflows`): from then on events about
+    them are ignored as for unknown requests, their signals resolve, and the units accepted
+    for a fulfilled assistance request no longer count as committed capacity.
     """
 
     def __init__(
@@ -154,7 +161,8 @@ class HubProjection:
         situation_changes = situation.take_changes()
         situation.schedule_retirement(situation_changes.incidents, now + th.live_state.closed_grace)
         self.state.activity.note_tick(now)
-        work = self.workflows.step(self.state, now, tick, th)
+        work = self.workflows.step(self.state, now, tick, th, full=self.full_evaluation)
+        self.workflows.retire_due(self.state, now, th)  # before the rules: their signals resolve
         if self.full_evaluation:
             self.view_book.consider_everything()
         views = self.view_book.changed_views(self.state, situation_changes, now, tick, th)

@@ -12,13 +12,22 @@ request it forwards the question to each addressee; once ``reminder_fraction`` o
 the request (hub time) to ``respond_by`` has passed, and before ``respond_by``, it reminds each
 addressee that has not answered, once; and it sends the requester a summary whenever the
 answers or their being overdue change (the first summary comes with the fan-out).
+
+A tick looks only at the requests events touched since the last tick and those still
+*pending* (an addressee has not answered and ``respond_by`` has not passed: a reminder or the
+overdue summary may fall due); any other request would send nothing (``full=True`` looks at
+every live one: the oracle of the tests). A request is *finished* at the first tick that sees
+it not pending (everyone answered, or past ``respond_by``), its summary sent: it leaves the
+live state ``finished_grace`` later (:meth:`InformationDesk.retire_due`), with the desk's
+progress. After that an answer to it is ignored and counted (no new summary), and its
+``information_overdue`` signal resolves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from hub.contracts.events.envelope import EventEnvelope, Tlp
@@ -34,6 +43,7 @@ from hub.contracts.outputs import (
 from hub.contracts.outputs.base import DIRECTED_TLP, output_event_id, stricter
 from hub.contracts.outputs.information import InformationQuestionData, InformationSummaryData
 from hub.domain._common import dt_from_json, dt_to_json, hub_time
+from hub.domain.retiring import RetirementQueue, SortedIds
 from hub.domain.workflow_settings import InformationSettings
 
 __all__ = [
@@ -88,11 +98,13 @@ def expand_addressees(addressees: tuple[str, ...], requester: str) -> tuple[str,
 
 
 class InformationBook:
-    """Every information request seen and its answers."""
+    """Every live information request and its answers; those unanswered are indexed."""
 
     def __init__(self) -> None:
         self.requests: dict[str, InformationRequest] = {}
         self.ignored = 0
+        self._unanswered = SortedIds()
+        self._touched: set[str] = set()
         self._handlers: Mapping[type[EventEnvelope], Callable[[Any], None]] = {
             InformationRequested: self._requested,
             InformationProvided: self._provided,
@@ -124,6 +136,26 @@ class InformationBook:
             tlp=event.tlp.value,
             correlation_id=event.correlationid,
         )
+        self._refresh(self.requests[data.request_id])
+
+    def _refresh(self, request: InformationRequest) -> None:
+        self._touched.add(request.request_id)
+        self._unanswered.put(request.request_id, bool(request.outstanding()))
+
+    def unanswered(self) -> Iterator[InformationRequest]:
+        """Yield the requests an addressee has not answered, by request id (from the index)."""
+        return (self.requests[key] for key in self._unanswered)
+
+    def take_touched(self) -> set[str]:
+        """Return and forget the ids of the live requests events touched since the last call."""
+        touched, self._touched = self._touched, set()
+        return touched
+
+    def retire(self, request_id: str) -> None:
+        """Forget ``request_id`` and its answers (events about it are then ignored)."""
+        self.requests.pop(request_id, None)
+        self._unanswered.put(request_id, False)
+        self._touched.discard(request_id)
 
     def _provided(self, event: InformationProvided) -> None:
         request = self.requests.get(event.data.request_id)
@@ -133,22 +165,24 @@ class InformationBook:
         request.answers[event.source] = Answer(
             event.data.answer, event.data.attachments, hub_time(event), event.id
         )
+        self._refresh(request)
 
     def to_snapshot(self) -> dict[str, Any]:
         """Return the book as a JSON-able dict."""
         return {
             "ignored": self.ignored,
-            "requests": [_request_json(r) for r in self.requests.values()],
+            "requests": {key: _request_json(r) for key, r in self.requests.items()},
         }
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> InformationBook:
-        """Rebuild the book from :meth:`to_snapshot`'s dict."""
+        """Rebuild the book from :meth:`to_snapshot`'s dict (every request counts as touched)."""
         book = cls()
         book.ignored = int(data["ignored"])
-        for item in data["requests"]:
+        for item in data["requests"].values():
             request = _request_from_json(item)
             book.requests[request.request_id] = request
+            book._refresh(request)
         return book
 
 
@@ -202,11 +236,26 @@ class InformationDesk:
     def __init__(self, settings: InformationSettings) -> None:
         self.settings = settings
         self.progress: dict[str, _Progress] = {}
+        self.retiring = RetirementQueue()
+        self._pending: set[str] = set()
 
-    def step(self, book: InformationBook, now: datetime, tick: int) -> list[InformationEvent]:
-        """Forward, remind and summarise at ``now``; return the outputs, by request id."""
+    def step(
+        self,
+        book: InformationBook,
+        now: datetime,
+        tick: int,
+        *,
+        full: bool = False,
+        grace: timedelta = timedelta(0),
+    ) -> list[InformationEvent]:
+        """Forward, remind and summarise at ``now``; return the outputs, by request id.
+
+        Looks at the touched and pending requests (every live one when ``full``); a request
+        seen finished is scheduled to leave the live state ``grace`` later.
+        """
         outputs: list[InformationEvent] = []
-        for request_id in sorted(book.requests):
+        looked = book.take_touched() | self._pending
+        for request_id in sorted(book.requests if full else looked.intersection(book.requests)):
             request = book.requests[request_id]
             progress = self.progress.setdefault(request_id, _Progress())
             if not progress.forwarded:
@@ -221,7 +270,25 @@ class InformationDesk:
             if shown != progress.summary:
                 progress.summary = shown
                 outputs.append(_summary(request, overdue, now, tick))
+            self._note(request, now, grace)
         return outputs
+
+    def _note(self, request: InformationRequest, now: datetime, grace: timedelta) -> None:
+        """Keep ``request`` pending while time may still change it, else schedule it to leave."""
+        if request.outstanding() and now <= request.respond_by:
+            self._pending.add(request.request_id)
+        else:
+            self._pending.discard(request.request_id)
+            self.retiring.schedule(request.request_id, now + grace)
+
+    def retire_due(self, book: InformationBook, now: datetime) -> list[str]:
+        """Let the finished requests due at ``now`` leave the book and the desk; return them."""
+        retired = self.retiring.pop_due(now)
+        for request_id in retired:
+            book.retire(request_id)
+            self.progress.pop(request_id, None)
+            self._pending.discard(request_id)
+        return retired
 
     def _reminders(
         self, request: InformationRequest, progress: _Progress, now: datetime, tick: int
@@ -235,17 +302,26 @@ class InformationDesk:
         return [_question(InformationReminded, request, org, now, tick) for org in due]
 
     def to_snapshot(self) -> dict[str, Any]:
-        """Return the workflow state as a JSON-able dict."""
+        """Return the workflow state as a JSON-able dict (per request, keyed by its id)."""
         return {
-            request_id: {"forwarded": p.forwarded, "reminded": p.reminded, "summary": p.summary}
-            for request_id, p in self.progress.items()
+            "progress": {
+                request_id: {
+                    "forwarded": p.forwarded,
+                    "reminded": p.reminded,
+                    "summary": p.summary,
+                }
+                for request_id, p in self.progress.items()
+            },
+            "retiring": self.retiring.to_snapshot(),
         }
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any], settings: InformationSettings) -> InformationDesk:
-        """Rebuild the workflow state from :meth:`to_snapshot`'s dict."""
+        """Rebuild the workflow state from :meth:`to_snapshot`'s dict (all pending once)."""
         desk = cls(settings)
-        for request_id, item in data.items():
+        desk.retiring = RetirementQueue.from_snapshot(data["retiring"])
+        desk._pending = set(data["progress"])
+        for request_id, item in data["progress"].items():
             summary = item["summary"]
             if summary is not None:
                 summary = [[tuple(pair) for pair in summary[0]], summary[1]]

@@ -183,14 +183,25 @@ class LiveStateThresholds(_Section):
     closed_grace_minutes: float = Field(
         ge=0, description="A closed incident leaves the live state (and its view) after this."
     )
+    finished_grace_minutes: float = Field(
+        default=1440,  # files written before it existed get a day, as the packaged file
+        ge=0,
+        description="A finished request (assistance, information, advice, coordination) "
+        "leaves the live state this long after the first tick that saw it finished.",
+    )
 
     @property
     def closed_grace(self) -> timedelta:
         """:attr:`closed_grace_minutes` as a timedelta."""
         return timedelta(minutes=self.closed_grace_minutes)
 
+    @property
+    def finished_grace(self) -> timedelta:
+        """:attr:`finished_grace_minutes` as a timedelta."""
+        return timedelta(minutes=self.finished_grace_minutes)
 
-_DEFAULT_LIVE_STATE = LiveStateThresholds(closed_grace_minutes=1440)
+
+_DEFAULT_LIVE_STATE = LiveStateThresholds(closed_grace_minutes=1440, finished_grace_minutes=1440)
 """For escalation files written before ``[live_state]`` existed: a day, as the packaged file."""
 
 

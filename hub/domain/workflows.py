@@ -10,6 +10,10 @@ of the events applied before each tick:
   reminders, summaries;
 - advice (:class:`~hub.domain.advice.AdviceDesk`): drafts, publication or rejection notes;
 - scenarios (:class:`~hub.domain.monitoring.ScenarioMonitor`): one view per scenario.
+
+A tick looks only at the requests touched since the last tick and those whose outputs may
+still change with time; finished requests leave the live state after
+``live_state.finished_grace`` (:meth:`Workflows.retire_due`).
 """
 
 from __future__ import annotations
@@ -61,18 +65,42 @@ class Workflows:
         self.scenarios = ScenarioMonitor()
 
     def step(
-        self, state: HubState, now: datetime, tick: int, thresholds: Thresholds
+        self,
+        state: HubState,
+        now: datetime,
+        tick: int,
+        thresholds: Thresholds,
+        *,
+        full: bool = False,
     ) -> WorkflowOutputs:
-        """Run every workflow at ``now``; return what they send."""
-        coordination, assistance = self.dispatch.step(state, now, tick, thresholds)
+        """Run every workflow at ``now``; return what they send.
+
+        With ``full`` every live request is looked at, not only the touched and pending ones
+        (the oracle of the tests: the same outputs).
+        """
+        coordination, assistance = self.dispatch.step(state, now, tick, thresholds, full=full)
         reader = MetricReader(state, now, thresholds.capacity.max_report_age)
+        grace = thresholds.live_state.finished_grace
+        information = self.information.step(state.information, now, tick, full=full, grace=grace)
+        capacity, at = state.capacity, (now, tick)
         return WorkflowOutputs(
             coordination=coordination,
             assistance=assistance,
-            information=self.information.step(state.information, now, tick),
-            advice=self.advice.step(state.advice, state.capacity, (now, tick), thresholds),
+            information=information,
+            advice=self.advice.step(state.advice, capacity, at, thresholds, full=full),
             scenarios=self.scenarios.step(state.scenarios, reader, tick),
         )
+
+    def retire_due(self, state: HubState, now: datetime, thresholds: Thresholds) -> None:
+        """Let the finished requests due at ``now`` leave the live state.
+
+        Assistance requests leave with their workflow memory; their coordination requests are
+        released, and those closed or answered leave the coordination book a grace later.
+        """
+        state.coordination.release(self.dispatch.retire_due(state, now))
+        self.information.retire_due(state.information, now)
+        self.advice.retire_due(state.advice, now)
+        state.coordination.retire_due(now, thresholds.live_state.finished_grace)
 
     def scenario_views(
         self, state: HubState, now: datetime, tick: int, thresholds: Thresholds

@@ -94,7 +94,7 @@ def test_events_of_unknown_requests_or_offers_are_ignored_and_counted() -> None:
         assistance_withdrawn("ghost", minutes(2)),
     )
     assert book.ignored == 2
-    assert list(book.parked) == [("req-1", "nobody")]
+    assert {key: list(offers) for key, offers in book.parked.items()} == {"req-1": ["nobody"]}
     assert book.requests["req-1"].accepted == 0
 
 

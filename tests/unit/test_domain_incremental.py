@@ -14,11 +14,20 @@ from hub.domain.hub import HubProjection, TickOutputs
 from hub.domain.rules import evaluate, supra_regional
 from hub.domain.rules.situation import supra_regional_for
 from hub.domain.testing import (
+    advice_requested,
+    advice_validated,
+    assistance_accepted,
+    assistance_offered,
+    assistance_requested,
+    assistance_withdrawn,
     capacity_reported,
+    coordination_acknowledged,
     heartbeat,
     incident_closed,
     incident_reported,
     incident_updated,
+    information_provided,
+    information_requested,
     minutes,
     sitrep_published,
 )
@@ -59,13 +68,97 @@ _other = st.fixed_dictionaries(
         "n": st.integers(0, 10),
     }
 )
+_REQUESTS = tuple(f"req-{n}" for n in range(3))
+_INFO = tuple(f"info-{n}" for n in range(3))
+_assistance = st.fixed_dictionaries(
+    {
+        "op": st.sampled_from(
+            (
+                "ask",
+                "ask",
+                "offer",
+                "offer",
+                "accept",
+                "accept",
+                "withdraw",
+                "withdraw-offer",
+                "ack",
+                "ack",
+                "capacity",
+                "capacity",
+            )
+        ),
+        "id": st.sampled_from(_REQUESTS),
+        "source": st.sampled_from(_REGIONS),
+        "n": st.integers(1, 4),
+        "minutes": st.integers(5, 300),
+        "response": st.sampled_from(("noted", "accepted", "declined")),
+    }
+)
+_information = st.fixed_dictionaries(
+    {
+        "op": st.sampled_from(("inform-ask", "inform", "inform")),
+        "id": st.sampled_from(_INFO),
+        "source": st.sampled_from(_REGIONS),
+        "regions": st.lists(st.sampled_from(_REGIONS), min_size=1, max_size=3, unique=True),
+        "minutes": st.integers(5, 300),
+    }
+)
 _tick = st.fixed_dictionaries({"op": st.just("tick"), "minutes": st.integers(1, 400)})
-_steps = st.lists(st.one_of(_report, _update, _other, _tick), min_size=1, max_size=60)
+_mixed = st.lists(
+    st.one_of(_report, _update, _other, _assistance, _information, _tick), min_size=1, max_size=60
+)
+_tick_short = st.fixed_dictionaries({"op": st.just("tick"), "minutes": st.integers(1, 90)})
+_requests_only = st.lists(
+    st.one_of(_assistance, _assistance, _information, _tick_short), min_size=8, max_size=80
+)
+_steps = _mixed | _requests_only
+"""Incident and request events mixed, or request events only (so requests meet often)."""
+
+
+def _requester(request_id: str) -> str:
+    """Each generated assistance request has one requester (so acceptances can count)."""
+    return _REGIONS[_REQUESTS.index(request_id)]
+
+
+def _request_event(step: dict[str, Any], at: datetime) -> EventEnvelope:
+    """The assistance, coordination or information event a generated step stands for."""
+    op, request_id, source = step["op"], step["id"], step["source"]
+    requester = _requester(request_id) if request_id in _REQUESTS else "ncc"
+    if op == "ask":
+        needed_by = at + timedelta(minutes=step["minutes"])
+        return assistance_requested(
+            request_id, at, source=requester, quantity=step["n"], needed_by=needed_by
+        )
+    if op == "offer":
+        return assistance_offered(request_id, at, source=source, quantity=step["n"])
+    if op == "accept":
+        offer = f"{source}-offer"
+        return assistance_accepted(
+            request_id, at, source=requester, offer_id=offer, quantity=step["n"]
+        )
+    if op == "withdraw":
+        return assistance_withdrawn(request_id, at, source=requester)
+    if op == "withdraw-offer":
+        return assistance_withdrawn(request_id, at, source=source, offer_id=f"{source}-offer")
+    if op == "capacity":
+        return capacity_reported("pump", at, source=source, available=step["n"], total=12)
+    if op == "ack":
+        ack_id = f"{request_id}/{source}"
+        return coordination_acknowledged(ack_id, at, source=source, response=step["response"])
+    if op == "inform-ask":
+        respond_by = at + timedelta(minutes=step["minutes"])
+        return information_requested(
+            request_id, at, source=requester, addressees=step["regions"], respond_by=respond_by
+        )
+    return information_provided(request_id, at, source=source)
 
 
 def _event(step: dict[str, Any], at: datetime, serial: int) -> EventEnvelope:
     """The event a generated step stands for, at ``at``."""
     op, incident_id = step["op"], step.get("id", "")
+    if incident_id.startswith(("req-", "info-")):
+        return _request_event(step, at)
     if op == "report":
         return incident_reported(
             incident_id, at, source=step["source"], category=step["category"],
@@ -88,8 +181,10 @@ def _event(step: dict[str, Any], at: datetime, serial: int) -> EventEnvelope:
 
 
 def _thresholds() -> Thresholds:
-    """Packaged thresholds with a short grace, so closed incidents leave within a test."""
-    return load_thresholds().replace("live_state", closed_grace_minutes=90)
+    """Packaged thresholds with short graces, so closed and finished work leaves in a test."""
+    return load_thresholds().replace(
+        "live_state", closed_grace_minutes=90, finished_grace_minutes=60
+    )
 
 
 def _run(steps: list[dict[str, Any]], hub: HubProjection) -> list[TickOutputs]:
@@ -231,3 +326,69 @@ def test_the_live_state_is_bounded_by_what_is_active_not_by_history() -> None:
     assert len(kept) <= 3 + 90 // 10 + 1
     assert len(hub.published_views()) < 100
     assert len(json.dumps(hub.to_snapshot())) < 200_000
+
+
+def _request_cycle(hub: HubProjection, n: int, at: datetime) -> None:
+    """Request ``n``: assistance fulfilled (or withdrawn), information answered, advice decided."""
+    hub.apply(capacity_reported("pump", at, source="vr18", available=5, total=10))
+    hub.apply(assistance_requested(f"req-{n}", at, quantity=2))
+    hub.apply(information_requested(f"info-{n}", at, addressees=["vr18"]))
+    hub.apply(advice_requested(f"adv-{n}", at))
+    hub.tick(at + timedelta(minutes=1), 3 * n + 1)
+    later = at + timedelta(minutes=2)
+    hub.apply(coordination_acknowledged(f"req-{n}/vr18", later, source="vr18"))
+    if n % 3:
+        hub.apply(assistance_offered(f"req-{n}", later, quantity=2))
+        hub.apply(assistance_accepted(f"req-{n}", later, quantity=2))
+    else:
+        hub.apply(assistance_withdrawn(f"req-{n}", later))
+    hub.apply(information_provided(f"info-{n}", later, source="vr18"))
+    hub.apply(advice_validated(f"adv-{n}", later))
+    hub.tick(at + timedelta(minutes=3), 3 * n + 2)
+    hub.tick(at + timedelta(minutes=5), 3 * n + 3)
+
+
+def test_finished_requests_leave_the_live_state_after_the_grace() -> None:
+    """Fulfilled assistance, answered information, published advice: gone a grace later."""
+    hub = HubProjection(_thresholds())
+    _request_cycle(hub, 1, minutes(0))
+    state, workflows = hub.state, hub.workflows
+    assert state.assistance.committed() == {"pump": {"vr18": 2}}
+    assert "req-1" in state.assistance.requests
+    assert "info-1" in state.information.requests
+    hub.tick(minutes(62), 10)
+    assert "req-1" in state.assistance.requests  # seen finished at minute 3: due at 63
+    hub.tick(minutes(63), 11)
+    assert not state.assistance.requests
+    assert not state.information.requests
+    assert not state.advice.requests
+    assert not workflows.dispatch.dispatches
+    assert not workflows.information.progress
+    assert not workflows.advice.progress
+    assert state.assistance.committed() == {}
+    assert "req-1/vr18" in state.coordination.requests  # released now: leaves a grace later
+    hub.tick(minutes(123), 12)
+    assert not state.coordination.requests
+    ignored = state.assistance.ignored
+    hub.apply(assistance_accepted("req-1", minutes(124), quantity=2))
+    assert state.assistance.ignored == ignored + 1
+
+
+def test_live_requests_are_bounded_by_what_is_active_not_by_history() -> None:
+    """3,000 requests of each kind over three weeks leave only the last hour's in the state."""
+    hub = HubProjection(_thresholds())
+    for n in range(3_000):
+        _request_cycle(hub, n, minutes(n * 10))
+    state, workflows = hub.state, hub.workflows
+    for live in (
+        state.assistance.requests,
+        state.information.requests,
+        state.advice.requests,
+        workflows.dispatch.dispatches,
+        workflows.information.progress,
+        workflows.advice.progress,
+    ):
+        assert 0 < len(live) <= 60 // 10 + 1
+    assert len(state.coordination.requests) <= 2 * 60 // 10 + 1
+    assert len(json.dumps(hub.to_snapshot())) < 200_000
+    assert json.dumps(hub.to_snapshot()).count("req-17") == 0

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from hub.contracts.outputs.signals import SignalSeverity
 from hub.contracts.reference import load_reference
-from hub.domain.assistance import AssistanceBook
+from hub.domain.assistance import AssistanceBook, Request
 from hub.domain.capacity import NationalCapacity
 from hub.domain.rules.condition import Condition, signal_id
 from hub.domain.state import HubState
 from hub.domain.thresholds import CapacityShortfallThresholds, Thresholds
 
-__all__ = ["CAPACITY_SHORTFALL", "Demand", "capacity_shortfall", "open_demand"]
+__all__ = [
+    "CAPACITY_SHORTFALL",
+    "Demand",
+    "capacity_shortfall",
+    "capacity_shortfall_indexed",
+    "committed_scan",
+    "open_demand",
+]
 
 CAPACITY_SHORTFALL = "capacity_shortfall"
 
@@ -27,12 +35,20 @@ class Demand:
     regions: tuple[str, ...]
 
 
-def open_demand(book: AssistanceBook) -> dict[str, Demand]:
-    """Return per resource type the units open requests still need, and which requests."""
+def open_demand(book: AssistanceBook, *, scan: bool = False) -> dict[str, Demand]:
+    """Return per resource type the units open requests still need, and which requests.
+
+    Reads the book's index of open requests; with ``scan`` every live request instead.
+    """
     units: dict[str, int] = {}
     evidence: dict[str, list[str]] = {}
     regions: dict[str, set[str]] = {}
-    for request in book.open_requests():
+    requests: Iterable[Request] = (
+        (book.requests[key] for key in sorted(book.requests) if book.requests[key].open)
+        if scan
+        else book.open_requests()
+    )
+    for request in requests:
         rtype = request.resource_type
         units[rtype] = units.get(rtype, 0) + request.outstanding
         evidence.setdefault(rtype, []).append(request.event_id)
@@ -41,6 +57,27 @@ def open_demand(book: AssistanceBook) -> dict[str, Demand]:
         rtype: Demand(units[rtype], tuple(evidence[rtype]), tuple(sorted(regions[rtype])))
         for rtype in units
     }
+
+
+def committed_scan(book: AssistanceBook) -> dict[str, dict[str, int]]:
+    """:meth:`AssistanceBook.committed` from a scan of every live request (the oracle)."""
+    totals: dict[str, dict[str, int]] = {}
+    for request in book.requests.values():
+        if request.withdrawn:
+            continue
+        for offer in request.offers.values():
+            if offer.accepted and not offer.withdrawn:
+                per_org = totals.setdefault(offer.resource_type, {})
+                per_org[offer.offerer] = per_org.get(offer.offerer, 0) + offer.accepted
+    return totals
+
+
+def capacity_shortfall_indexed(
+    state: HubState, now: datetime, thresholds: Thresholds
+) -> dict[str, Condition]:
+    """:func:`capacity_shortfall` over the assistance book's indexes."""
+    book = state.assistance
+    return _capacity_shortfall(state, now, thresholds, book.committed(), open_demand(book))
 
 
 def capacity_shortfall(
@@ -53,9 +90,20 @@ def capacity_shortfall(
     without any non-stale total raises nothing on the percentage. Critical under
     ``critical_available_percent`` or when demand exceeds availability. Keyed by resource
     type; evidence: the non-stale reports and the open requests; regions: the requesters'.
+    Scans every live assistance request (the oracle of :func:`capacity_shortfall_indexed`).
     """
-    committed = state.assistance.committed()
-    demand = open_demand(state.assistance)
+    book = state.assistance
+    committed, demand = committed_scan(book), open_demand(book, scan=True)
+    return _capacity_shortfall(state, now, thresholds, committed, demand)
+
+
+def _capacity_shortfall(
+    state: HubState,
+    now: datetime,
+    thresholds: Thresholds,
+    committed: dict[str, dict[str, int]],
+    demand: dict[str, Demand],
+) -> dict[str, Condition]:
     max_age = thresholds.capacity.max_report_age
     found: dict[str, Condition] = {}
     for rtype in sorted(set(state.capacity.resource_types()) | set(demand)):

@@ -2,16 +2,23 @@
 
 "Now" is the time of the clock tick; every comparison is strict, so a deadline is missed
 only once ``now`` is past it (plus the grace period), never at the very moment.
+
+``assistance_overdue`` and ``coordination_unacknowledged`` scan every live request: the
+oracle. Their ``*_indexed`` twins read the books' indexes of open requests (what the
+incremental tick runs) and find the same conditions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from hub.contracts.organisations import load_registry
 from hub.contracts.outputs.signals import SignalSeverity
 from hub.contracts.reference import load_reference
 from hub.domain._common import dt_to_json
+from hub.domain.assistance import Request
+from hub.domain.coordination import CoordinationRequest
 from hub.domain.rules.condition import Condition, org_name, signal_id, unique
 from hub.domain.state import HubState
 from hub.domain.thresholds import Thresholds
@@ -21,7 +28,9 @@ __all__ = [
     "COORDINATION_UNACKNOWLEDGED",
     "SILENT_ORGANISATION",
     "assistance_overdue",
+    "assistance_overdue_indexed",
     "coordination_unacknowledged",
+    "coordination_unacknowledged_indexed",
     "silent_organisation",
 ]
 
@@ -76,12 +85,28 @@ def assistance_overdue(
 
     Withdrawn requests never count. Critical when nothing at all was accepted. Keyed by
     request; evidence: the request and the acceptances that count. Addressed to the
-    configured ``notify`` organisations (the LOCC) and the requester.
+    configured ``notify`` organisations (the LOCC) and the requester. Scans every live
+    request; a request that left the live state raises nothing.
     """
+    requests = state.assistance.requests
+    scanned = (requests[key] for key in sorted(requests) if requests[key].open)
+    return _assistance_overdue(scanned, now, thresholds)
+
+
+def assistance_overdue_indexed(
+    state: HubState, now: datetime, thresholds: Thresholds
+) -> dict[str, Condition]:
+    """:func:`assistance_overdue` over the book's index of open requests."""
+    return _assistance_overdue(state.assistance.open_requests(), now, thresholds)
+
+
+def _assistance_overdue(
+    requests: Iterable[Request], now: datetime, thresholds: Thresholds
+) -> dict[str, Condition]:
     grace = thresholds.assistance_overdue.grace
     notify = thresholds.assistance_overdue.notify
     found: dict[str, Condition] = {}
-    for request in state.assistance.open_requests():
+    for request in requests:
         if now <= request.needed_by + grace:
             continue
         accepted = request.accepted
@@ -110,11 +135,30 @@ def coordination_unacknowledged(
 ) -> dict[str, Condition]:
     """A coordination request of the hub not acknowledged by its ``respond_by``.
 
-    Keyed by request; evidence: the hub event that issued it.
+    Keyed by request; evidence: the hub event that issued it. Scans every live request.
     """
+    book = state.coordination
+    scanned = (
+        book.requests[key]
+        for key in sorted(book.requests)
+        if book.is_open(key) and book.answer(key) is None
+    )
+    return _coordination_unacknowledged(scanned, now, thresholds)
+
+
+def coordination_unacknowledged_indexed(
+    state: HubState, now: datetime, thresholds: Thresholds
+) -> dict[str, Condition]:
+    """:func:`coordination_unacknowledged` over the book's index of unanswered requests."""
+    return _coordination_unacknowledged(state.coordination.unacknowledged(), now, thresholds)
+
+
+def _coordination_unacknowledged(
+    requests: Iterable[CoordinationRequest], now: datetime, thresholds: Thresholds
+) -> dict[str, Condition]:
     grace = thresholds.coordination_unacknowledged.grace
     found: dict[str, Condition] = {}
-    for request in state.coordination.unacknowledged():
+    for request in requests:
         if now <= request.respond_by + grace:
             continue
         found[signal_id(COORDINATION_UNACKNOWLEDGED, request.request_id)] = Condition(

@@ -3,10 +3,11 @@
 The situation rules are keyed by what events touch: ``grip_high`` by incident,
 ``supra_regional`` by category. At a tick they are evaluated for the touched keys only; the
 signals of untouched keys hold as they were (their conditions depend on nothing else). The
-other rules are evaluated whole at every tick: their cost does not grow with the number of
-incidents (a fixed set of organisations and resource types, and the open requests and
-scenarios). :func:`hub.domain.rules.evaluate` is the full evaluation and stays the oracle: a
-property test checks that the two give the same signals at every tick.
+other rules are evaluated at every tick: their cost does not grow with the number of
+incidents or with history (a fixed set of organisations and resource types, the scenarios,
+and the open requests, read from the books' indexes: ``*_indexed``).
+:func:`hub.domain.rules.evaluate` is the full evaluation and stays the oracle: a property test
+checks that the two give the same signals at every tick.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
-from hub.domain.rules.capacity import CAPACITY_SHORTFALL
+from hub.domain.rules.capacity import CAPACITY_SHORTFALL, capacity_shortfall_indexed
 from hub.domain.rules.condition import Condition, signal_id
 from hub.domain.rules.deadlines import (
     ASSISTANCE_OVERDUE,
     COORDINATION_UNACKNOWLEDGED,
     SILENT_ORGANISATION,
+    assistance_overdue_indexed,
+    coordination_unacknowledged_indexed,
 )
 from hub.domain.rules.situation import (
     GRIP_HIGH,
@@ -28,7 +31,11 @@ from hub.domain.rules.situation import (
     grip_high_for,
     supra_regional_for,
 )
-from hub.domain.rules.workflow import INFORMATION_OVERDUE, SCENARIO_INDICATOR
+from hub.domain.rules.workflow import (
+    INFORMATION_OVERDUE,
+    SCENARIO_INDICATOR,
+    information_overdue_indexed,
+)
 from hub.domain.situation import SituationChanges
 from hub.domain.state import HubState
 from hub.domain.thresholds import Thresholds
@@ -43,7 +50,14 @@ EVERY_TICK = (
     INFORMATION_OVERDUE,
     SCENARIO_INDICATOR,
 )
-"""The rules evaluated whole at every tick."""
+"""The rules evaluated at every tick (those over requests read the books' indexes)."""
+
+_INDEXED = {
+    CAPACITY_SHORTFALL: capacity_shortfall_indexed,
+    ASSISTANCE_OVERDUE: assistance_overdue_indexed,
+    COORDINATION_UNACKNOWLEDGED: coordination_unacknowledged_indexed,
+    INFORMATION_OVERDUE: information_overdue_indexed,
+}
 
 
 class ActiveSignals(Protocol):
@@ -79,7 +93,7 @@ def evaluate_changes(
     found.update(supra_regional_for(state, now, thresholds, changes.categories))
     evaluated.update(_ids(SUPRA_REGIONAL, changes.categories))
     for code in EVERY_TICK:
-        found.update(RULES[code](state, now, thresholds))
+        found.update(_INDEXED.get(code, RULES[code])(state, now, thresholds))
         evaluated.update(active.of_rule(code))
     return Evaluation(found, evaluated)
 

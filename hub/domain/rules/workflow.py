@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from hub.contracts.organisations import load_registry
 from hub.contracts.outputs.signals import SignalSeverity
 from hub.domain._common import dt_to_json
 from hub.domain.conditions import METRICS, evaluate, metrics_of
+from hub.domain.information import InformationRequest
 from hub.domain.monitoring import MetricReader
 from hub.domain.rules.condition import Condition, names, org_name, signal_id
 from hub.domain.state import HubState
 from hub.domain.thresholds import Thresholds
 
-__all__ = ["INFORMATION_OVERDUE", "SCENARIO_INDICATOR", "information_overdue", "scenario_indicator"]
+__all__ = [
+    "INFORMATION_OVERDUE",
+    "SCENARIO_INDICATOR",
+    "information_overdue",
+    "information_overdue_indexed",
+    "scenario_indicator",
+]
 
 INFORMATION_OVERDUE = "information_overdue"
 SCENARIO_INDICATOR = "scenario_indicator"
@@ -25,13 +33,29 @@ def information_overdue(
     """Addressees of an information request that have not answered by its ``respond_by``.
 
     Keyed by request; lists who is overdue; regions: the overdue regions; addressed to the
-    requester; evidence: the request. Resolves once every addressee has answered.
+    requester; evidence: the request. Resolves once every addressee has answered (or the
+    request left the live state). Scans every live request: the oracle of
+    :func:`information_overdue_indexed`.
     """
+    requests = state.information.requests
+    return _information_overdue((requests[key] for key in sorted(requests)), now, thresholds)
+
+
+def information_overdue_indexed(
+    state: HubState, now: datetime, thresholds: Thresholds
+) -> dict[str, Condition]:
+    """:func:`information_overdue` over the book's index of unanswered requests."""
+    return _information_overdue(state.information.unanswered(), now, thresholds)
+
+
+def _information_overdue(
+    requests: Iterable[InformationRequest], now: datetime, thresholds: Thresholds
+) -> dict[str, Condition]:
     grace = thresholds.information_overdue.grace
     registry = load_registry()
     found: dict[str, Condition] = {}
-    for request_id in sorted(state.information.requests):
-        request = state.information.requests[request_id]
+    for request in requests:
+        request_id = request.request_id
         overdue = request.outstanding()
         if not overdue or now <= request.respond_by + grace:
             continue
