@@ -327,7 +327,7 @@ class SituationProjection:
     def to_snapshot(self) -> dict[str, Any]:
         """Return the state as a JSON-able dict."""
         return {
-            "incidents": [state.to_json() for state in self.incidents.values()],
+            "incidents": {key: state.to_json() for key, state in self.incidents.items()},
             "sitreps": {key: sitrep.to_json() for key, sitrep in self.sitreps.items()},
             "ignored": self.ignored,
             "recent": self._recent.to_snapshot(),
@@ -340,7 +340,7 @@ class SituationProjection:
         projection = cls(recent.capacity)
         projection._recent = recent
         projection.ignored = int(data["ignored"])
-        for item in data["incidents"]:
+        for item in data["incidents"].values():
             state = IncidentState.from_json(item)
             projection.incidents[state.incident_id] = state
             if state.active:

@@ -204,6 +204,7 @@ class ViewBook:
         self.published: dict[str, View] = {}
         self._summaries: dict[str, RegionSummary] = {}
         self._everything = True
+        self._dumps: dict[str, tuple[View, dict[str, Any]]] = {}
 
     def all_views(
         self,
@@ -295,8 +296,14 @@ class ViewBook:
         return sorted(map(_record, self.published.values()), key=lambda r: (r.kind, r.key))
 
     def to_snapshot(self) -> dict[str, Any]:
-        """Return the published records as a JSON-able dict."""
-        return {key: view.model_dump(mode="json") for key, view in self.published.items()}
+        """Return the published records as a JSON-able dict (each view dumped once, then kept)."""
+        dumps = self._dumps
+        fresh = {}
+        for key, view in self.published.items():
+            cached = dumps.get(key)
+            fresh[key] = cached if cached is not None and cached[0] is view else (view, _dump(view))
+        self._dumps = fresh
+        return {key: dumped for key, (_, dumped) in fresh.items()}
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> ViewBook:
@@ -308,6 +315,10 @@ class ViewBook:
                 raise TypeError(f"{key} is not a view record")
             book.published[key] = view
         return book
+
+
+def _dump(view: View) -> dict[str, Any]:
+    return view.model_dump(mode="json")
 
 
 def _record(view: View) -> ViewRecord:

@@ -14,8 +14,8 @@ from hub.processing.barrier import Position, TickBarrier
 
 __all__ = ["PROJECTOR_SNAPSHOT_VERSION", "Projector"]
 
-PROJECTOR_SNAPSHOT_VERSION = 1
-_PROCESSOR_DEDUPE_WINDOW = 1000  # the gateway de-duplicates; offsets make the worker idempotent
+PROJECTOR_SNAPSHOT_VERSION = 2
+_PROCESSOR_DEDUPE_WINDOW = 256  # the gateway de-duplicates; offsets make the worker idempotent
 
 
 class Projector:
@@ -62,8 +62,17 @@ class Projector:
         return {
             "version": PROJECTOR_SNAPSHOT_VERSION,
             "projection": self.projection.to_snapshot(),
-            "applied": [[t, p, o] for (t, p), o in sorted(self.barrier.applied.items())],
+            "applied": self.applied_snapshot(),
         }
+
+    @staticmethod
+    def to_snapshot_version() -> int:
+        """Return the version :meth:`to_snapshot` writes."""
+        return PROJECTOR_SNAPSHOT_VERSION
+
+    def applied_snapshot(self) -> list[list[Any]]:
+        """Return the applied offsets as in :meth:`to_snapshot`: ``[topic, partition, offset]``."""
+        return [[t, p, o] for (t, p), o in sorted(self.barrier.applied.items())]
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any], thresholds: Thresholds | None = None) -> Projector:

@@ -4,16 +4,20 @@ Records are taken in batches and acknowledged by hand: an event is acked only on
 of the state that includes it is in the table (whose changelog Faust flushes before committing
 offsets), so a worker killed at any moment restarts from its table and re-reads exactly what the
 snapshot lacks. Offsets and tick numbers in the snapshot make the re-read idempotent.
+
+The table holds the state as keyed entries (:mod:`hub.processing.keyed_state`): one per
+incident, view, signal and workflow item, plus small header entries (last tick, applied
+offsets). A save writes only the entries that changed; when no event was applied and no tick
+produced anything since the last save, only the header entries are written.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 import zlib
-from collections.abc import AsyncIterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -26,7 +30,9 @@ from hub.contracts.events.catalogue import FAMILIES
 from hub.contracts.events.clock import ClockTicked
 from hub.domain.hub import TickOutputs
 from hub.domain.thresholds import Thresholds
+from hub.errors import HubError
 from hub.logs import get_logger
+from hub.processing.keyed_state import KeyedWriter, StateChanges, from_entries
 from hub.processing.projector import Projector
 from hub.replay import ReplayWindow, replay_log
 from hub.streams.gap_reader import GapReader, StallWatch
@@ -34,10 +40,38 @@ from hub.streams.outputs import is_event, output_records
 from hub.streams.transport import ReadCommittedApp
 from hub.topics.declaration import TopicNames
 
-__all__ = ["ProjectionWorker", "WorkerSettings"]
+__all__ = ["ProjectionWorker", "WorkerFailed", "WorkerSettings"]
 
 _log = get_logger("hub.worker")
-_SNAPSHOT_KEY = "projector"
+_OLD_SNAPSHOT_KEY = "projector"  # the whole state in one value, before keyed entries
+_CHANGELOG_CONFIG = {
+    # the table's changelog is rewritten entry by entry: compact it soon, so a restart reads
+    # about one record per live entry, not every save since the last roll of a 1 GB segment
+    "segment.ms": "600000",
+    "segment.bytes": str(16 * 1024 * 1024),
+    "min.cleanable.dirty.ratio": "0.2",
+    "delete.retention.ms": "600000",
+}
+
+
+class WorkerFailed(HubError, RuntimeError):
+    """The projection agent stopped on an error: the worker cannot go on and exits."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(
+            f"the processors stopped: {cause!r}",
+            fix="the supervisor restarts the processors; they resume from their saved state.",
+        )
+
+
+async def _first(*waits: Coroutine[Any, Any, Any]) -> None:
+    """Wait until the first of ``waits`` is done; cancel the others."""
+    tasks = [asyncio.ensure_future(wait) for wait in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 @dataclass(frozen=True)
@@ -98,6 +132,10 @@ class ProjectionWorker:
         self._lock = asyncio.Lock()  # one batch or the final save at a time
         self._stream: faust.Stream[Any] | None = None
         self._saved_at = 0.0
+        self._writer = KeyedWriter()
+        self._failed = asyncio.Event()
+        self._failure: BaseException | None = None
+        self._moved = True  # events applied or outputs published since the last full save
         self.gap_reader = GapReader(bootstrap, codec, self.settings.client_config)
         self._stall_watch = StallWatch(self.settings.stall_seconds)
         self.app = self._build_app()
@@ -126,7 +164,7 @@ class ProjectionWorker:
         source = app.topic(*logs, key_serializer="raw", value_serializer="raw")
         self.table = app.Table(
             "projector", default=None, partitions=1, use_partitioner=True,
-            key_type=str, value_type=bytes,
+            key_type=str, value_type=bytes, extra_topic_configs=_CHANGELOG_CONFIG,
         )  # fmt: skip
         self.out_topics: dict[str, faust.types.TopicT] = {}
         app.agent(source, name="project")(self._agent)
@@ -139,7 +177,9 @@ class ProjectionWorker:
             ready.set()
         _log.info("worker.started", app=self.app.conf.id)
         try:
-            await stop.wait()
+            await _first(stop.wait(), self._failed.wait())
+            if self._failure is not None:
+                raise WorkerFailed(self._failure) from self._failure
             await self._final_save()
         finally:
             await self.app.stop()
@@ -158,10 +198,16 @@ class ProjectionWorker:
         batches = cast("faust.Stream[Any]", manual).noack_take(
             self.settings.batch_size, self.settings.batch_within
         )
-        async for events in batches:
-            async with self._lock:
-                await self._handle(cast("faust.Stream[Any]", manual), events)
-            yield None
+        try:
+            async for events in batches:
+                async with self._lock:
+                    await self._handle(cast("faust.Stream[Any]", manual), events)
+                yield None
+        except Exception as error:  # the worker cannot go on: say so, and let run() fail
+            _log.error("worker.failed", error=repr(error))
+            self._failure = error
+            self._failed.set()
+            raise
 
     async def _handle(self, stream: faust.Stream[Any], events: Sequence[Any]) -> None:
         projector = await self._ensure_projector()
@@ -171,6 +217,7 @@ class ProjectionWorker:
             item = await self.codec.decode_log_record(event.value, *position, offset)
             tick = item.data.tick if isinstance(item, ClockTicked) else None
             self._pending.append(_Pending(event, position, offset, tick))
+            self._moved = self._moved or tick is None
             self._stall_watch.delivered(position)
             projector.offer(position, offset, item)
         evaluated = await self._advance(projector)
@@ -214,23 +261,37 @@ class ProjectionWorker:
 
     def _restored(self) -> Projector | None:
         """The projector saved in the table, or None when there is none this version can use."""
-        raw = self.table.get(_SNAPSHOT_KEY)
-        if raw is None:
+        entries = [(key, raw) for key, raw in self.table.items() if raw is not None]
+        if not entries:
             return None
         try:
-            projector = Projector.from_snapshot(_unpack(raw), self.settings.thresholds)
+            projector = Projector.from_snapshot(from_entries(entries), self.settings.thresholds)
         except (ValueError, KeyError, TypeError) as error:
             _log.warning("worker.snapshot_unusable", error=str(error), action="rebuild from log")
+            self._writer = KeyedWriter((key, b"") for key, _ in entries)  # replaced at first save
             return None
-        _log.info("worker.restored", last_tick=projector.projection.last_tick)
+        self._writer = KeyedWriter(entries)
+        self._moved = False
+        _log.info(
+            "worker.restored",
+            last_tick=projector.projection.last_tick,
+            entries=len(entries),
+            bytes=sum(len(raw) for _, raw in entries),
+        )
         return projector
 
     def _saved_last_tick(self) -> int | None:
-        """The last tick an earlier worker published, read leniently from any snapshot version."""
-        raw = self.table.get(_SNAPSHOT_KEY)
+        """The last tick an earlier worker published, read leniently from any saved state."""
+        raw = self.table.get('["projection","last_tick"]')
+        old = self.table.get(_OLD_SNAPSHOT_KEY)
         try:
-            last = _unpack(raw)["projection"]["last_tick"] if raw is not None else None
-        except (ValueError, KeyError, TypeError):
+            if raw is not None:
+                last = json.loads(raw)
+            elif old is not None:  # written by a version before keyed entries
+                last = json.loads(zlib.decompress(old))["projection"]["last_tick"]
+            else:
+                return None
+        except (ValueError, KeyError, TypeError, zlib.error):
             return None
         return last if isinstance(last, int) else None
 
@@ -274,12 +335,29 @@ class ProjectionWorker:
             )
         return self.out_topics[name]
 
+    def _store(self, projector: Projector, everything: bool) -> None:
+        """Write the changed entries of the state to the table (only the header if not moved)."""
+        snapshot = projector.to_snapshot() if everything else _header(projector)
+        changes = self._writer.changes(snapshot) if everything else self._header_changes(snapshot)
+        for key, raw in changes.written.items():
+            self.table[key] = raw
+        for key in changes.deleted:
+            self.table.pop(key, None)
+        self._writer.saved(changes)
+        if changes:
+            _log.debug("worker.saved", written=len(changes.written), deleted=len(changes.deleted))
+
+    def _header_changes(self, header: dict[str, Any]) -> StateChanges:
+        everything = self._writer.changes(header)
+        return StateChanges(everything.written, [])
+
     async def _save_and_ack(self, stream: faust.Stream[Any], projector: Projector) -> None:
         # outputs first: a snapshot must never claim a tick whose outputs could still be lost
+        moved = self._moved or bool(self._deliveries)
         await asyncio.gather(*self._deliveries)
         self._deliveries.clear()
-        snapshot = _pack(projector.to_snapshot())
-        self.table[_SNAPSHOT_KEY] = snapshot
+        self._store(projector, everything=moved)
+        self._moved = False
         self._saved_at = time.monotonic()
         last_tick = projector.projection.last_tick
         keep: list[_Pending] = []
@@ -296,17 +374,10 @@ class ProjectionWorker:
         self._pending = keep
 
 
-def _pack(snapshot: dict[str, Any]) -> bytes:
-    """The snapshot as one table value: compact JSON, zlib-compressed (about a tenth the size).
-
-    The whole projection is one record of the table's changelog, so it must stay well under
-    the broker's record limit (1 MiB by default) as the crisis grows.
-    """
-    return zlib.compress(json.dumps(snapshot, separators=(",", ":")).encode(), level=6)
-
-
-def _unpack(raw: bytes) -> Any:
-    """Read :func:`_pack`'s value (or an uncompressed one of an earlier version)."""
-    with contextlib.suppress(zlib.error):  # else written before snapshots were compressed
-        raw = zlib.decompress(raw)
-    return json.loads(raw)
+def _header(projector: Projector) -> dict[str, Any]:
+    """The members of the projector's snapshot that move at every tick: offsets, last tick."""
+    return {
+        "version": projector.to_snapshot_version(),
+        "applied": projector.applied_snapshot(),
+        "projection": {"last_tick": projector.projection.last_tick},
+    }

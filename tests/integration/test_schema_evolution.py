@@ -16,6 +16,7 @@ from hub.codec.serde import EventCodec, schema_fullname
 from hub.codec.wire import pack, unpack
 from hub.contracts.avro_schema import avro_schema_for, to_avro_record
 from hub.contracts.events.heartbeat import HeartbeatSent
+from hub.contracts.outputs import NationalSituationView, RegionView, View
 from tests.integration.gateway_support import fresh_example
 
 
@@ -93,3 +94,34 @@ async def test_the_hub_reads_a_record_written_by_a_newer_partner_schema(
     record["data"]["battery_percent"] = 12
     decoded = await codec.decode_event(_write(v2, v2_id, record))
     assert decoded == event
+
+
+def _without(node: Any, names: set[str]) -> Any:
+    """``node`` (an Avro schema part) with the record fields named ``names`` left out."""
+    if isinstance(node, list):
+        return [_without(item, names) for item in node]
+    if not isinstance(node, dict):
+        return node
+    kept = {key: _without(value, names) for key, value in node.items()}
+    if node.get("type") == "record":
+        kept["fields"] = [f for f in kept["fields"] if f["name"] not in names]
+    return kept
+
+
+@pytest.mark.parametrize(
+    ("model", "added"),
+    [(RegionView, {"active_count"}), (NationalSituationView, {"count"})],
+)
+async def test_the_view_counts_of_issue_15_evolve_under_full_transitive(
+    registry_url: str, model: type[View], added: set[str]
+) -> None:
+    """The views as before issue 15 and with their new optional counts register in turn."""
+    registry = HttpSchemaRegistry(registry_url)
+    new = _renamed(avro_schema_for(model), f"nl.kcr.evolution{uuid.uuid4().hex[:8]}")
+    old = _without(new, added)
+    assert old != new
+    subject = schema_fullname(new)
+    await registry.set_compatibility(subject, "FULL_TRANSITIVE")
+    old_id = await registry.register(subject, old)
+    new_id = await registry.register(subject, new)
+    assert new_id != old_id

@@ -1,0 +1,152 @@
+"""The processors' state as many small keyed entries instead of one growing record.
+
+A snapshot (a JSON-able tree of dicts and lists) is cut into entries: a dict whose JSON would
+pass :data:`ENTRY_LIMIT` is stored as one entry per member, recursively, and so is a long list
+(in chunks of :data:`LIST_CHUNK` items, so appending changes only the last chunk). The entry
+key is the JSON list of the path to it (dict keys of the form NUL + digits are reserved for
+list chunks). :class:`KeyedWriter` remembers a digest of every entry
+it wrote and returns only what changed since (and the keys to delete), so a save writes what
+the projection touched, not the whole state. :func:`from_entries` puts the tree together again.
+
+No entry grows with history: incidents, views and signals are entries of their own, each
+bounded by the contracts' field limits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "ENTRY_LIMIT",
+    "LIST_CHUNK",
+    "KeyedWriter",
+    "StateChanges",
+    "from_entries",
+    "to_entries",
+]
+
+ENTRY_LIMIT = 16 * 1024
+"""A dict or list whose JSON is longer than this is stored member by member."""
+LIST_CHUNK = 64
+"""Items per entry of a list that is stored in parts."""
+_SPLIT_LEVELS = 2  # the top levels are always split: the header stays apart from the bulk
+_CHUNK = "\x00"  # path component of a list chunk: "\x00<index of its first item>"
+
+Entries = dict[str, bytes]
+
+
+def to_entries(tree: Mapping[str, Any]) -> Entries:
+    """Cut ``tree`` into entries: path key → compact JSON bytes of the value there."""
+    out: Entries = {}
+    leaf = _cut((), tree, out, _SPLIT_LEVELS)
+    if leaf is not None:
+        out[_key(())] = leaf
+    return out
+
+
+def _cut(path: tuple[str, ...], value: Any, out: Entries, force: int) -> bytes | None:
+    """Return ``value``'s JSON if it is stored whole, else store its parts in ``out``."""
+    if isinstance(value, dict) and value:
+        parts = {str(k): _cut((*path, str(k)), v, out, force - 1) for k, v in value.items()}
+    elif isinstance(value, list) and len(value) > LIST_CHUNK:
+        chunks = {
+            f"{_CHUNK}{start}": value[start : start + LIST_CHUNK]
+            for start in range(0, len(value), LIST_CHUNK)
+        }
+        parts = {k: _cut((*path, k), v, out, 0) for k, v in chunks.items()}
+    else:
+        return _dump(value)
+    whole = None
+    if force <= 0 and all(part is not None for part in parts.values()):
+        whole = _join(value, parts)
+        if len(whole) <= ENTRY_LIMIT:
+            return whole
+    for name, part in parts.items():
+        if part is not None:
+            out[_key((*path, name))] = part
+    return None
+
+
+def _join(value: Any, parts: Mapping[str, bytes | None]) -> bytes:
+    if isinstance(value, list):
+        items = [json.loads(part or b"[]") for part in parts.values()]
+        return _dump([item for chunk in items for item in chunk])
+    body = b",".join(_dump(name) + b":" + (part or b"null") for name, part in parts.items())
+    return b"{" + body + b"}"
+
+
+def from_entries(entries: Iterable[tuple[str, bytes]]) -> dict[str, Any]:
+    """Put the tree of :func:`to_entries` together again (entries in any order)."""
+    root: dict[str, Any] = {}
+    for key, raw in entries:
+        path = json.loads(key)
+        if not isinstance(path, list):
+            raise ValueError(f"{key!r} is not a keyed-state entry")
+        value = json.loads(raw)
+        if not path:
+            return dict(value)
+        node = root
+        for name in path[:-1]:
+            node = node.setdefault(name, {})
+        node[path[-1]] = value
+    return _lists(root)  # type: ignore[no-any-return]
+
+
+def _lists(node: Any) -> Any:
+    """Turn the chunk dicts of lists stored in parts back into lists."""
+    if not isinstance(node, dict):
+        return node
+    if node and all(name.startswith(_CHUNK) and name[1:].isdigit() for name in node):
+        starts = sorted(node, key=lambda name: int(name[1:]))
+        return [item for name in starts for item in _lists(node[name])]
+    return {name: _lists(value) for name, value in node.items()}
+
+
+@dataclass
+class StateChanges:
+    """What a save writes: changed entries, and keys of entries that no longer exist."""
+
+    written: Entries = field(default_factory=dict)
+    deleted: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        """Whether there is anything to write."""
+        return bool(self.written or self.deleted)
+
+
+class KeyedWriter:
+    """Remembers what was written; returns what a new tree changes."""
+
+    def __init__(self, written: Iterable[tuple[str, bytes]] = ()) -> None:
+        """Start from the entries already stored (after a restore), or none."""
+        self._digests = {key: _digest(raw) for key, raw in written}
+
+    def changes(self, tree: Mapping[str, Any]) -> StateChanges:
+        """Return the entries of ``tree`` that differ from those written, and the stale keys."""
+        entries = to_entries(tree)
+        written = {k: v for k, v in entries.items() if self._digests.get(k) != _digest(v)}
+        deleted = sorted(self._digests.keys() - entries.keys())
+        return StateChanges(written, deleted)
+
+    def saved(self, changes: StateChanges) -> None:
+        """Note that ``changes`` are durably stored."""
+        for key, raw in changes.written.items():
+            self._digests[key] = _digest(raw)
+        for key in changes.deleted:
+            self._digests.pop(key, None)
+
+
+def _key(path: tuple[str, ...]) -> str:
+    return json.dumps(list(path), separators=(",", ":"))
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def _digest(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=16).digest()

@@ -1,0 +1,70 @@
+"""The processors' state as keyed entries: round trip, bounded entries, only changes written."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hub.domain.hub import HubProjection
+from hub.domain.testing import incident_closed, incident_reported, minutes
+from hub.domain.thresholds import load_thresholds
+from hub.processing.keyed_state import ENTRY_LIMIT, KeyedWriter, from_entries, to_entries
+from hub.processing.projector import Projector
+
+_keys = st.text(min_size=1, max_size=8).filter(lambda key: not key.startswith("\x00"))
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=150) | st.dictionaries(_keys, inner, max_size=40),
+    max_leaves=400,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_keys, _json, max_size=10))
+def test_any_tree_comes_back_whole_from_its_entries(tree: dict[str, Any]) -> None:
+    """Cut into entries and put together again, in any order, a tree is what it was."""
+    entries = to_entries(tree)
+    assert from_entries(reversed(list(entries.items()))) == tree
+
+
+def _projection(active: int, closed: int) -> Projector:
+    hub = HubProjection(load_thresholds().replace("live_state", closed_grace_minutes=10))
+    for n in range(active + closed):
+        hub.apply(incident_reported(f"inc-{n}", minutes(n), grip_level="3"))
+    for n in range(closed):
+        hub.apply(incident_closed(f"inc-{n}", minutes(active + closed)))
+    hub.tick(minutes(active + closed + 1), 1)
+    return Projector(hub)
+
+
+def test_no_entry_grows_with_the_state() -> None:
+    """3,000 active incidents: many small entries, none over the limit; restored it is equal."""
+    projector = _projection(3_000, 0)
+    snapshot = projector.to_snapshot()
+    entries = to_entries(snapshot)
+    assert len(entries) > 3_000
+    assert max(len(raw) for raw in entries.values()) <= ENTRY_LIMIT
+    restored = Projector.from_snapshot(from_entries(entries.items()))
+    assert restored.to_snapshot() == json.loads(json.dumps(snapshot))
+
+
+def test_a_save_writes_only_what_changed_and_deletes_what_left() -> None:
+    """One incident reported: its entries written, no other incident's; retired ones deleted."""
+    projector = _projection(500, 20)
+    writer = KeyedWriter()
+    first = writer.changes(projector.to_snapshot())
+    writer.saved(first)
+    hub = projector.projection
+    hub.apply(incident_reported("inc-new", minutes(531)))
+    hub.tick(minutes(532), 2)
+    second = writer.changes(projector.to_snapshot())
+    incidents = [key for key in second.written if '"incidents",' in key]
+    views = [key for key in second.written if '"views","incident/' in key]
+    assert incidents == ['["projection","state","situation","incidents","inc-new"]']
+    assert views == ['["projection","views","incident/inc-new"]']
+    assert len(second.deleted) >= 20  # the closed incidents and their views left the state
+    writer.saved(second)
+    assert not writer.changes(projector.to_snapshot())
