@@ -106,6 +106,7 @@ class OrganisationRegistry:
         role_list = tuple(roles)
         self._orgs: Mapping[str, Organisation] = MappingProxyType({o.id: o for o in orgs})
         self._roles: Mapping[str, Role] = MappingProxyType({r.name: r for r in role_list})
+        self._distances: dict[tuple[str, str], float] = {}  # the centres never move: computed once
         problems = _duplicates("organisation", [o.id for o in orgs])
         problems += _duplicates("role", [r.name for r in role_list])
         problems += self._reference_problems()
@@ -190,7 +191,10 @@ class OrganisationRegistry:
 
     def distance_km(self, a: str, b: str) -> float:
         """Return the great-circle distance in km between the centres of ``a`` and ``b``."""
-        return haversine_km(self._centre(a), self._centre(b))
+        distance = self._distances.get((a, b))
+        if distance is None:
+            distance = self._distances[a, b] = haversine_km(self._centre(a), self._centre(b))
+        return distance
 
     def _centre(self, org_id: str) -> GeoPoint:
         centre = self.get(org_id).centre

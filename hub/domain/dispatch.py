@@ -209,6 +209,8 @@ class AssistanceDispatch:
         )
         waiting = sum(1 for c in dispatch.candidates if not _answered(request, c, at.state))
         asks: list[CoordinationRequested] = []
+        if coverage >= request.quantity or waiting >= self.settings.max_candidates:
+            return asks  # enough asked: no need to rank anyone (a pending request, every tick)
         for org_id, available in rank_candidates(at.state, request, at.now, at.max_age):
             if coverage >= request.quantity or waiting >= self.settings.max_candidates:
                 break

@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from hub.contracts.events.envelope import EventEnvelope
@@ -29,6 +29,7 @@ from hub.contracts.events.incident import (
 from hub.contracts.events.sitrep import SitrepPublished
 from hub.domain._common import RecentIds, dt_from_json, dt_to_json, opt_dt_from_json, opt_dt_to_json
 from hub.domain.tally import Tally
+from hub.domain.windows import CategoryWindows
 
 __all__ = ["CLOSED", "IncidentState", "SitrepState", "SituationChanges", "SituationProjection"]
 
@@ -162,6 +163,8 @@ class SituationProjection:
         self._national = Tally()
         self._changes = SituationChanges()
         self._retiring: list[tuple[datetime, str]] = []  # (retire_at, incident id), a heap
+        self._window: timedelta | None = None  # of the supra-regional windows, once asked
+        self._windows: dict[str, CategoryWindows] = {}
         self._handlers: Mapping[type[EventEnvelope], Callable[[Any], None]] = {
             IncidentReported: self._reported,
             IncidentUpdated: self._updated,
@@ -208,15 +211,20 @@ class SituationProjection:
         if state is None:
             return
         self._touch(state)
-        self._unindex(state)
+        regions = data.regions or state.regions
+        if regions != state.regions:
+            self._unindex(state)
+            state.regions = regions
+            self._index(state)
+        before = (state.grip_level, state.affected_people)
         state.status = data.status.value
         if data.grip_level is not None and data.grip_level != state.grip_level:
             state.grip_level, state.grip_event_id = data.grip_level, event.id
         state.severity = data.severity or state.severity
         state.affected_people = _given(data.affected_people, state.affected_people)
-        state.regions = data.regions or state.regions
         state.updated_at = event.time
-        self._index(state)
+        if (state.grip_level, state.affected_people) != before:
+            self._recount(state, *before)
         self._touch(state)
 
     def _closed(self, event: IncidentClosed) -> None:
@@ -276,12 +284,41 @@ class SituationProjection:
             self._by_region.setdefault(region, Tally()).add(state)
         self._by_category.setdefault(state.category, Tally()).add(state)
         self._national.add(state)
+        if self._window is not None:
+            windows = self._windows.setdefault(state.category, CategoryWindows(self._window))
+            windows.add((state.started_at, state.incident_id), state.regions)
 
     def _unindex(self, state: IncidentState) -> None:
         for region in state.regions:
             _discount(self._by_region, region, state)
         _discount(self._by_category, state.category, state)
         self._national.remove(state)
+        windows = self._windows.get(state.category)
+        if windows is not None:
+            windows.remove((state.started_at, state.incident_id), state.regions)
+            if not windows.regions:
+                del self._windows[state.category]
+
+    def _recount(self, state: IncidentState, grip_level: str, affected_people: int) -> None:
+        """Move ``state``'s counts from its former GRIP level and people affected to the new."""
+        tallies = [self._by_category[state.category], self._national]
+        tallies += [self._by_region[region] for region in state.regions]
+        for tally in tallies:
+            tally.recount(grip_level, affected_people, state)
+
+    def category_windows(self, category: str, window: timedelta) -> CategoryWindows | None:
+        """Return the starts per region of ``category``'s active incidents, for ``window``.
+
+        Kept up to date from the first call on (built then from the active incidents; again
+        if ``window`` changes); None when the category has no active incident.
+        """
+        if self._window != window:
+            self._window, self._windows = window, {}
+            for incident in self.active_incidents():
+                self._windows.setdefault(incident.category, CategoryWindows(window)).add(
+                    (incident.started_at, incident.incident_id), incident.regions
+                )
+        return self._windows.get(category)
 
     def _touch(self, state: IncidentState) -> None:
         self._changes.incidents.add(state.incident_id)

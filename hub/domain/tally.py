@@ -75,6 +75,12 @@ class Tally:
         self.categories[incident.category] += 1
         self.regions.update(incident.regions)
 
+    def recount(self, grip_level: str, affected_people: int, incident: Counted) -> None:
+        """Count ``incident`` (already here) with its new GRIP level and people affected."""
+        _decrement(self.grips, (grip_level,))
+        self.grips[incident.grip_level] += 1
+        self.affected_people += incident.affected_people - affected_people
+
     def remove(self, incident: Counted) -> None:
         """Stop counting ``incident`` (as it was when added)."""
         _remove(self.ids, incident.incident_id)

@@ -21,6 +21,7 @@ from hub.domain.situation import IncidentState, SituationProjection
 from hub.domain.state import HubState
 from hub.domain.tally import Tally
 from hub.domain.thresholds import SupraRegionalThresholds, Thresholds
+from hub.domain.windows import covered_spans, qualifying_spans
 
 __all__ = [
     "GRIP_HIGH",
@@ -118,10 +119,10 @@ def supra_regional_for(
 ) -> dict[str, Condition]:
     """:func:`supra_regional` for the named categories, read from their running tallies.
 
-    When a category's incidents all started within one window (the usual national crisis),
-    the answer comes from the tally alone: all of them count if their regions are enough,
-    else none; only the first incidents by start are visited. Otherwise one linear pass over
-    the category's incidents in start order finds the qualifying windows.
+    The moments where enough regions are present come from each region's clusters of starts
+    (:mod:`hub.domain.windows`), and the incidents they cover are index ranges of the tally's
+    start order, so the cost grows with the clusters and regions, not with the incidents: a
+    category whose incidents all started in one burst costs the same with ten or 100,000.
     """
     limits, situation = thresholds.supra_regional, state.situation
     tallies = situation.category_tallies()
@@ -139,18 +140,23 @@ def supra_regional_for(
 def _tally_condition(
     category: str, tally: Tally, situation: SituationProjection, limits: SupraRegionalThresholds
 ) -> Condition | None:
-    starts = tally.by_start
-    if starts[-1][0] - starts[0][0] <= limits.window:
-        if len(tally.regions) < limits.min_regions:
-            return None
-        first = [situation.incidents[i] for _, i in starts[:MAX_EVIDENCE]]
-        return _supra_condition(category, tuple(sorted(tally.regions)), first, len(starts), limits)
-    incidents = [situation.incidents[i] for _, i in starts]
-    group = _grouped(incidents, limits.window, limits.min_regions)
-    if not group:
+    windows = situation.category_windows(category, limits.window)
+    if windows is None:
         return None
-    regions = sorted({region for incident in group for region in incident.regions})
-    return _supra_condition(category, tuple(regions), group[:MAX_EVIDENCE], len(group), limits)
+    spans = qualifying_spans(windows, limits.min_regions)
+    ranges = covered_spans(spans, tally.by_start, limits.window)
+    if not ranges:
+        return None
+    starts = tally.by_start
+    first = [situation.incidents[i] for lo, hi in ranges for _, i in starts[lo:hi][:MAX_EVIDENCE]]
+    times = [(starts[lo][0], starts[hi - 1][0]) for lo, hi in ranges]
+    regions = sorted(
+        region
+        for region, held in windows.regions.items()
+        if any(held.any_within(span) for span in times)
+    )
+    count = sum(hi - lo for lo, hi in ranges)
+    return _supra_condition(category, tuple(regions), first[:MAX_EVIDENCE], count, limits)
 
 
 def _grouped(
