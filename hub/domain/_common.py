@@ -16,6 +16,7 @@ from hub.contracts.organisations import load_registry
 from hub.errors import ConfigurationError
 
 __all__ = [
+    "FrozenJson",
     "RecentIds",
     "clip",
     "dt_from_json",
@@ -29,6 +30,16 @@ __all__ = [
 ]
 
 _M = TypeVar("_M", bound=BaseModel)
+
+
+class FrozenJson(dict[str, Any]):
+    """A JSON object that its maker never changes once made (a snapshot of one item).
+
+    Snapshots hand out the same object while the item is unchanged, so whoever stores them may
+    keep what it derived from one (its encoded bytes) by the object's identity.
+    """
+
+    __slots__ = ()
 
 
 def packaged_text(name: str) -> str:

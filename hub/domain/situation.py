@@ -27,7 +27,14 @@ from hub.contracts.events.incident import (
     Severity,
 )
 from hub.contracts.events.sitrep import SitrepPublished
-from hub.domain._common import RecentIds, dt_from_json, dt_to_json, opt_dt_from_json, opt_dt_to_json
+from hub.domain._common import (
+    FrozenJson,
+    RecentIds,
+    dt_from_json,
+    dt_to_json,
+    opt_dt_from_json,
+    opt_dt_to_json,
+)
 from hub.domain.tally import Tally
 from hub.domain.windows import CategoryWindows
 
@@ -163,6 +170,8 @@ class SituationProjection:
         self._national = Tally()
         self._changes = SituationChanges()
         self._retiring: list[tuple[datetime, str]] = []  # (retire_at, incident id), a heap
+        self._saved: dict[str, FrozenJson] = {}  # incident JSON as last snapshotted
+        self._unsaved: set[str] = set()  # incidents changed since
         self._window: timedelta | None = None  # of the supra-regional windows, once asked
         self._windows: dict[str, CategoryWindows] = {}
         self._handlers: Mapping[type[EventEnvelope], Callable[[Any], None]] = {
@@ -244,6 +253,7 @@ class SituationProjection:
             state = self.incidents.get(incident_id)
             if state is not None and not state.active and state.retire_at is None:
                 state.retire_at = at
+                self._unsaved.add(incident_id)
                 heapq.heappush(self._retiring, (at, incident_id))
 
     def retire_due(self, now: datetime) -> list[str]:
@@ -252,6 +262,7 @@ class SituationProjection:
         while self._retiring and self._retiring[0][0] <= now:
             _, incident_id = heapq.heappop(self._retiring)
             state = self.incidents.pop(incident_id, None)
+            self._unsaved.add(incident_id)
             if state is not None:
                 self.sitreps.pop(incident_id, None)
                 retired.append(incident_id)
@@ -321,6 +332,7 @@ class SituationProjection:
         return self._windows.get(category)
 
     def _touch(self, state: IncidentState) -> None:
+        self._unsaved.add(state.incident_id)
         self._changes.incidents.add(state.incident_id)
         self._changes.regions.update(state.regions)
         self._changes.categories.add(state.category)
@@ -364,11 +376,22 @@ class SituationProjection:
     def to_snapshot(self) -> dict[str, Any]:
         """Return the state as a JSON-able dict."""
         return {
-            "incidents": {key: state.to_json() for key, state in self.incidents.items()},
+            "incidents": self._incident_snapshots(),
             "sitreps": {key: sitrep.to_json() for key, sitrep in self.sitreps.items()},
             "ignored": self.ignored,
             "recent": self._recent.to_snapshot(),
         }
+
+    def _incident_snapshots(self) -> dict[str, FrozenJson]:
+        """Every incident's JSON; only those changed since the last call are made again."""
+        for incident_id in self._unsaved:
+            state = self.incidents.get(incident_id)
+            if state is None:
+                self._saved.pop(incident_id, None)
+            else:
+                self._saved[incident_id] = FrozenJson(state.to_json())
+        self._unsaved.clear()
+        return dict(self._saved)
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> SituationProjection:
@@ -386,6 +409,7 @@ class SituationProjection:
                 projection._retiring.append((state.retire_at, state.incident_id))
         heapq.heapify(projection._retiring)
         projection.touch_everything()  # what changed before the snapshot is not known
+        projection._unsaved.update(projection.incidents)
         projection.sitreps = {k: SitrepState.from_json(v) for k, v in data["sitreps"].items()}
         return projection
 

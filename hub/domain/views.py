@@ -39,6 +39,7 @@ from hub.contracts.outputs.views import (
     View,
 )
 from hub.contracts.reference import load_reference
+from hub.domain._common import FrozenJson
 from hub.domain.situation import SituationChanges, SituationProjection
 from hub.domain.state import HubState
 from hub.domain.tally import Tally
@@ -204,7 +205,7 @@ class ViewBook:
         self.published: dict[str, View] = {}
         self._summaries: dict[str, RegionSummary] = {}
         self._everything = True
-        self._dumps: dict[str, tuple[View, dict[str, Any]]] = {}
+        self._dumps: dict[str, tuple[View, FrozenJson]] = {}
 
     def all_views(
         self,
@@ -317,8 +318,8 @@ class ViewBook:
         return book
 
 
-def _dump(view: View) -> dict[str, Any]:
-    return view.model_dump(mode="json")
+def _dump(view: View) -> FrozenJson:
+    return FrozenJson(view.model_dump(mode="json"))
 
 
 def _record(view: View) -> ViewRecord:

@@ -14,11 +14,12 @@ bounded by the contracts' field limits.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from hub.domain._common import FrozenJson
 
 __all__ = [
     "ENTRY_LIMIT",
@@ -39,43 +40,86 @@ _CHUNK = "\x00"  # path component of a list chunk: "\x00<index of its first item
 Entries = dict[str, bytes]
 
 
-def to_entries(tree: Mapping[str, Any]) -> Entries:
+class _Encoded:
+    """The bytes of the :class:`~hub.domain._common.FrozenJson` objects of the last cut."""
+
+    def __init__(self) -> None:
+        self.last: dict[int, tuple[FrozenJson, bytes]] = {}
+        self.now: dict[int, tuple[FrozenJson, bytes]] = {}
+
+    def dump(self, value: Any) -> bytes:
+        if not isinstance(value, FrozenJson):
+            return _dump(value)
+        known = self.last.get(id(value))
+        if known is None or known[0] is not value:
+            known = (value, _dump(value))
+        self.now[id(value)] = known  # the object is held, so its id is not reused meanwhile
+        return known[1]
+
+    def next_cut(self) -> None:
+        self.last, self.now = self.now, {}
+
+
+def to_entries(tree: Mapping[str, Any], encoded: _Encoded | None = None) -> Entries:
     """Cut ``tree`` into entries: path key → compact JSON bytes of the value there."""
     out: Entries = {}
-    leaf = _cut((), tree, out, _SPLIT_LEVELS)
+    encoded = encoded or _Encoded()
+    leaf = _cut("[", tree, out, _SPLIT_LEVELS, encoded)
     if leaf is not None:
-        out[_key(())] = leaf
+        out["[]"] = leaf
+    encoded.next_cut()
     return out
 
 
-def _cut(path: tuple[str, ...], value: Any, out: Entries, force: int) -> bytes | None:
-    """Return ``value``'s JSON if it is stored whole, else store its parts in ``out``."""
+def _cut(prefix: str, value: Any, out: Entries, force: int, encoded: _Encoded) -> bytes | None:
+    """Return ``value``'s JSON if it is stored whole, else store its parts in ``out``.
+
+    ``prefix`` is the entry key of ``value``'s path without its closing bracket (``["a",``).
+    """
+    if isinstance(value, FrozenJson):
+        return encoded.dump(value)
     if isinstance(value, dict) and value:
-        parts = {str(k): _cut((*path, str(k)), v, out, force - 1) for k, v in value.items()}
+        members = {_name(str(k)): v for k, v in value.items()}
     elif isinstance(value, list) and len(value) > LIST_CHUNK:
-        chunks = {
-            f"{_CHUNK}{start}": value[start : start + LIST_CHUNK]
+        members = {
+            _name(f"{_CHUNK}{start}"): value[start : start + LIST_CHUNK]
             for start in range(0, len(value), LIST_CHUNK)
         }
-        parts = {k: _cut((*path, k), v, out, 0) for k, v in chunks.items()}
+        force = 0
     else:
         return _dump(value)
-    whole = None
+    parts = {
+        name: _cut(f"{prefix}{name},", v, out, force - 1, encoded) for name, v in members.items()
+    }
     if force <= 0 and all(part is not None for part in parts.values()):
-        whole = _join(value, parts)
-        if len(whole) <= ENTRY_LIMIT:
-            return whole
+        size = sum(len(name) + len(part or b"") + 2 for name, part in parts.items())
+        if size <= ENTRY_LIMIT:
+            return _join(value, parts)
     for name, part in parts.items():
         if part is not None:
-            out[_key((*path, name))] = part
+            out[f"{prefix}{name}]"] = part
     return None
 
 
+_NAMES: dict[str, str] = {}
+
+
+def _name(key: str) -> str:
+    """``key`` as a JSON string (remembered: the same keys come at every save)."""
+    name = _NAMES.get(key)
+    if name is None:
+        if len(_NAMES) > 1_000_000:  # keys of items long gone: start again
+            _NAMES.clear()
+        name = _NAMES[key] = json.dumps(key)
+    return name
+
+
 def _join(value: Any, parts: Mapping[str, bytes | None]) -> bytes:
+    """The JSON of ``value`` from the JSON of its members (keyed by their JSON names)."""
     if isinstance(value, list):
         items = [json.loads(part or b"[]") for part in parts.values()]
         return _dump([item for chunk in items for item in chunk])
-    body = b",".join(_dump(name) + b":" + (part or b"null") for name, part in parts.items())
+    body = b",".join(name.encode() + b":" + (part or b"null") for name, part in parts.items())
     return b"{" + body + b"}"
 
 
@@ -123,30 +167,28 @@ class KeyedWriter:
 
     def __init__(self, written: Iterable[tuple[str, bytes]] = ()) -> None:
         """Start from the entries already stored (after a restore), or none."""
-        self._digests = {key: _digest(raw) for key, raw in written}
+        self._stored = dict(written)  # bytes compare faster than they hash; identical ones share
+        self._encoded = _Encoded()
 
-    def changes(self, tree: Mapping[str, Any]) -> StateChanges:
-        """Return the entries of ``tree`` that differ from those written, and the stale keys."""
-        entries = to_entries(tree)
-        written = {k: v for k, v in entries.items() if self._digests.get(k) != _digest(v)}
-        deleted = sorted(self._digests.keys() - entries.keys())
+    def changes(self, tree: Mapping[str, Any], *, partial: bool = False) -> StateChanges:
+        """Return the entries of ``tree`` that differ from those written, and the stale keys.
+
+        A ``partial`` tree holds only some members (the header): nothing is stale then.
+        """
+        entries = to_entries(tree, _Encoded() if partial else self._encoded)
+        stored = self._stored
+        written = {
+            k: v for k, v in entries.items() if stored.get(k) is not v and stored.get(k) != v
+        }
+        deleted = [] if partial else sorted(stored.keys() - entries.keys())
         return StateChanges(written, deleted)
 
     def saved(self, changes: StateChanges) -> None:
         """Note that ``changes`` are durably stored."""
-        for key, raw in changes.written.items():
-            self._digests[key] = _digest(raw)
+        self._stored.update(changes.written)
         for key in changes.deleted:
-            self._digests.pop(key, None)
-
-
-def _key(path: tuple[str, ...]) -> str:
-    return json.dumps(list(path), separators=(",", ":"))
+            self._stored.pop(key, None)
 
 
 def _dump(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode()
-
-
-def _digest(raw: bytes) -> bytes:
-    return hashlib.blake2b(raw, digest_size=16).digest()

@@ -32,7 +32,7 @@ from hub.domain.hub import TickOutputs
 from hub.domain.thresholds import Thresholds
 from hub.errors import HubError
 from hub.logs import get_logger
-from hub.processing.keyed_state import KeyedWriter, StateChanges, from_entries
+from hub.processing.keyed_state import KeyedWriter, from_entries
 from hub.processing.projector import Projector
 from hub.replay import ReplayWindow, replay_log
 from hub.streams.gap_reader import GapReader, StallWatch
@@ -338,7 +338,7 @@ class ProjectionWorker:
     def _store(self, projector: Projector, everything: bool) -> None:
         """Write the changed entries of the state to the table (only the header if not moved)."""
         snapshot = projector.to_snapshot() if everything else _header(projector)
-        changes = self._writer.changes(snapshot) if everything else self._header_changes(snapshot)
+        changes = self._writer.changes(snapshot, partial=not everything)
         for key, raw in changes.written.items():
             self.table[key] = raw
         for key in changes.deleted:
@@ -346,10 +346,6 @@ class ProjectionWorker:
         self._writer.saved(changes)
         if changes:
             _log.debug("worker.saved", written=len(changes.written), deleted=len(changes.deleted))
-
-    def _header_changes(self, header: dict[str, Any]) -> StateChanges:
-        everything = self._writer.changes(header)
-        return StateChanges(everything.written, [])
 
     async def _save_and_ack(self, stream: faust.Stream[Any], projector: Projector) -> None:
         # outputs first: a snapshot must never claim a tick whose outputs could still be lost
