@@ -320,9 +320,14 @@ class ProjectionWorker:
         return result.projector
 
     async def _publish(self, outputs: TickOutputs) -> None:
+        encoded: dict[int, tuple[bytes | None, list[tuple[str, bytes]]]] = {}  # one tick's items
         for record in output_records(outputs, self.names):
-            value = None if record.item is None else await self.codec.encode(record.item)
-            headers = to_ce_headers(record.item) if is_event(record.item) else []  # type: ignore[arg-type]
+            known = encoded.get(id(record.item))
+            if known is None:  # an output goes to its topic and to many outboxes: encode it once
+                value = None if record.item is None else await self.codec.encode(record.item)
+                headers = to_ce_headers(record.item) if is_event(record.item) else []  # type: ignore[arg-type]
+                known = encoded[id(record.item)] = (value, headers)
+            value, headers = known
             delivery = await self._out_topic(record.topic).send(
                 key=record.key.encode(), value=value, headers=headers
             )
