@@ -170,17 +170,14 @@ class KeyedWriter:
         self._stored = dict(written)  # bytes compare faster than they hash; identical ones share
         self._encoded = _Encoded()
 
-    def changes(self, tree: Mapping[str, Any], *, partial: bool = False) -> StateChanges:
-        """Return the entries of ``tree`` that differ from those written, and the stale keys.
-
-        A ``partial`` tree holds only some members (the header): nothing is stale then.
-        """
-        entries = to_entries(tree, _Encoded() if partial else self._encoded)
+    def changes(self, tree: Mapping[str, Any]) -> StateChanges:
+        """Return the entries of ``tree`` that differ from those written, and the stale keys."""
+        entries = to_entries(tree, self._encoded)
         stored = self._stored
         written = {
             k: v for k, v in entries.items() if stored.get(k) is not v and stored.get(k) != v
         }
-        deleted = [] if partial else sorted(stored.keys() - entries.keys())
+        deleted = sorted(stored.keys() - entries.keys())
         return StateChanges(written, deleted)
 
     def saved(self, changes: StateChanges) -> None:

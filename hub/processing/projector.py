@@ -65,11 +65,6 @@ class Projector:
             "applied": self.applied_snapshot(),
         }
 
-    @staticmethod
-    def to_snapshot_version() -> int:
-        """Return the version :meth:`to_snapshot` writes."""
-        return PROJECTOR_SNAPSHOT_VERSION
-
     def applied_snapshot(self) -> list[list[Any]]:
         """Return the applied offsets as in :meth:`to_snapshot`: ``[topic, partition, offset]``."""
         return [[t, p, o] for (t, p), o in sorted(self.barrier.applied.items())]

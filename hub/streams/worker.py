@@ -7,8 +7,7 @@ snapshot lacks. Offsets and tick numbers in the snapshot make the re-read idempo
 
 The table holds the state as keyed entries (:mod:`hub.processing.keyed_state`): one per
 incident, view, signal and workflow item, plus small header entries (last tick, applied
-offsets). A save writes only the entries that changed; when no event was applied and no tick
-produced anything since the last save, only the header entries are written.
+offsets). A save writes only the entries that changed.
 """
 
 from __future__ import annotations
@@ -135,7 +134,6 @@ class ProjectionWorker:
         self._writer = KeyedWriter()
         self._failed = asyncio.Event()
         self._failure: BaseException | None = None
-        self._moved = True  # events applied or outputs published since the last full save
         self.gap_reader = GapReader(bootstrap, codec, self.settings.client_config)
         self._stall_watch = StallWatch(self.settings.stall_seconds)
         self.app = self._build_app()
@@ -217,7 +215,6 @@ class ProjectionWorker:
             item = await self.codec.decode_log_record(event.value, *position, offset)
             tick = item.data.tick if isinstance(item, ClockTicked) else None
             self._pending.append(_Pending(event, position, offset, tick))
-            self._moved = self._moved or tick is None
             self._stall_watch.delivered(position)
             projector.offer(position, offset, item)
         evaluated = await self._advance(projector)
@@ -271,7 +268,6 @@ class ProjectionWorker:
             self._writer = KeyedWriter((key, b"") for key, _ in entries)  # replaced at first save
             return None
         self._writer = KeyedWriter(entries)
-        self._moved = False
         _log.info(
             "worker.restored",
             last_tick=projector.projection.last_tick,
@@ -340,10 +336,13 @@ class ProjectionWorker:
             )
         return self.out_topics[name]
 
-    def _store(self, projector: Projector, everything: bool) -> None:
-        """Write the changed entries of the state to the table (only the header if not moved)."""
-        snapshot = projector.to_snapshot() if everything else _header(projector)
-        changes = self._writer.changes(snapshot, partial=not everything)
+    def _store(self, projector: Projector) -> None:
+        """Write the entries of the state that changed since the last save to the table.
+
+        Every save looks at the whole state (a tick can change it without any event or output,
+        e.g. a finished request leaving it); only what differs is written.
+        """
+        changes = self._writer.changes(projector.to_snapshot())
         for key, raw in changes.written.items():
             self.table[key] = raw
         for key in changes.deleted:
@@ -354,11 +353,9 @@ class ProjectionWorker:
 
     async def _save_and_ack(self, stream: faust.Stream[Any], projector: Projector) -> None:
         # outputs first: a snapshot must never claim a tick whose outputs could still be lost
-        moved = self._moved or bool(self._deliveries)
         await asyncio.gather(*self._deliveries)
         self._deliveries.clear()
-        self._store(projector, everything=moved)
-        self._moved = False
+        self._store(projector)
         self._saved_at = time.monotonic()
         last_tick = projector.projection.last_tick
         keep: list[_Pending] = []
@@ -373,12 +370,3 @@ class ProjectionWorker:
             else:
                 keep.append(pending)
         self._pending = keep
-
-
-def _header(projector: Projector) -> dict[str, Any]:
-    """The members of the projector's snapshot that move at every tick: offsets, last tick."""
-    return {
-        "version": projector.to_snapshot_version(),
-        "applied": projector.applied_snapshot(),
-        "projection": {"last_tick": projector.projection.last_tick},
-    }
