@@ -43,6 +43,7 @@ __all__ = ["ProjectionWorker", "WorkerFailed", "WorkerSettings"]
 
 _log = get_logger("hub.worker")
 _OLD_SNAPSHOT_KEY = "projector"  # the whole state in one value, before keyed entries
+_SAVING, _SAVED = '["saving"]', '["saved"]'  # the save under way, the last complete one
 _CHANGELOG_CONFIG = {
     # the table's changelog is rewritten entry by entry: compact it soon, so a restart reads
     # about one record per live entry, not every save since the last roll of a 1 GB segment
@@ -132,6 +133,7 @@ class ProjectionWorker:
         self._stream: faust.Stream[Any] | None = None
         self._saved_at = 0.0
         self._writer = KeyedWriter()
+        self._generation = 0  # of the last complete save
         self._failed = asyncio.Event()
         self._failure: BaseException | None = None
         self.gap_reader = GapReader(bootstrap, codec, self.settings.client_config)
@@ -258,8 +260,17 @@ class ProjectionWorker:
 
     def _restored(self) -> Projector | None:
         """The projector saved in the table, or None when there is none this version can use."""
-        entries = [(key, raw) for key, raw in self.table.items() if raw is not None]
+        markers = (self.table.get(_SAVING), self.table.get(_SAVED))
+        entries = [
+            (key, raw)
+            for key, raw in self.table.items()
+            if raw is not None and key not in (_SAVING, _SAVED)
+        ]
         if not entries:
+            return None
+        if markers[0] != markers[1]:
+            _log.warning("worker.state_torn", saving=markers[0], saved=markers[1])
+            self._writer = KeyedWriter((key, b"") for key, _ in entries)  # all written again
             return None
         try:
             projector = Projector.from_snapshot(from_entries(entries), self.settings.thresholds)
@@ -268,6 +279,7 @@ class ProjectionWorker:
             self._writer = KeyedWriter((key, b"") for key, _ in entries)  # replaced at first save
             return None
         self._writer = KeyedWriter(entries)
+        self._generation = int(markers[1] or b"0")
         _log.info(
             "worker.restored",
             last_tick=projector.projection.last_tick,
@@ -336,26 +348,36 @@ class ProjectionWorker:
             )
         return self.out_topics[name]
 
-    def _store(self, projector: Projector) -> None:
+    async def _store(self, projector: Projector) -> None:
         """Write the entries of the state that changed since the last save to the table.
 
         Every save looks at the whole state (a tick can change it without any event or output,
-        e.g. a finished request leaving it); only what differs is written.
+        e.g. a finished request leaving it); only what differs is written. A save spans many
+        records, so it is bracketed: ``saving`` = n first, then the entries, and ``saved`` = n
+        only once the broker has acknowledged them. A worker killed in between leaves
+        ``saving`` ahead of ``saved``: its successor sees a torn state and rebuilds from the log.
         """
         changes = self._writer.changes(projector.to_snapshot())
+        if not changes:
+            return
+        generation = self._generation + 1
+        self.table[_SAVING] = str(generation).encode()
         for key, raw in changes.written.items():
             self.table[key] = raw
         for key in changes.deleted:
             self.table.pop(key, None)
+        await self.app.producer.flush()
+        self.table[_SAVED] = str(generation).encode()
+        await self.app.producer.flush()
         self._writer.saved(changes)
-        if changes:
-            _log.debug("worker.saved", written=len(changes.written), deleted=len(changes.deleted))
+        self._generation = generation
+        _log.debug("worker.saved", written=len(changes.written), deleted=len(changes.deleted))
 
     async def _save_and_ack(self, stream: faust.Stream[Any], projector: Projector) -> None:
         # outputs first: a snapshot must never claim a tick whose outputs could still be lost
         await asyncio.gather(*self._deliveries)
         self._deliveries.clear()
-        self._store(projector)
+        await self._store(projector)
         self._saved_at = time.monotonic()
         last_tick = projector.projection.last_tick
         keep: list[_Pending] = []
