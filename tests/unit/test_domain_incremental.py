@@ -189,15 +189,7 @@ def _thresholds() -> Thresholds:
 
 def _run(steps: list[dict[str, Any]], hub: HubProjection) -> list[TickOutputs]:
     """Apply the steps to ``hub``; return every tick's outputs (and a last tick)."""
-    at, tick, outputs = minutes(0), 0, []
-    for serial, step in enumerate([*steps, {"op": "tick", "minutes": 1}]):
-        if step["op"] == "tick":
-            at, tick = at + timedelta(minutes=step["minutes"]), tick + 1
-            outputs.append(hub.tick(at, tick))
-        else:
-            at += timedelta(seconds=1)
-            hub.apply(_event(step, at, serial))
-    return outputs
+    return _apply([*steps, {"op": "tick", "minutes": 1}], hub, minutes(0), 0, 0)[2]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -287,6 +279,7 @@ def _continue(
 def _apply(
     steps: list[dict[str, Any]], hub: HubProjection, at: datetime, tick: int, serial0: int
 ) -> tuple[datetime, int, list[TickOutputs]]:
+    """Apply ``steps`` from ``at`` / ``tick`` on; return where it ended and the tick outputs."""
     outputs = []
     for serial, step in enumerate(steps, start=serial0):
         if step["op"] == "tick":
