@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from importlib import resources
 from typing import Any, TypeVar
@@ -17,6 +17,7 @@ from hub.errors import ConfigurationError
 
 __all__ = [
     "FrozenJson",
+    "FrozenSnapshots",
     "RecentIds",
     "clip",
     "dt_from_json",
@@ -40,6 +41,33 @@ class FrozenJson(dict[str, Any]):
     """
 
     __slots__ = ()
+
+
+class FrozenSnapshots:
+    """The :class:`FrozenJson` of each item of a book, made again only for items touched since.
+
+    The book calls :meth:`touch` whenever an item changes (or leaves) and :meth:`all` when it
+    is snapshotted; an untouched item keeps the very object it had, so a save can tell it apart.
+    """
+
+    def __init__(self) -> None:
+        self._made: dict[str, FrozenJson] = {}
+        self._touched: set[str] = set()
+
+    def touch(self, *keys: str) -> None:
+        """Note that the items ``keys`` changed or left."""
+        self._touched.update(keys)
+
+    def all(self, make: Callable[[str], FrozenJson | None]) -> dict[str, FrozenJson]:
+        """Return every item's JSON; ``make`` gives a touched item's anew (None: it left)."""
+        for key in self._touched:
+            made = make(key)
+            if made is None:
+                self._made.pop(key, None)
+            else:
+                self._made[key] = made
+        self._touched.clear()
+        return dict(self._made)
 
 
 def packaged_text(name: str) -> str:

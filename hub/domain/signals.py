@@ -21,7 +21,7 @@ from hub.contracts.outputs.signals import (
     EscalationUpdated,
     signal_event_id,
 )
-from hub.domain._common import FrozenJson, dt_from_json, dt_to_json
+from hub.domain._common import FrozenJson, FrozenSnapshots, dt_from_json, dt_to_json
 from hub.domain.rules.condition import Condition
 
 __all__ = ["ActiveSignal", "SignalBook"]
@@ -44,8 +44,7 @@ class SignalBook:
     def __init__(self) -> None:
         self.active: dict[str, ActiveSignal] = {}
         self._by_rule: dict[str, set[str]] = {}
-        self._saved: dict[str, FrozenJson] = {}  # signal JSON as last snapshotted
-        self._unsaved: set[str] = set()  # signals changed since
+        self._snapshots = FrozenSnapshots()  # each signal's JSON, made once per change
 
     def of_rule(self, rule: str) -> frozenset[str]:
         """Return the ids of the active signals of ``rule``."""
@@ -81,26 +80,24 @@ class SignalBook:
 
     def _set(self, sid: str, signal: ActiveSignal) -> None:
         self.active[sid] = signal
-        self._unsaved.add(sid)
+        self._snapshots.touch(sid)
         self._by_rule.setdefault(signal.condition.rule, set()).add(sid)
 
     def _drop(self, sid: str) -> None:
-        self._unsaved.add(sid)
+        self._snapshots.touch(sid)
         rule = self.active.pop(sid).condition.rule
         self._by_rule[rule].discard(sid)
 
     def to_snapshot(self) -> dict[str, Any]:
         """Return the active signals as a JSON-able dict."""
-        for sid in self._unsaved:
+
+        def make(sid: str) -> FrozenJson | None:
             signal = self.active.get(sid)
             if signal is None:
-                self._saved.pop(sid, None)
-            else:
-                self._saved[sid] = FrozenJson(
-                    condition=signal.condition.to_json(), since=dt_to_json(signal.since)
-                )
-        self._unsaved.clear()
-        return dict(self._saved)
+                return None
+            return FrozenJson(condition=signal.condition.to_json(), since=dt_to_json(signal.since))
+
+        return self._snapshots.all(make)
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> SignalBook:

@@ -29,6 +29,7 @@ from hub.contracts.events.incident import (
 from hub.contracts.events.sitrep import SitrepPublished
 from hub.domain._common import (
     FrozenJson,
+    FrozenSnapshots,
     RecentIds,
     dt_from_json,
     dt_to_json,
@@ -170,8 +171,7 @@ class SituationProjection:
         self._national = Tally()
         self._changes = SituationChanges()
         self._retiring: list[tuple[datetime, str]] = []  # (retire_at, incident id), a heap
-        self._saved: dict[str, FrozenJson] = {}  # incident JSON as last snapshotted
-        self._unsaved: set[str] = set()  # incidents changed since
+        self._snapshots = FrozenSnapshots()  # each incident's JSON, made once per change
         self._window: timedelta | None = None  # of the supra-regional windows, once asked
         self._windows: dict[str, CategoryWindows] = {}
         self._handlers: Mapping[type[EventEnvelope], Callable[[Any], None]] = {
@@ -253,7 +253,7 @@ class SituationProjection:
             state = self.incidents.get(incident_id)
             if state is not None and not state.active and state.retire_at is None:
                 state.retire_at = at
-                self._unsaved.add(incident_id)
+                self._snapshots.touch(incident_id)
                 heapq.heappush(self._retiring, (at, incident_id))
 
     def retire_due(self, now: datetime) -> list[str]:
@@ -262,7 +262,7 @@ class SituationProjection:
         while self._retiring and self._retiring[0][0] <= now:
             _, incident_id = heapq.heappop(self._retiring)
             state = self.incidents.pop(incident_id, None)
-            self._unsaved.add(incident_id)
+            self._snapshots.touch(incident_id)
             if state is not None:
                 self.sitreps.pop(incident_id, None)
                 retired.append(incident_id)
@@ -293,7 +293,7 @@ class SituationProjection:
     def _index(self, state: IncidentState) -> None:
         for region in state.regions:
             self._by_region.setdefault(region, Tally()).add(state)
-        self._by_category.setdefault(state.category, Tally()).add(state)
+        self._by_category.setdefault(state.category, Tally(ordered_by_start=True)).add(state)
         self._national.add(state)
         if self._window is not None:
             windows = self._windows.setdefault(state.category, CategoryWindows(self._window))
@@ -332,7 +332,7 @@ class SituationProjection:
         return self._windows.get(category)
 
     def _touch(self, state: IncidentState) -> None:
-        self._unsaved.add(state.incident_id)
+        self._snapshots.touch(state.incident_id)
         self._changes.incidents.add(state.incident_id)
         self._changes.regions.update(state.regions)
         self._changes.categories.add(state.category)
@@ -384,14 +384,12 @@ class SituationProjection:
 
     def _incident_snapshots(self) -> dict[str, FrozenJson]:
         """Every incident's JSON; only those changed since the last call are made again."""
-        for incident_id in self._unsaved:
+
+        def make(incident_id: str) -> FrozenJson | None:
             state = self.incidents.get(incident_id)
-            if state is None:
-                self._saved.pop(incident_id, None)
-            else:
-                self._saved[incident_id] = FrozenJson(state.to_json())
-        self._unsaved.clear()
-        return dict(self._saved)
+            return None if state is None else FrozenJson(state.to_json())
+
+        return self._snapshots.all(make)
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> SituationProjection:
@@ -409,7 +407,7 @@ class SituationProjection:
                 projection._retiring.append((state.retire_at, state.incident_id))
         heapq.heapify(projection._retiring)
         projection.touch_everything()  # what changed before the snapshot is not known
-        projection._unsaved.update(projection.incidents)
+        projection._snapshots.touch(*projection.incidents)
         projection.sitreps = {k: SitrepState.from_json(v) for k, v in data["sitreps"].items()}
         return projection
 

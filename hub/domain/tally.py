@@ -55,8 +55,10 @@ class Tally:
 
     ids: list[str] = field(default_factory=list)
     """Incident ids, sorted."""
+    ordered_by_start: bool = False
+    """Whether to keep :attr:`by_start` (a category's tally: the supra-regional rule reads it)."""
     by_start: list[tuple[datetime, str]] = field(default_factory=list)
-    """(started_at, incident id), sorted: the order of the supra-regional windows."""
+    """(started_at, incident id), sorted, when :attr:`ordered_by_start`."""
     affected_people: int = 0
     grips: Counter[str] = field(default_factory=Counter)
     categories: Counter[str] = field(default_factory=Counter)
@@ -69,7 +71,8 @@ class Tally:
     def add(self, incident: Counted) -> None:
         """Count ``incident`` in the group."""
         insort(self.ids, incident.incident_id)
-        insort(self.by_start, (incident.started_at, incident.incident_id))
+        if self.ordered_by_start:
+            insort(self.by_start, (incident.started_at, incident.incident_id))
         self.affected_people += incident.affected_people
         self.grips[incident.grip_level] += 1
         self.categories[incident.category] += 1
@@ -84,7 +87,8 @@ class Tally:
     def remove(self, incident: Counted) -> None:
         """Stop counting ``incident`` (as it was when added)."""
         _remove(self.ids, incident.incident_id)
-        _remove(self.by_start, (incident.started_at, incident.incident_id))
+        if self.ordered_by_start:
+            _remove(self.by_start, (incident.started_at, incident.incident_id))
         self.affected_people -= incident.affected_people
         _decrement(self.grips, (incident.grip_level,))
         _decrement(self.categories, (incident.category,))
