@@ -20,6 +20,7 @@ from typing import Any, Self
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from pydantic import ValidationError
 
 from connectors.sdk.errors import (
     ClientNotStarted,
@@ -31,11 +32,12 @@ from connectors.sdk.outbox import OutboxReader
 from connectors.sdk.settings import ClientSettings
 from hub.codec.headers import to_ce_headers
 from hub.codec.registry_client import HttpSchemaRegistry
-from hub.codec.serde import EventCodec
+from hub.codec.serde import EventCodec, describe_validation_error
 from hub.codec.structured import check_source, to_events
 from hub.contracts.events.coordination import CoordinationAcknowledged, CoordinationResponse
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.outputs.coordination import CoordinationRequested
+from hub.errors import ConfigurationError
 from hub.gateway.policy import GatewayPolicy
 from hub.kafka.producers import started_producer
 
@@ -45,6 +47,14 @@ EventInput = EventEnvelope | Mapping[str, Any]
 """What :meth:`HubClient.publish` accepts: an event model or a CloudEvents JSON dict."""
 
 _PUBLISHER = "the client's org"
+
+
+def _revalidated(event: EventEnvelope) -> EventEnvelope:
+    """``event`` validated from its fields; :class:`ConfigurationError` names a bad field."""
+    try:
+        return type(event).model_validate(event.model_dump())
+    except ValidationError as error:
+        raise ConfigurationError("event", describe_validation_error(error)) from error
 
 
 class HubClient:
@@ -111,12 +121,15 @@ class HubClient:
 
         A dict is CloudEvents structured JSON, judged as ``kcr publish`` judges a file (a missing
         id, time and source are filled in): :class:`hub.errors.ConfigurationError` names the
-        field. A source other than the client's org raises
+        field. A model is validated again (``model_copy(update=...)`` and ``model_construct``
+        skip validation), so a control character in an id, subject or source is refused here
+        too, whatever way the event was built. A source other than the client's org raises
         :class:`hub.codec.structured.SourceMismatch` (field ``event.source``).
         """
         if isinstance(event, EventEnvelope):
-            check_source(event, self.settings.org, "event", _PUBLISHER)
-            return event
+            checked = _revalidated(event)
+            check_source(checked, self.settings.org, "event", _PUBLISHER)
+            return checked
         return to_events(dict(event), self.settings.org, publisher=_PUBLISHER)[0]
 
     async def publish(self, event: EventInput) -> str:

@@ -7,6 +7,7 @@ strings in the schemas; their validators name the allowed values when a value is
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Hashable, Iterable
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from hub.contracts.errors import UnknownOrganisation, UnknownReferenceCode
 from hub.contracts.geo import GeoPoint
@@ -52,11 +54,37 @@ __all__ = [
     "check_region_id",
     "check_resource_type",
     "check_unique",
+    "refuse_control_characters",
     "to_utc",
 ]
 
 MAX_COUNT = 2**53 - 1
 """Largest count accepted: the largest integer that JSON consumers represent exactly."""
+
+CONTROL_CHARACTER = "control_character"
+"""The pydantic error type of a control character in an id, subject or source."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def refuse_control_characters(value: object) -> object:
+    """Return ``value``; raise a ``control_character`` error if it is text holding NUL, C0 or DEL.
+
+    Ids, subjects and sources end up in Kafka keys, headers, logs and partners' databases, where
+    a NUL or an escape sequence truncates, splits or forges what is shown. The error (a
+    :class:`pydantic_core.PydanticCustomError`, so pydantic names the field) says which
+    character, where, and the fix.
+    """
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        if found is not None:
+            raise PydanticCustomError(
+                CONTROL_CHARACTER,
+                "contains the control character U+{code} at position {position}; ids, "
+                "subjects and sources must be printable: remove every character in "
+                "U+0000..U+001F and U+007F",
+                {"code": f"{ord(found.group()):04X}", "position": found.start()},
+            )
+    return value
 
 
 def to_utc(value: datetime) -> datetime:
@@ -133,7 +161,11 @@ def check_unique(values: Iterable[Hashable], what: str) -> None:
         raise ValueError(f"{what} must be unique; repeated: {', '.join(map(str, repeated))}")
 
 
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^\S+$")]
+Identifier = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=r"^\S+$"),
+    BeforeValidator(refuse_control_characters),
+]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 RequiredText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
@@ -141,7 +173,7 @@ Url = Annotated[str, StringConstraints(max_length=2_000, pattern=r"^https?://\S+
 Count = Annotated[int, Ge(0), Le(MAX_COUNT)]
 PositiveCount = Annotated[int, Gt(0), Le(MAX_COUNT)]
 UtcDatetime = Annotated[datetime, AfterValidator(to_utc)]
-OrgId = Annotated[str, AfterValidator(check_org_id)]
+OrgId = Annotated[str, AfterValidator(check_org_id), BeforeValidator(refuse_control_characters)]
 RegionId = Annotated[str, AfterValidator(check_region_id)]
 Addressee = Annotated[str, AfterValidator(check_addressee)]
 GripCode = Annotated[str, BeforeValidator(_int_to_code), AfterValidator(check_grip_level)]

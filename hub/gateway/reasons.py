@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["RejectReason"]
+from pydantic import ValidationError
+
+from hub.contracts.fields import CONTROL_CHARACTER
+from hub.errors import CodecError
+
+__all__ = ["RejectReason", "reason_of"]
 
 
 class RejectReason(StrEnum):
@@ -18,6 +23,9 @@ class RejectReason(StrEnum):
     """The schema is registered but describes no event type of the hub's catalogue."""
     INVALID_PAYLOAD = "invalid_payload"
     """The event decodes but a field is invalid (the detail names the field)."""
+    CONTROL_CHARACTER = "control_character"
+    """An id, subject or source holds NUL, another C0 control character or DEL (the detail
+    names the field and the character)."""
     SOURCE_MISMATCH = "source_mismatch"
     """The event's source is not the organisation that owns the ingress topic."""
     TYPE_NOT_ALLOWED = "type_not_allowed"
@@ -36,3 +44,17 @@ class RejectReason(StrEnum):
     """An unexpected error while checking the record; the detail has the error."""
     WEBHOOK_FAILED = "webhook_failed"
     """The bridge could not deliver an outbox record to the organisation's webhook."""
+
+
+def reason_of(error: CodecError) -> RejectReason:
+    """The reason code of a record that did not decode to a valid event.
+
+    A control character in an id, subject or source is ``control_character`` (so operators can
+    count such records apart from ordinary mistakes); every other failure keeps its codec reason.
+    """
+    cause = error.__cause__
+    if isinstance(cause, ValidationError) and any(
+        item["type"] == CONTROL_CHARACTER for item in cause.errors(include_url=False)
+    ):
+        return RejectReason.CONTROL_CHARACTER
+    return RejectReason(error.reason)

@@ -31,7 +31,7 @@ from hub.gateway.admission import Admitted, Rejected, Verdict, admit
 from hub.gateway.deadletter import DeadLetter, deadletter_headers
 from hub.gateway.dedupe import DedupeWindow, EventKey
 from hub.gateway.policy import GatewayPolicy
-from hub.gateway.reasons import RejectReason
+from hub.gateway.reasons import RejectReason, reason_of
 from hub.kafka.producers import started_producer
 from hub.kafka.reading import bounded_consumer, partitions_of, read_until_end
 from hub.logs import get_logger
@@ -270,7 +270,7 @@ class Gateway:
         try:
             event = await self.codec.decode_event(record.value)
         except CodecError as error:
-            return Rejected(RejectReason(error.reason), error.message)
+            return Rejected(reason_of(error), error.message)
         except RegistryUnavailable:
             raise
         except Exception as error:
