@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from hub.bridge.config import BridgeConfig
 from hub.bridge.server import serve_bridge
-from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
 from hub.contracts.organisations import load_registry
 from hub.dashboard.config import DashboardConfig
@@ -16,6 +15,7 @@ from hub.domain.thresholds import Thresholds, load_thresholds, parse_thresholds
 from hub.gateway.policy import GatewayPolicy
 from hub.gateway.service import Gateway, GatewayWiring
 from hub.kafka.clients import client_options, confluent_options
+from hub.registry.access import hub_schema_registry
 from hub.registry.server import RegistryConfig, serve_registry
 from hub.runner import Service
 from hub.settings import Settings
@@ -64,7 +64,7 @@ def _registry_service(settings: Settings) -> Service:
 
 def _gateway_service(settings: Settings) -> Service:
     async def main(stop: asyncio.Event, ready: asyncio.Event) -> None:
-        codec = _codec(settings)
+        codec = _codec(settings, "gateway")
         await codec.register_all()
         wiring = gateway_wiring(settings)
         await Gateway(wiring, codec, load_registry(), GatewayPolicy()).run(stop, ready)
@@ -82,14 +82,17 @@ def gateway_wiring(settings: Settings) -> GatewayWiring:
     )
 
 
-def _codec(settings: Settings) -> EventCodec:
-    return EventCodec(HttpSchemaRegistry(settings.registry_url))
+def _codec(settings: Settings, service: str) -> EventCodec:
+    """A codec that registers schemas as the hub service ``service`` (only the hub writes)."""
+    return EventCodec(hub_schema_registry(settings, service))
 
 
 def _clock_service(settings: Settings) -> Service:
     async def main(stop: asyncio.Event, ready: asyncio.Event) -> None:
         clock_settings = ClockSettings(client_config=client_options(settings, service="clock"))
-        clock = ClockService(settings.bootstrap, settings.topics, _codec(settings), clock_settings)
+        clock = ClockService(
+            settings.bootstrap, settings.topics, _codec(settings, "clock"), clock_settings
+        )
         await clock.run(stop, ready)
 
     return Service("clock", main)
@@ -97,7 +100,7 @@ def _clock_service(settings: Settings) -> Service:
 
 def _processors_service(settings: Settings) -> Service:
     async def main(stop: asyncio.Event, ready: asyncio.Event) -> None:
-        codec = _codec(settings)
+        codec = _codec(settings, "processors")
         await codec.register_all()
         replication = await asyncio.to_thread(
             default_replication, settings.bootstrap, confluent_options(settings, "processors")

@@ -3,6 +3,11 @@
 It turns the client's outcomes into the hub's vocabulary: a schema id that the registry does not
 know is ``None`` (the caller dead-letters the record); a registry that does not answer raises
 :class:`RegistryUnavailable` (the caller retries, it never dead-letters for that).
+
+Only the hub writes to its registry: a client given the hub's ``login`` sends it (HTTP basic)
+with every request. Writes are made only when needed, so a client without a login works against
+a registry the hub has filled: :meth:`HttpSchemaRegistry.register` looks the schema up first
+and :meth:`HttpSchemaRegistry.set_compatibility` reads the level first.
 """
 
 from __future__ import annotations
@@ -33,12 +38,20 @@ class RegistryUnavailable(HubError, ConnectionError):
 
 
 class SchemaRefused(HubError, ValueError):
-    """The registry refused to register a schema (incompatible or invalid)."""
+    """The registry refused to register a schema (incompatible, invalid, or not the hub's login)."""
 
     def __init__(self, subject: str, status: int, detail: str) -> None:
         self.subject = subject
         self.status = status
-        super().__init__(f"The registry refused schema {subject!r} (HTTP {status}): {detail}")
+        fix = None
+        if status in (401, 403):
+            fix = (
+                "register as the hub: run it with the hub's KCR_CREDENTIALS_FILE (or KCR_DATA_DIR "
+                "of the local hub), or let the hub register the schema first; partners only read."
+            )
+        super().__init__(
+            f"The registry refused schema {subject!r} (HTTP {status}): {detail}", fix=fix
+        )
 
 
 class SchemaRegistry(Protocol):
@@ -60,10 +73,15 @@ class SchemaRegistry(Protocol):
 class HttpSchemaRegistry:
     """A Confluent-compatible registry reached over HTTP (ours or any other)."""
 
-    def __init__(self, url: str, timeout: float = 10.0) -> None:
-        """Talk to the registry at ``url``."""
+    def __init__(
+        self, url: str, timeout: float = 10.0, login: tuple[str, str] | None = None
+    ) -> None:
+        """Talk to the registry at ``url``; with ``login`` (user, password) as a writer."""
         self.url = url.rstrip("/")
-        self._client = AsyncSchemaRegistryClient(url=self.url, timeout=httpx.Timeout(timeout))
+        auth = httpx.BasicAuth(*login) if login is not None else None
+        self._client = AsyncSchemaRegistryClient(
+            url=self.url, timeout=httpx.Timeout(timeout), auth=auth
+        )
 
     async def register(self, subject: str, schema: AvroSchemaDict) -> int:
         """Register ``schema`` under ``subject`` (idempotent) and return its global id."""
@@ -92,7 +110,9 @@ class HttpSchemaRegistry:
         return raw
 
     async def set_compatibility(self, subject: str, level: str) -> None:
-        """Set the compatibility level the registry enforces for ``subject``."""
+        """Set the compatibility level the registry enforces for ``subject`` (if it differs)."""
+        if await self._level(subject) == level:
+            return
         try:
             await self._client.update_compatibility(level, subject)
         except httpx.TransportError as error:
@@ -100,3 +120,13 @@ class HttpSchemaRegistry:
         except ClientError as error:
             detail = json.dumps(error.server_traceback) if error.server_traceback else str(error)
             raise SchemaRefused(subject, error.http_code or 0, detail) from error
+
+    async def _level(self, subject: str) -> str | None:
+        """The subject's own compatibility level, or None when it has none (or is unknown)."""
+        try:
+            level: str = await self._client.get_compatibility(subject)
+        except httpx.TransportError as error:
+            raise RegistryUnavailable(self.url, error) from error
+        except ClientError:
+            return None
+        return level

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -36,9 +37,13 @@ def serve(
         ),
     ] = DEFAULT_COMPATIBILITY,
 ) -> None:
-    """Serve the registry REST API on the broker at KCR_BOOTSTRAP until Ctrl+C or SIGTERM."""
-    config = RegistryConfig(
-        bootstrap=load_settings().bootstrap,
+    """Serve the registry REST API on the broker at KCR_BOOTSTRAP until Ctrl+C or SIGTERM.
+
+    Anyone may read; only the hub writes: a service user of KCR_CREDENTIALS_FILE, else user
+    hub with the token in $KCR_DATA_DIR/registry-token (written if missing).
+    """
+    config = replace(
+        RegistryConfig.from_settings(load_settings()),
         host=host,
         port=port,
         topic=topic,

@@ -5,7 +5,8 @@ to them as it would to Confluent's own registry: ``40401`` subject not found, ``
 not found, ``40403`` schema not found, ``40404`` subject soft-deleted, ``40406`` version
 soft-deleted, ``40408`` no subject-level compatibility, ``409`` incompatible schema, ``42201``
 invalid schema, ``42202`` invalid version, ``42203`` invalid compatibility level, ``42205``
-operation not permitted, ``50001`` storage failure; a body that is not JSON gets ``400``.
+operation not permitted, ``50001`` storage failure; a body that is not JSON gets ``400``; a
+write without the hub's credentials ``40101`` (HTTP 401, with ``WWW-Authenticate``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "SubjectCompatibilityNotConfigured",
     "SubjectNotFound",
     "SubjectSoftDeleted",
+    "Unauthenticated",
     "VersionNotFound",
     "VersionSoftDeleted",
 ]
@@ -203,6 +205,26 @@ class StorageFailure(SchemaRegistryError, RuntimeError):
     def __init__(self, topic: str, message: str, *, fix: str | None = None) -> None:
         self.topic = topic
         super().__init__(f"Schema storage topic {topic}: {message}", fix=fix)
+
+
+class Unauthenticated(SchemaRegistryError, PermissionError):
+    """A request that changes the registry came without valid hub credentials."""
+
+    http_status = 401
+    error_code = 40101
+    challenge = (
+        'Basic realm="kcr-schema-registry", charset="UTF-8", Bearer realm="kcr-schema-registry"'
+    )
+    """The ``WWW-Authenticate`` value of the 401 answer (RFC 9110 section 11.6.1)."""
+
+    def __init__(self, problem: str, source: str) -> None:
+        self.problem = problem
+        super().__init__(
+            f"{problem} Registering schemas, setting compatibility or mode and deleting need "
+            "the hub's credentials (reads stay open).",
+            fix=f"send Authorization: Basic user:password or Bearer <password> with {source}; "
+            "partners only read, with auto.register.schemas=false.",
+        )
 
 
 class RegistryPortInUse(HubError, OSError):

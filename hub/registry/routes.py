@@ -29,6 +29,7 @@ __all__ = ["MEDIA_TYPE", "RegistryResponse", "router"]
 
 MEDIA_TYPE = "application/vnd.schemaregistry.v1+json"
 _ANY_SUBJECT = ":*:"
+_MODE = "READWRITE"
 _FOREVER = "the hub keeps its event log forever, so every schema id must stay resolvable"
 
 router = APIRouter()
@@ -329,4 +330,13 @@ async def delete_subject_config(subject: str, registry: Service) -> dict[str, st
 @router.get("/mode")
 async def mode() -> dict[str, str]:
     """The registry's mode: always READWRITE."""
-    return {"mode": "READWRITE"}
+    return {"mode": _MODE}
+
+
+@router.put("/mode")
+async def set_mode(request: Request) -> dict[str, str]:
+    """Set the mode: only READWRITE, the one mode this registry has, is accepted (and echoed)."""
+    wanted = (await _read_body(request)).get("mode")
+    if str(wanted).upper() != _MODE:
+        raise OperationNotPermitted(f"Mode {wanted}", f"this registry is always {_MODE}")
+    return {"mode": _MODE}

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from hub.kafka.clients import client_options, confluent_options
 from hub.logs import get_logger
+from hub.registry.access import WriteAccess, write_access
 from hub.registry.app import create_app
 from hub.registry.compatibility import DEFAULT_COMPATIBILITY, CompatibilityLevel
 from hub.registry.errors import RegistryPortInUse
@@ -45,7 +46,11 @@ _log = get_logger(__name__)
 
 @dataclass(frozen=True)
 class RegistryConfig:
-    """Where the registry keeps its records and where it listens (port 0: any free port)."""
+    """Where the registry keeps its records, where it listens (port 0: any free port), who writes.
+
+    ``access`` names the writers; without it anyone may write (registries embedded in tests and
+    benchmarks), which the registry logs as a warning when it starts.
+    """
 
     bootstrap: str
     host: str = DEFAULT_HOST
@@ -54,13 +59,16 @@ class RegistryConfig:
     default_compatibility: CompatibilityLevel = DEFAULT_COMPATIBILITY
     client_config: Mapping[str, Any] = field(default_factory=dict)
     admin_config: Mapping[str, str] = field(default_factory=dict)
+    access: WriteAccess | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RegistryConfig:
         """Bootstrap from ``KCR_BOOTSTRAP``; host and port from ``KCR_REGISTRY_URL``.
 
         On a secure broker the registry reads and writes as its own user (``registry``) and
-        creates its topic as the operator.
+        creates its topic as the operator. Only the hub writes: the service users of
+        ``KCR_CREDENTIALS_FILE``, or without one the local token in ``KCR_DATA_DIR``
+        (:func:`hub.registry.access.write_access`).
         """
         url = urlsplit(settings.registry_url)
         return cls(
@@ -70,6 +78,7 @@ class RegistryConfig:
             topic=settings.topics.schemas,
             client_config=client_options(settings, service="registry"),
             admin_config=confluent_options(settings),
+            access=write_access(settings),
         )
 
 
@@ -121,10 +130,15 @@ class RegistryServer:
         """Answer requests until ``stop`` is set, then let in-flight requests finish."""
         if self._registry is None or self._socket is None:
             raise RuntimeError("RegistryServer.serve() needs start() first")
-        server = EmbeddedServer(embedded_config(create_app(self._registry), _GRACE_S))
+        app = create_app(self._registry, self.config.access)
+        server = EmbeddedServer(embedded_config(app, _GRACE_S))
         serving = asyncio.create_task(server.serve(sockets=[self._socket]))
         stopping = asyncio.create_task(stop.wait())
-        _log.info("registry.serving", url=self.url, topic=self.config.topic)
+        access = self.config.access
+        if access is None:
+            _log.warning("registry.open_for_writes", url=self.url, topic=self.config.topic)
+        writers = "anyone" if access is None else access.source
+        _log.info("registry.serving", url=self.url, topic=self.config.topic, writers=writers)
         try:
             await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
         finally:

@@ -7,9 +7,12 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 
+from hub.registry.access import hub_login
+from hub.settings import Settings
 from tests.harness import free_port
 
 
@@ -28,21 +31,26 @@ async def wait_until_answering(url: str, process: asyncio.subprocess.Process) ->
 
 
 async def test_serve_command_answers_and_stops_on_sigterm(
-    kafka_bootstrap: str, unique_name: Callable[[str], str]
+    kafka_bootstrap: str, unique_name: Callable[[str], str], tmp_path: Path
 ) -> None:
-    """The command serves the API on the given port and exits 0 on SIGTERM."""
+    """The command serves the API on the given port, only the hub writes; SIGTERM ends it."""
     port, topic = free_port(), unique_name("_kcr_schemas")
     command = [sys.executable, "-m", "hub.cli", "registry", "serve", "--port", str(port)]
     command += ["--topic", topic]
-    env = {**os.environ, "KCR_BOOTSTRAP": kafka_bootstrap}
+    env = {**os.environ, "KCR_BOOTSTRAP": kafka_bootstrap, "KCR_DATA_DIR": str(tmp_path)}
+    env.pop("KCR_CREDENTIALS_FILE", None)
     process = await asyncio.create_subprocess_exec(
         *command, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
     )
     try:
         url = f"http://127.0.0.1:{port}"
         await wait_until_answering(url, process)
+        login = hub_login(Settings(data_dir=tmp_path))
         async with httpx.AsyncClient(base_url=url) as client:
-            response = await client.post("/subjects/s/versions", json={"schema": '"string"'})
+            schema = {"schema": '"string"'}
+            anonymous = await client.post("/subjects/s/versions", json=schema)
+            assert anonymous.status_code == 401
+            response = await client.post("/subjects/s/versions", json=schema, auth=login)
             assert response.json() == {"id": 1}
             assert (await client.get("/config")).json() == {"compatibilityLevel": "FULL_TRANSITIVE"}
         process.send_signal(signal.SIGTERM)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,12 +16,16 @@ from hub.registry.records import SchemaVersionWritten
 from hub.settings import Settings
 
 
-def test_config_from_settings_listens_where_the_registry_url_points() -> None:
-    """Host and port come from KCR_REGISTRY_URL, the broker from KCR_BOOTSTRAP."""
-    settings = Settings(bootstrap="kafka:9092", registry_url="http://127.0.0.2:28081")
+def test_config_from_settings_listens_where_the_registry_url_points(tmp_path: Path) -> None:
+    """Host and port come from KCR_REGISTRY_URL, the broker from KCR_BOOTSTRAP; it is closed."""
+    settings = Settings(
+        bootstrap="kafka:9092", registry_url="http://127.0.0.2:28081", data_dir=tmp_path
+    )
     config = RegistryConfig.from_settings(settings)
     assert (config.bootstrap, config.host, config.port) == ("kafka:9092", "127.0.0.2", 28081)
     assert config.topic == "_kcr_schemas"
+    assert config.access is not None
+    assert set(config.access.logins) == {"hub"}
 
 
 async def test_server_answers_http_until_stopped_and_then_frees_its_port() -> None:
