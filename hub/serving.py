@@ -46,14 +46,17 @@ def listen(host: str, port: int, refused: Callable[[str], Exception]) -> socket.
     return sock
 
 
-def embedded_config(app: Any, grace: float = GRACE_SECONDS) -> uvicorn.Config:
+def embedded_config(
+    app: Any, grace: float = GRACE_SECONDS, http: type[asyncio.Protocol] | str = "h11"
+) -> uvicorn.Config:
     """The uvicorn settings of an embedded service: h11, no websockets, no lifespan, no logs.
 
-    ``grace`` is how long in-flight requests may take once the service is asked to stop.
+    ``grace`` is how long in-flight requests may take once the service is asked to stop;
+    ``http`` is uvicorn's HTTP protocol (the bridge gives an h11 protocol with its limits).
     """
     return uvicorn.Config(
         app,
-        http="h11",
+        http=http,
         ws="none",
         lifespan="off",
         log_config=None,

@@ -69,6 +69,18 @@ class Settings(BaseSettings):
     bridge_max_body_bytes: int = Field(
         default=1024 * 1024, gt=0, description="Largest request body the bridge accepts (413)."
     )
+    bridge_header_timeout_s: float = Field(
+        default=10.0, gt=0, description="Time a bridge request's headers may take to arrive (408)."
+    )
+    bridge_body_timeout_s: float = Field(
+        default=30.0, gt=0, description="Time a bridge request's whole body may take (408)."
+    )
+    bridge_max_connections_per_peer: int = Field(
+        default=32, gt=0, description="Open bridge connections per client address (more: 503)."
+    )
+    bridge_max_requests_per_org: int = Field(
+        default=16, gt=0, description="Bridge requests in flight per organisation (more: 429)."
+    )
     dashboard_port: int = Field(
         default=18090, ge=0, le=65535, description="Port of the dashboard web page (0: any)."
     )

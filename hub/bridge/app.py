@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from hub.bridge.context import BridgeContext
+from hub.bridge.context import CHALLENGE, BridgeContext
 from hub.bridge.problems import MEDIA_TYPE, BridgeProblem, FieldError
 from hub.bridge.routes import router
 from hub.logs import get_logger
@@ -37,24 +37,29 @@ def create_app(context: BridgeContext) -> FastAPI:
 
 
 def problem_response(request: Request, problem: BridgeProblem) -> JSONResponse:
-    """``problem`` as an ``application/problem+json`` response."""
+    """``problem`` as an ``application/problem+json`` response (a 401 always challenges)."""
     body = problem.to_problem(request.url.path).model_dump(mode="json", exclude_none=True)
-    return JSONResponse(body, status_code=problem.status, media_type=MEDIA_TYPE)
+    headers = dict(problem.headers)
+    if problem.status == 401:
+        headers.setdefault("WWW-Authenticate", CHALLENGE)
+    return JSONResponse(body, status_code=problem.status, media_type=MEDIA_TYPE, headers=headers)
 
 
 async def _problem(request: Request, error: Exception) -> JSONResponse:
+    """One INFO line per refused request (a client gone mid-body too), never a traceback."""
     assert isinstance(error, BridgeProblem)
-    _log.info("bridge.refused", path=request.url.path, status=error.status, slug=error.slug)
+    client = request.client.host if request.client else None
+    _log.info(
+        "bridge.refused", path=request.url.path, status=error.status, slug=error.slug, peer=client
+    )
     return problem_response(request, error)
 
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     slug = "not-found" if error.status_code == 404 else f"http-{error.status_code}"
-    problem = BridgeProblem(error.status_code, slug, str(error.detail))
-    response = problem_response(request, problem)
-    response.headers.update(error.headers or {})
-    return response
+    problem = BridgeProblem(error.status_code, slug, str(error.detail), headers=error.headers)
+    return problem_response(request, problem)
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:

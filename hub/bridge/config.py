@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from hub.bridge.limits import BridgeLimits
 from hub.errors import ConfigurationError
 from hub.settings import Settings
 from hub.topics.declaration import TopicNames
@@ -87,6 +88,7 @@ class BridgeConfig:
     webhooks: Mapping[str, WebhookTarget] = field(default_factory=dict)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     client_config: Mapping[str, Any] = field(default_factory=dict)
+    limits: BridgeLimits = field(default_factory=BridgeLimits)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BridgeConfig:
@@ -105,6 +107,12 @@ class BridgeConfig:
             webhooks=webhooks,
             retry=retry,
             client_config=client_options(settings, service="bridge"),
+            limits=BridgeLimits(
+                header_timeout_s=settings.bridge_header_timeout_s,
+                body_timeout_s=settings.bridge_body_timeout_s,
+                max_connections_per_peer=settings.bridge_max_connections_per_peer,
+                max_requests_per_org=settings.bridge_max_requests_per_org,
+            ),
         )
 
     def url(self, port: int | None = None) -> str:

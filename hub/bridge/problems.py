@@ -8,7 +8,7 @@ A :class:`BridgeProblem` is raised anywhere in a request and answered as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,9 +25,12 @@ _TITLES = {
     401: "Missing or unknown API key",
     403: "Not allowed for this organisation",
     404: "Not found",
+    408: "Request too slow",
     413: "Request body too large",
     415: "Unsupported content type",
     422: "Invalid content",
+    429: "Too many requests from this organisation",
+    499: "Client closed the request",
     503: "Kafka unavailable",
 }
 
@@ -66,8 +69,10 @@ class BridgeProblem(HubError):
         detail: str,
         errors: Sequence[FieldError] = (),
         published: Sequence[str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.status = status
+        self.headers = dict(headers or {})
         self.slug = slug
         self.detail = detail
         self.errors = tuple(errors)

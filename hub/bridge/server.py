@@ -16,6 +16,7 @@ from hub.bridge.app import create_app
 from hub.bridge.config import BridgeConfig
 from hub.bridge.context import BridgeContext
 from hub.bridge.keys import ApiKeyStore
+from hub.bridge.limits import OrgSlots, guarded_protocol
 from hub.bridge.publisher import IngressPublisher
 from hub.bridge.webhooks import WebhookDelivery, WebhookWiring
 from hub.codec.registry_client import HttpSchemaRegistry
@@ -68,7 +69,8 @@ async def serve_bridge(
     publisher = IngressPublisher(config.bootstrap, config.names, codec, config.client_config)
     context = BridgeContext(
         ApiKeyStore(config.keys_file), publisher, codec, config.bootstrap,
-        config.max_body_bytes, config.keepalive_s, config.client_config,
+        config.max_body_bytes, config.keepalive_s, config.client_config, config.limits,
+        OrgSlots(config.limits.max_requests_per_org),
     )  # fmt: skip
     sock = listen(
         config.host, config.port, lambda why: BridgePortInUse(config.host, config.port, why)
@@ -76,7 +78,8 @@ async def serve_bridge(
     url = config.url(sock.getsockname()[1])
     await publisher.start()
     try:
-        server = EmbeddedServer(embedded_config(create_app(context)))
+        protocol = guarded_protocol(config.limits)
+        server = EmbeddedServer(embedded_config(create_app(context), http=protocol))
         serving = asyncio.create_task(server.serve(sockets=[sock]))
         webhooks = asyncio.create_task(_deliver_webhooks(config, codec, stop))
         _log.info("bridge.serving", url=url, webhooks=sorted(config.webhooks))
