@@ -1,4 +1,9 @@
-"""Who has been heard from, and when: the basis of the silent-organisation rule."""
+"""Who has been heard from, and when: the basis of the silent-organisation rule.
+
+An event from an organisation touches it in :attr:`ActivityProjection.watch`, the due-time
+queue of the rule (:mod:`hub.domain.due`): the rule looks at an organisation again only when
+it was heard from or when its allowed silence runs out.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 
 from hub.contracts.events.envelope import EventEnvelope
 from hub.domain._common import dt_from_json, dt_to_json, opt_dt_from_json, opt_dt_to_json
+from hub.domain.due import DueWatch
 
 __all__ = ["ActivityProjection"]
 
@@ -23,6 +29,8 @@ class ActivityProjection:
     def __init__(self) -> None:
         self._last: dict[str, tuple[datetime, str]] = {}
         self.started_at: datetime | None = None
+        self.watch = DueWatch()
+        """Organisations to look at again (heard from, or their silence ran out); not stored."""
 
     def apply(self, event: EventEnvelope) -> None:
         """Note ``event`` as a sign of life of its source."""
@@ -30,6 +38,7 @@ class ActivityProjection:
         current = self._last.get(event.source)
         if current is None or seen > current:
             self._last[event.source] = seen
+            self.watch.touch(event.source)
 
     def note_tick(self, now: datetime) -> None:
         """Remember the first tick's time as the start of observation."""

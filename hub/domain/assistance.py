@@ -19,8 +19,10 @@ The book keeps only live requests: a finished one (withdrawn, fulfilled or expir
 after a grace (:meth:`AssistanceBook.retire`, scheduled by :mod:`hub.domain.dispatch`), with its
 offers and parked acceptances. From then on it is unknown: events about it are ignored and
 counted, a new request with its id starts afresh, and the units accepted for it no longer count
-as committed capacity. The book indexes the open requests and those with accepted units, so
-the rules and views read them without a scan of every request.
+as committed capacity. The book indexes the open requests and those with accepted units (also
+per resource type), so the rules and views read them without a scan of every request. Every
+change of a request touches it in :attr:`AssistanceBook.watch` and its resource type in
+:attr:`AssistanceBook.type_watch` (:mod:`hub.domain.due`): the rules look at what changed.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from hub.domain._common import (
     opt_dt_from_json,
     opt_dt_to_json,
 )
+from hub.domain.due import DueWatch
 from hub.domain.retiring import SortedIds
 
 __all__ = ["AssistanceBook", "Offer", "Request"]
@@ -154,8 +157,14 @@ class AssistanceBook:
         self.ignored = 0
         self.parked: dict[str, dict[str, AssistanceAccepted]] = {}
         self._open = SortedIds()
+        self._open_by_type: dict[str, SortedIds] = {}
         self._committing: set[str] = set()
+        self._committing_by_type: dict[str, set[str]] = {}
         self._touched: set[str] = set()
+        self.watch = DueWatch()
+        """Requests the overdue rule looks at again (changed, or past due); not stored."""
+        self.type_watch = DueWatch()
+        """Resource types whose demand or committed units changed; not stored."""
         self._handlers: Mapping[type[EventEnvelope], Callable[[Any], None]] = {
             AssistanceRequested: self._requested,
             AssistanceOffered: self._offered,
@@ -183,11 +192,27 @@ class AssistanceBook:
         if request is None:
             return
         self._touched.add(request_id)
-        self._open.put(request_id, request.open)
-        committing = not request.withdrawn and any(
-            o.accepted and not o.withdrawn for o in request.offers.values()
+        self._index(
+            request,
+            request.open,
+            committing=not request.withdrawn
+            and any(o.accepted and not o.withdrawn for o in request.offers.values()),
         )
+
+    def _index(self, request: Request, is_open: bool, *, committing: bool) -> None:
+        """Put ``request`` in or out of the indexes; touch it and its type for the rules."""
+        request_id, rtype = request.request_id, request.resource_type
+        self.watch.touch(request_id)
+        self.type_watch.touch(rtype)
+        self._open.put(request_id, is_open)
+        self._open_by_type.setdefault(rtype, SortedIds()).put(request_id, is_open)
+        if not self._open_by_type[rtype]:
+            del self._open_by_type[rtype]
+        by_type = self._committing_by_type.setdefault(rtype, set())
         (self._committing.add if committing else self._committing.discard)(request_id)
+        (by_type.add if committing else by_type.discard)(request_id)
+        if not by_type:
+            del self._committing_by_type[rtype]
 
     def _requested(self, event: AssistanceRequested) -> None:
         data = event.data
@@ -286,9 +311,26 @@ class AssistanceBook:
         request = self.requests.pop(request_id, None)
         self.parked.pop(request_id, None)
         self._touched.discard(request_id)
-        self._committing.discard(request_id)
-        self._open.put(request_id, False)
+        if request is not None:
+            self._index(request, False, committing=False)
         return request
+
+    def open_of_type(self, resource_type: str) -> Iterator[Request]:
+        """Yield the open requests of ``resource_type``, by request id (from the index)."""
+        return (self.requests[key] for key in self._open_by_type.get(resource_type, ()))
+
+    def committed_of_type(self, resource_type: str) -> dict[str, int]:
+        """Return :meth:`committed` of ``resource_type`` alone (from the index per type)."""
+        per_org: dict[str, int] = {}
+        for request_id in self._committing_by_type.get(resource_type, ()):
+            for offer in self.requests[request_id].offers.values():
+                if offer.accepted and not offer.withdrawn:
+                    per_org[offer.offerer] = per_org.get(offer.offerer, 0) + offer.accepted
+        return per_org
+
+    def resource_types(self) -> set[str]:
+        """Return the resource types of the open or committing requests."""
+        return set(self._open_by_type) | set(self._committing_by_type)
 
     def committed(self) -> dict[str, dict[str, int]]:
         """Return, per resource type and offering organisation, the units accepted from it.

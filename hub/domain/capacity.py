@@ -10,6 +10,10 @@ Committed capacity also comes from assistance (minimal support): units accepted 
 organisation's offers add to that organisation's ``committed`` for the resource type while the
 request stands (see :meth:`hub.domain.assistance.AssistanceBook.committed`). ``available``
 stays as reported: the organisation's next report is expected to reflect the deployment.
+
+A report touches its resource type in :attr:`CapacityProjection.watch` (:mod:`hub.domain.due`);
+the capacity rule looks at a type again when a report of it arrives or when one of its reports
+goes stale (:meth:`CapacityProjection.next_stale`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.organisations import load_registry
 from hub.contracts.outputs.views import OrgCapacity
 from hub.domain._common import dt_from_json, dt_to_json
+from hub.domain.due import DueWatch
 
 __all__ = ["CapacityProjection", "CapacityReport", "NationalCapacity"]
 
@@ -46,6 +51,10 @@ class CapacityReport:
     def is_stale(self, now: datetime, max_age: timedelta) -> bool:
         """Whether the report is past its ``valid_until`` or older than ``max_age`` at ``now``."""
         return now > self.valid_until or now - self.reported_at > max_age
+
+    def stale_after(self, max_age: timedelta) -> datetime:
+        """The moment after which the report is stale (:meth:`is_stale` holds once past it)."""
+        return min(self.valid_until, self.reported_at + max_age)
 
     def to_json(self) -> list[Any]:
         """Return the report as a JSON-able list."""
@@ -97,6 +106,8 @@ class CapacityProjection:
 
     def __init__(self) -> None:
         self._by_type: dict[str, dict[str, CapacityReport]] = {}
+        self.watch = DueWatch()
+        """Resource types to look at again (reported, or a report went stale); not stored."""
 
     def apply(self, event: EventEnvelope) -> None:
         """Apply a capacity report; other events are no concern of this projection."""
@@ -121,6 +132,7 @@ class CapacityProjection:
             event.id,
             data.region or (event.source if load_registry().is_region(event.source) else None),
         )
+        self.watch.touch(data.resource_type)
 
     def resource_types(self) -> tuple[str, ...]:
         """Return the resource types with at least one report, sorted."""
@@ -129,6 +141,14 @@ class CapacityProjection:
     def report(self, org_id: str, resource_type: str) -> CapacityReport | None:
         """Return the latest report of ``org_id`` for ``resource_type``, if any."""
         return self._by_type.get(resource_type, {}).get(org_id)
+
+    def next_stale(self, resource_type: str, now: datetime, max_age: timedelta) -> datetime | None:
+        """Return the moment the next report of ``resource_type`` goes stale after ``now``.
+
+        None when every report is stale at ``now`` (or there is none).
+        """
+        moments = (r.stale_after(max_age) for r in self._by_type.get(resource_type, {}).values())
+        return min((at for at in moments if now <= at), default=None)
 
     def fresh_reports(
         self, resource_type: str, now: datetime, max_age: timedelta

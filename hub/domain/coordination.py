@@ -26,6 +26,7 @@ from typing import Any
 from hub.contracts.events.coordination import CoordinationAcknowledged, CoordinationResponse
 from hub.contracts.events.envelope import EventEnvelope
 from hub.domain._common import dt_from_json, dt_to_json
+from hub.domain.due import DueWatch
 from hub.domain.retiring import RetirementQueue, SortedIds
 
 __all__ = ["Acknowledgement", "CoordinationBook", "CoordinationRequest"]
@@ -78,6 +79,8 @@ class CoordinationBook:
         self._released: set[str] = set()
         self._waiting = SortedIds()
         self._touched: set[str] = set()
+        self.watch = DueWatch()
+        """Requests the deadline rule looks at again (changed, or past due); not stored."""
 
     def record_request(
         self, request_id: str, addressee: str, respond_by: datetime, evidence_id: str
@@ -116,11 +119,16 @@ class CoordinationBook:
 
     def _refresh(self, request_id: str) -> None:
         self._touched.add(request_id)
+        self.watch.touch(request_id)
         self._waiting.put(request_id, self.is_open(request_id) and self.answer(request_id) is None)
 
     def is_open(self, request_id: str) -> bool:
         """Whether ``request_id`` is recorded and not closed."""
         return request_id in self.requests and request_id not in self._closed
+
+    def is_waiting(self, request_id: str) -> bool:
+        """Whether ``request_id`` is recorded, open and not answered (from the index)."""
+        return request_id in self._waiting
 
     def answer(self, request_id: str) -> Acknowledgement | None:
         """Return the addressee's acknowledgement of ``request_id``, or None.
@@ -165,6 +173,7 @@ class CoordinationBook:
             self._closed.discard(request_id)
             self._released.discard(request_id)
             self._waiting.put(request_id, False)
+            self.watch.touch(request_id)
         return retired
 
     def to_snapshot(self) -> dict[str, Any]:

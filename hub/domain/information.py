@@ -43,6 +43,7 @@ from hub.contracts.outputs import (
 from hub.contracts.outputs.base import DIRECTED_TLP, output_event_id, stricter
 from hub.contracts.outputs.information import InformationQuestionData, InformationSummaryData
 from hub.domain._common import dt_from_json, dt_to_json, hub_time
+from hub.domain.due import DueWatch
 from hub.domain.retiring import RetirementQueue, SortedIds
 from hub.domain.workflow_settings import InformationSettings
 
@@ -105,6 +106,8 @@ class InformationBook:
         self.ignored = 0
         self._unanswered = SortedIds()
         self._touched: set[str] = set()
+        self.watch = DueWatch()
+        """Requests the overdue rule looks at again (changed, or past due); not stored."""
         self._handlers: Mapping[type[EventEnvelope], Callable[[Any], None]] = {
             InformationRequested: self._requested,
             InformationProvided: self._provided,
@@ -140,6 +143,7 @@ class InformationBook:
 
     def _refresh(self, request: InformationRequest) -> None:
         self._touched.add(request.request_id)
+        self.watch.touch(request.request_id)
         self._unanswered.put(request.request_id, bool(request.outstanding()))
 
     def unanswered(self) -> Iterator[InformationRequest]:
@@ -156,6 +160,7 @@ class InformationBook:
         self.requests.pop(request_id, None)
         self._unanswered.put(request_id, False)
         self._touched.discard(request_id)
+        self.watch.touch(request_id)
 
     def _provided(self, event: InformationProvided) -> None:
         request = self.requests.get(event.data.request_id)

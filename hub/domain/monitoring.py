@@ -33,7 +33,6 @@ class MetricReader:
     def __init__(self, state: HubState, now: datetime, max_age: timedelta) -> None:
         self.state, self.now, self.max_age = state, now, max_age
         self._cache: dict[Metric, float] = {}
-        self._committed: dict[str, dict[str, int]] | None = None
         self._readers: dict[str, Callable[[str], float]] = {
             "capacity.available": lambda rt: self._national(rt).available,
             "capacity.total": lambda rt: self._national(rt).total,
@@ -56,15 +55,11 @@ class MetricReader:
         return self._cache[metric]
 
     def _national(self, resource_type: str) -> NationalCapacity:
-        if self._committed is None:
-            self._committed = self.state.assistance.committed()
-        return self.state.capacity.national(
-            resource_type, self.now, self.max_age, self._committed.get(resource_type, {})
-        )
+        committed = self.state.assistance.committed_of_type(resource_type)
+        return self.state.capacity.national(resource_type, self.now, self.max_age, committed)
 
     def _outstanding(self, resource_type: str) -> int:
-        requests = self.state.assistance.open_requests()
-        return sum(r.outstanding for r in requests if r.resource_type == resource_type)
+        return sum(r.outstanding for r in self.state.assistance.open_of_type(resource_type))
 
     def _category(self, category: str) -> Tally:
         return self.state.situation.category_tallies().get(category) or Tally()

@@ -112,8 +112,42 @@ _tick_short = st.fixed_dictionaries({"op": st.just("tick"), "minutes": st.intege
 _requests_only = st.lists(
     st.one_of(_assistance, _assistance, _information, _tick_short), min_size=8, max_size=80
 )
-_steps = _mixed | _requests_only
-"""Incident and request events mixed, or request events only (so requests meet often)."""
+_EDGE = st.integers(0, 60)
+"""Whole minutes after T0: deadlines, validity ends and ticks meet on this grid."""
+_timed_request = st.fixed_dictionaries(
+    {
+        "op": st.sampled_from(
+            ("ask", "offer", "accept", "withdraw", "ack", "inform-ask", "inform")
+        ),
+        "id": st.sampled_from(_REQUESTS + _INFO),
+        "source": st.sampled_from(_REGIONS),
+        "regions": st.lists(st.sampled_from(_REGIONS), min_size=1, max_size=2, unique=True),
+        "n": st.integers(1, 4),
+        "due": _EDGE,
+        "response": st.sampled_from(("noted", "accepted", "declined")),
+    }
+)
+_timed_life = st.fixed_dictionaries(
+    {
+        "op": st.sampled_from(("heartbeat", "heartbeat", "capacity")),
+        "id": st.just("org"),
+        "source": st.sampled_from((*_REGIONS, "ncc", "locc")),
+        "n": st.integers(0, 10),
+        "due": _EDGE,
+    }
+)
+_tick_to = st.fixed_dictionaries(
+    {"op": st.just("tick-to"), "minute": _EDGE, "second": st.sampled_from((-1, 0, 0, 1, 20))}
+)
+_timed = st.lists(
+    st.one_of(_timed_request, _timed_life, _tick_to, _tick_to), min_size=8, max_size=70
+)
+"""Time-driven: deadlines, validity ends and ticks on one minute grid, so ticks land just
+before, on and just after deadlines, silences run out, reports go stale, answers come just
+before or after their deadline."""
+_steps = _mixed | _requests_only | _timed
+"""Incident and request events mixed, request events only (so requests meet often), or
+time-driven steps."""
 
 
 def _requester(request_id: str) -> str:
@@ -125,8 +159,13 @@ def _request_event(step: dict[str, Any], at: datetime) -> EventEnvelope:
     """The assistance, coordination or information event a generated step stands for."""
     op, request_id, source = step["op"], step["id"], step["source"]
     requester = _requester(request_id) if request_id in _REQUESTS else "ncc"
+    if request_id in _INFO and op in ("ask", "offer", "accept", "withdraw", "ack"):
+        op = "inform-ask" if op == "ask" else "inform"
+    if request_id in _REQUESTS and op.startswith("inform"):
+        op = "ask" if op == "inform-ask" else "offer"
+    deadline = _deadline(step, at)
     if op == "ask":
-        needed_by = at + timedelta(minutes=step["minutes"])
+        needed_by = deadline
         return assistance_requested(
             request_id, at, source=requester, quantity=step["n"], needed_by=needed_by
         )
@@ -147,11 +186,16 @@ def _request_event(step: dict[str, Any], at: datetime) -> EventEnvelope:
         ack_id = f"{request_id}/{source}"
         return coordination_acknowledged(ack_id, at, source=source, response=step["response"])
     if op == "inform-ask":
-        respond_by = at + timedelta(minutes=step["minutes"])
+        respond_by = deadline
         return information_requested(
             request_id, at, source=requester, addressees=step["regions"], respond_by=respond_by
         )
     return information_provided(request_id, at, source=source)
+
+
+def _deadline(step: dict[str, Any], at: datetime) -> datetime:
+    """A deadline ``minutes`` after ``at``, or at minute ``due`` of the grid (time-driven)."""
+    return minutes(step["due"]) if "due" in step else at + timedelta(minutes=step["minutes"])
 
 
 def _event(step: dict[str, Any], at: datetime, serial: int) -> EventEnvelope:
@@ -175,16 +219,33 @@ def _event(step: dict[str, Any], at: datetime, serial: int) -> EventEnvelope:
         return incident_closed(incident_id, at)
     if op == "sitrep":
         return sitrep_published(f"s-{serial}", at, source=step["source"], incident_id=incident_id)
+    if op == "capacity" and "due" in step:
+        valid_until = max(at, minutes(step["due"]))
+        return capacity_reported(
+            "pump", at, source=step["source"], available=step["n"], valid_until=valid_until
+        )
     if op == "capacity":
         return capacity_reported("pump", at, source=step["source"], available=step["n"])
     return heartbeat(at, source=step["source"])
 
 
 def _thresholds() -> Thresholds:
-    """Packaged thresholds with short graces, so closed and finished work leaves in a test."""
-    return load_thresholds().replace(
-        "live_state", closed_grace_minutes=90, finished_grace_minutes=60
+    """Packaged thresholds with short graces and report ages, so time matters in a test."""
+    return (
+        load_thresholds()
+        .replace("live_state", closed_grace_minutes=90, finished_grace_minutes=60)
+        .replace("capacity", max_report_age_minutes=45)
     )
+
+
+def _tick_time(step: dict[str, Any], at: datetime) -> datetime:
+    """When a tick step ticks: ``minutes`` after ``at``, or on or near a minute of the grid.
+
+    Never before ``at``: time does not run backwards.
+    """
+    if step["op"] == "tick":
+        return at + timedelta(minutes=step["minutes"])
+    return max(at, minutes(step["minute"]) + timedelta(seconds=step["second"]))
 
 
 def _run(steps: list[dict[str, Any]], hub: HubProjection) -> list[TickOutputs]:
@@ -212,11 +273,11 @@ def test_the_signals_held_equal_the_full_rules_after_every_tick(
     hub, th = HubProjection(_thresholds()), _thresholds()
     at, tick = minutes(0), 0
     for serial, step in enumerate(steps):
-        if step["op"] != "tick":
+        if not step["op"].startswith("tick"):
             at += timedelta(seconds=1)
             hub.apply(_event(step, at, serial))
             continue
-        at, tick = at + timedelta(minutes=step["minutes"]), tick + 1
+        at, tick = _tick_time(step, at), tick + 1
         hub.tick(at, tick)
         held = {sid: signal.condition for sid, signal in hub.signal_book.active.items()}
         assert held == evaluate(hub.state, at, th)
@@ -243,7 +304,7 @@ def test_restoring_between_ticks_continues_like_an_uninterrupted_run(
 ) -> None:
     """A projection restored from its JSON snapshot at a tick goes on as if never stopped."""
     whole = _run(steps, HubProjection(_thresholds()))
-    ticks = [n for n, step in enumerate(steps) if step["op"] == "tick"]
+    ticks = [n for n, step in enumerate(steps) if step["op"].startswith("tick")]
     if not ticks:
         return
     stop = ticks[min(cut, len(ticks) - 1)]
@@ -282,8 +343,8 @@ def _apply(
     """Apply ``steps`` from ``at`` / ``tick`` on; return where it ended and the tick outputs."""
     outputs = []
     for serial, step in enumerate(steps, start=serial0):
-        if step["op"] == "tick":
-            at, tick = at + timedelta(minutes=step["minutes"]), tick + 1
+        if step["op"].startswith("tick"):
+            at, tick = _tick_time(step, at), tick + 1
             outputs.append(hub.tick(at, tick))
         else:
             at += timedelta(seconds=1)

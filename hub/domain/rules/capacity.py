@@ -1,4 +1,10 @@
-"""Rule over capacity: little of a resource left nationally, or more asked than available."""
+"""Rule over capacity: little of a resource left nationally, or more asked than available.
+
+:func:`capacity_shortfall` scans every resource type and live request: the oracle.
+:func:`capacity_shortfall_due` (what the incremental tick runs) looks only at the resource
+types reported, asked or committed since the last tick and those of which a report went stale
+(the due-time queue of :mod:`hub.domain.due`), reading the assistance book's indexes per type.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from hub.contracts.outputs.signals import SignalSeverity
 from hub.contracts.reference import load_reference
 from hub.domain.assistance import AssistanceBook, Request
 from hub.domain.capacity import NationalCapacity
-from hub.domain.rules.condition import Condition, signal_id
+from hub.domain.rules.condition import Condition, Found, signal_id
 from hub.domain.state import HubState
 from hub.domain.thresholds import CapacityShortfallThresholds, Thresholds
 
@@ -18,7 +24,7 @@ __all__ = [
     "CAPACITY_SHORTFALL",
     "Demand",
     "capacity_shortfall",
-    "capacity_shortfall_indexed",
+    "capacity_shortfall_due",
     "committed_scan",
     "open_demand",
 ]
@@ -72,12 +78,31 @@ def committed_scan(book: AssistanceBook) -> dict[str, dict[str, int]]:
     return totals
 
 
-def capacity_shortfall_indexed(
-    state: HubState, now: datetime, thresholds: Thresholds
-) -> dict[str, Condition]:
-    """:func:`capacity_shortfall` over the assistance book's indexes."""
-    book = state.assistance
-    return _capacity_shortfall(state, now, thresholds, book.committed(), open_demand(book))
+def capacity_shortfall_due(state: HubState, now: datetime, thresholds: Thresholds) -> Found:
+    """:func:`capacity_shortfall` for the resource types changed or with a report gone stale."""
+    capacity, book = state.capacity, state.assistance
+    max_age = thresholds.capacity.max_report_age
+    reported = capacity.watch.take(now, capacity.resource_types)
+    keys = sorted({*reported, *book.type_watch.take(now, book.resource_types)})
+    found: dict[str, Condition] = {}
+    for rtype in keys:
+        national = capacity.national(rtype, now, max_age, book.committed_of_type(rtype))
+        demand = _demand(book.open_of_type(rtype))
+        condition = _shortfall(national, demand, thresholds.capacity_shortfall)
+        if condition is not None:
+            found[signal_id(CAPACITY_SHORTFALL, rtype)] = condition
+        capacity.watch.watch(rtype, capacity.next_stale(rtype, now, max_age))
+    return Found(found, CAPACITY_SHORTFALL, keys)
+
+
+def _demand(requests: Iterable[Request]) -> Demand | None:
+    """The demand of open ``requests`` of one resource type (None when there are none)."""
+    outstanding, evidence, regions = 0, [], set()
+    for request in requests:
+        outstanding += request.outstanding
+        evidence.append(request.event_id)
+        regions.add(request.region)
+    return Demand(outstanding, tuple(evidence), tuple(sorted(regions))) if evidence else None
 
 
 def capacity_shortfall(

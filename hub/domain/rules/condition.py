@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from hub.contracts.outputs.signals import SignalSeverity
 from hub.contracts.reference import load_reference
@@ -14,6 +14,7 @@ from hub.domain._common import clip, org_name
 __all__ = [
     "MAX_EVIDENCE",
     "Condition",
+    "Found",
     "clip",
     "grip_name",
     "names",
@@ -77,6 +78,21 @@ class Condition:
             evidence=tuple(data["evidence"]),
             recipients=tuple(data["recipients"]),
         )
+
+
+class Found(NamedTuple):
+    """What a rule found for some of its keys: the conditions, and the keys looked at."""
+
+    conditions: dict[str, Condition]
+    """The conditions that hold, by signal id."""
+    rule: str
+    """The rule's code."""
+    keys: list[str]
+    """The keys looked at: an active signal of one of them without a condition resolves."""
+
+    def evaluated(self) -> set[str]:
+        """Return the signal ids of :attr:`keys`."""
+        return {signal_id(self.rule, key) for key in self.keys}
 
 
 def signal_id(rule: str, key: str) -> str:

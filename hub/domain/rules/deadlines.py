@@ -3,15 +3,17 @@
 "Now" is the time of the clock tick; every comparison is strict, so a deadline is missed
 only once ``now`` is past it (plus the grace period), never at the very moment.
 
-``assistance_overdue`` and ``coordination_unacknowledged`` scan every live request: the
-oracle. Their ``*_indexed`` twins read the books' indexes of open requests (what the
-incremental tick runs) and find the same conditions.
+Each rule here scans every expected organisation or live request: the oracle. Its ``*_due``
+twin (what the incremental tick runs) looks only at the keys its book's due-time queue
+(:mod:`hub.domain.due`) gives: those changed since the last tick and those whose moment
+(``needed_by``, ``respond_by`` plus the grace, the end of an allowed silence) has passed. It
+returns the conditions found and the keys looked at, and gives each key its next moment.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from hub.contracts.organisations import load_registry
 from hub.contracts.outputs.signals import SignalSeverity
@@ -19,7 +21,7 @@ from hub.contracts.reference import load_reference
 from hub.domain._common import dt_to_json
 from hub.domain.assistance import Request
 from hub.domain.coordination import CoordinationRequest
-from hub.domain.rules.condition import Condition, org_name, signal_id, unique
+from hub.domain.rules.condition import Condition, Found, org_name, signal_id, unique
 from hub.domain.state import HubState
 from hub.domain.thresholds import Thresholds
 
@@ -28,10 +30,11 @@ __all__ = [
     "COORDINATION_UNACKNOWLEDGED",
     "SILENT_ORGANISATION",
     "assistance_overdue",
-    "assistance_overdue_indexed",
+    "assistance_overdue_due",
     "coordination_unacknowledged",
-    "coordination_unacknowledged_indexed",
+    "coordination_unacknowledged_due",
     "silent_organisation",
+    "silent_organisation_due",
 ]
 
 SILENT_ORGANISATION = "silent_organisation"
@@ -53,29 +56,59 @@ def silent_organisation(
     from the first tick, so nothing is raised at the very first tick. Critical after
     ``critical_silence_minutes``. Keyed by organisation; evidence: its latest event.
     """
-    limits, activity = thresholds.silent_organisation, state.activity
+    limits = thresholds.silent_organisation
     found: dict[str, Condition] = {}
     for org in limits.expected():
-        silence = activity.silent_for(org, now)
-        if silence is None or silence <= limits.max_silence:
-            continue
-        critical = silence > limits.critical_silence
-        allowed = limits.critical_silence_minutes if critical else limits.max_silence_minutes
-        last, last_id = activity.last_seen(org), activity.last_event_id(org)
-        since = (
-            f"last event {last_id} at {dt_to_json(last)}"
-            if last is not None
-            else f"no event since observation started at {dt_to_json(now - silence)}"
-        )
-        found[signal_id(SILENT_ORGANISATION, org)] = Condition(
-            rule=SILENT_ORGANISATION,
-            severity=SignalSeverity.CRITICAL if critical else SignalSeverity.WARNING,
-            title=f"No events from {org_name(org)}",
-            details=f"{org_name(org)} ({org}) silent for more than {allowed:g} minutes; {since}.",
-            regions=_regions((org,)),
-            evidence=() if last_id is None else (last_id,),
-        )
+        condition = _silent(state, org, now, thresholds)
+        if condition is not None:
+            found[signal_id(SILENT_ORGANISATION, org)] = condition
     return found
+
+
+def silent_organisation_due(state: HubState, now: datetime, thresholds: Thresholds) -> Found:
+    """:func:`silent_organisation` for the organisations heard from or whose silence ran out."""
+    limits, activity = thresholds.silent_organisation, state.activity
+    expected = set(limits.expected())
+    keys = [org for org in activity.watch.take(now, limits.expected) if org in expected]
+    found: dict[str, Condition] = {}
+    for org in keys:
+        condition = _silent(state, org, now, thresholds)
+        if condition is not None:
+            found[signal_id(SILENT_ORGANISATION, org)] = condition
+        since = activity.last_seen(org) or activity.started_at
+        moments = () if since is None else (limits.max_silence, limits.critical_silence)
+        activity.watch.watch(org, _next(since, moments, now))
+    return Found(found, SILENT_ORGANISATION, keys)
+
+
+def _next(since: datetime | None, after: Iterable[timedelta], now: datetime) -> datetime | None:
+    """The first of ``since + a`` for ``a`` in ``after`` (ascending) that ``now`` has not passed."""
+    if since is None:
+        return None
+    return next((since + a for a in after if now <= since + a), None)
+
+
+def _silent(state: HubState, org: str, now: datetime, thresholds: Thresholds) -> Condition | None:
+    limits, activity = thresholds.silent_organisation, state.activity
+    silence = activity.silent_for(org, now)
+    if silence is None or silence <= limits.max_silence:
+        return None
+    critical = silence > limits.critical_silence
+    allowed = limits.critical_silence_minutes if critical else limits.max_silence_minutes
+    last, last_id = activity.last_seen(org), activity.last_event_id(org)
+    since = (
+        f"last event {last_id} at {dt_to_json(last)}"
+        if last is not None
+        else f"no event since observation started at {dt_to_json(now - silence)}"
+    )
+    return Condition(
+        rule=SILENT_ORGANISATION,
+        severity=SignalSeverity.CRITICAL if critical else SignalSeverity.WARNING,
+        title=f"No events from {org_name(org)}",
+        details=f"{org_name(org)} ({org}) silent for more than {allowed:g} minutes; {since}.",
+        regions=_regions((org,)),
+        evidence=() if last_id is None else (last_id,),
+    )
 
 
 def assistance_overdue(
@@ -93,11 +126,15 @@ def assistance_overdue(
     return _assistance_overdue(scanned, now, thresholds)
 
 
-def assistance_overdue_indexed(
-    state: HubState, now: datetime, thresholds: Thresholds
-) -> dict[str, Condition]:
-    """:func:`assistance_overdue` over the book's index of open requests."""
-    return _assistance_overdue(state.assistance.open_requests(), now, thresholds)
+def assistance_overdue_due(state: HubState, now: datetime, thresholds: Thresholds) -> Found:
+    """:func:`assistance_overdue` for the requests changed or past ``needed_by`` + grace."""
+    book, grace = state.assistance, thresholds.assistance_overdue.grace
+    keys = book.watch.take(now, book.requests.keys)
+    looked = [r for key in keys if (r := book.requests.get(key)) is not None and r.open]
+    moments = {r.request_id: _next(r.needed_by, (grace,), now) for r in looked}
+    for key in keys:
+        book.watch.watch(key, moments.get(key))
+    return Found(_assistance_overdue(looked, now, thresholds), ASSISTANCE_OVERDUE, keys)
 
 
 def _assistance_overdue(
@@ -146,11 +183,18 @@ def coordination_unacknowledged(
     return _coordination_unacknowledged(scanned, now, thresholds)
 
 
-def coordination_unacknowledged_indexed(
+def coordination_unacknowledged_due(
     state: HubState, now: datetime, thresholds: Thresholds
-) -> dict[str, Condition]:
-    """:func:`coordination_unacknowledged` over the book's index of unanswered requests."""
-    return _coordination_unacknowledged(state.coordination.unacknowledged(), now, thresholds)
+) -> Found:
+    """:func:`coordination_unacknowledged` for the requests changed or past ``respond_by``."""
+    book, grace = state.coordination, thresholds.coordination_unacknowledged.grace
+    keys = book.watch.take(now, book.requests.keys)
+    waiting = [book.requests[key] for key in keys if book.is_waiting(key)]
+    moments = {r.request_id: _next(r.respond_by, (grace,), now) for r in waiting}
+    for key in keys:
+        book.watch.watch(key, moments.get(key))
+    found = _coordination_unacknowledged(waiting, now, thresholds)
+    return Found(found, COORDINATION_UNACKNOWLEDGED, keys)
 
 
 def _coordination_unacknowledged(

@@ -1,29 +1,31 @@
-"""The rules evaluated incrementally: only for what changed since the last tick.
+"""The rules evaluated incrementally: only for what changed since the last tick, and what fell due.
 
 The situation rules are keyed by what events touch: ``grip_high`` by incident,
-``supra_regional`` by category. At a tick they are evaluated for the touched keys only; the
-signals of untouched keys hold as they were (their conditions depend on nothing else). The
-other rules are evaluated at every tick: their cost does not grow with the number of
-incidents or with history (a fixed set of organisations and resource types, the scenarios,
-and the open requests, read from the books' indexes: ``*_indexed``).
+``supra_regional`` by category; they are evaluated for the touched keys only. The rules over
+time (``silent_organisation``, ``assistance_overdue``, ``coordination_unacknowledged``,
+``information_overdue``, ``capacity_shortfall``) are evaluated for the keys their books'
+due-time queues give (:mod:`hub.domain.due`): the keys changed since the last tick, and those
+whose moment (a deadline plus its grace, the end of an allowed silence, a capacity report
+going stale) ``now`` has passed. The signals of other keys hold as they were: their
+conditions depend on nothing else. A tick costs what changed plus what fell due.
+``scenario_indicator`` is evaluated at every tick over the active scenarios (a handful,
+defined by analysts; each metric read costs one resource type, category or region).
 :func:`hub.domain.rules.evaluate` is the full evaluation and stays the oracle: a property test
 checks that the two give the same signals at every tick.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
-from hub.domain.rules.capacity import CAPACITY_SHORTFALL, capacity_shortfall_indexed
-from hub.domain.rules.condition import Condition, signal_id
+from hub.domain.rules.capacity import capacity_shortfall_due
+from hub.domain.rules.condition import Condition, Found, signal_id
 from hub.domain.rules.deadlines import (
-    ASSISTANCE_OVERDUE,
-    COORDINATION_UNACKNOWLEDGED,
-    SILENT_ORGANISATION,
-    assistance_overdue_indexed,
-    coordination_unacknowledged_indexed,
+    assistance_overdue_due,
+    coordination_unacknowledged_due,
+    silent_organisation_due,
 )
 from hub.domain.rules.situation import (
     GRIP_HIGH,
@@ -32,32 +34,27 @@ from hub.domain.rules.situation import (
     supra_regional_for,
 )
 from hub.domain.rules.workflow import (
-    INFORMATION_OVERDUE,
     SCENARIO_INDICATOR,
-    information_overdue_indexed,
+    information_overdue_due,
+    scenario_indicator,
 )
 from hub.domain.situation import SituationChanges
 from hub.domain.state import HubState
 from hub.domain.thresholds import Thresholds
 
-__all__ = ["EVERY_TICK", "ActiveSignals", "Evaluation", "evaluate_changes"]
+__all__ = ["DUE_RULES", "EVERY_TICK", "ActiveSignals", "Evaluation", "evaluate_changes"]
 
-EVERY_TICK = (
-    CAPACITY_SHORTFALL,
-    SILENT_ORGANISATION,
-    ASSISTANCE_OVERDUE,
-    COORDINATION_UNACKNOWLEDGED,
-    INFORMATION_OVERDUE,
-    SCENARIO_INDICATOR,
+EVERY_TICK = (SCENARIO_INDICATOR,)
+"""The rules evaluated whole at every tick."""
+
+DUE_RULES: tuple[Callable[[HubState, datetime, Thresholds], Found], ...] = (
+    capacity_shortfall_due,
+    silent_organisation_due,
+    assistance_overdue_due,
+    coordination_unacknowledged_due,
+    information_overdue_due,
 )
-"""The rules evaluated at every tick (those over requests read the books' indexes)."""
-
-_INDEXED = {
-    CAPACITY_SHORTFALL: capacity_shortfall_indexed,
-    ASSISTANCE_OVERDUE: assistance_overdue_indexed,
-    COORDINATION_UNACKNOWLEDGED: coordination_unacknowledged_indexed,
-    INFORMATION_OVERDUE: information_overdue_indexed,
-}
+"""The rules over time, evaluated for the keys their due-time queues give."""
 
 
 class ActiveSignals(Protocol):
@@ -83,18 +80,23 @@ def evaluate_changes(
     changes: SituationChanges,
     active: ActiveSignals,
 ) -> Evaluation:
-    """Evaluate the rules at ``now`` for what ``changes`` touched, and the every-tick rules."""
-    from hub.domain.rules import RULES  # the registry imports this module's siblings
+    """Evaluate the rules at ``now`` for what ``changes`` touched and what fell due.
 
+    The time rules take their books' due keys (each tick consumes them: call it once per
+    tick); the every-tick rules look at everything they cover.
+    """
     found: dict[str, Condition] = {}
     evaluated: set[str] = set()
     found.update(grip_high_for(state, now, thresholds, changes.incidents))
     evaluated.update(_ids(GRIP_HIGH, changes.incidents))
     found.update(supra_regional_for(state, now, thresholds, changes.categories))
     evaluated.update(_ids(SUPRA_REGIONAL, changes.categories))
-    for code in EVERY_TICK:
-        found.update(_INDEXED.get(code, RULES[code])(state, now, thresholds))
-        evaluated.update(active.of_rule(code))
+    for rule in DUE_RULES:
+        due = rule(state, now, thresholds)
+        found.update(due.conditions)
+        evaluated.update(due.evaluated())
+    found.update(scenario_indicator(state, now, thresholds))
+    evaluated.update(active.of_rule(SCENARIO_INDICATOR))
     return Evaluation(found, evaluated)
 
 

@@ -1,4 +1,10 @@
-"""Rules over the workflows: overdue answers to information requests, tripped indicators."""
+"""Rules over the workflows: overdue answers to information requests, tripped indicators.
+
+``information_overdue`` scans every live request: the oracle. :func:`information_overdue_due`
+(what the incremental tick runs) looks only at the requests answered, asked or retired since
+the last tick and those whose ``respond_by`` plus the grace has passed (the book's due-time
+queue, :mod:`hub.domain.due`).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from hub.domain._common import dt_to_json
 from hub.domain.conditions import METRICS, evaluate, metrics_of
 from hub.domain.information import InformationRequest
 from hub.domain.monitoring import MetricReader
-from hub.domain.rules.condition import Condition, names, org_name, signal_id
+from hub.domain.rules.condition import Condition, Found, names, org_name, signal_id
 from hub.domain.state import HubState
 from hub.domain.thresholds import Thresholds
 
@@ -19,7 +25,7 @@ __all__ = [
     "INFORMATION_OVERDUE",
     "SCENARIO_INDICATOR",
     "information_overdue",
-    "information_overdue_indexed",
+    "information_overdue_due",
     "scenario_indicator",
 ]
 
@@ -41,11 +47,15 @@ def information_overdue(
     return _information_overdue((requests[key] for key in sorted(requests)), now, thresholds)
 
 
-def information_overdue_indexed(
-    state: HubState, now: datetime, thresholds: Thresholds
-) -> dict[str, Condition]:
-    """:func:`information_overdue` over the book's index of unanswered requests."""
-    return _information_overdue(state.information.unanswered(), now, thresholds)
+def information_overdue_due(state: HubState, now: datetime, thresholds: Thresholds) -> Found:
+    """:func:`information_overdue` for the requests changed or past ``respond_by`` + grace."""
+    book, grace = state.information, thresholds.information_overdue.grace
+    keys = book.watch.take(now, book.requests.keys)
+    looked = [r for key in keys if (r := book.requests.get(key)) is not None and r.outstanding()]
+    moments = {r.request_id: r.respond_by + grace for r in looked if now <= r.respond_by + grace}
+    for key in keys:
+        book.watch.watch(key, moments.get(key))
+    return Found(_information_overdue(looked, now, thresholds), INFORMATION_OVERDUE, keys)
 
 
 def _information_overdue(
