@@ -163,7 +163,9 @@ def check_unique(values: Iterable[Hashable], what: str) -> None:
 
 Identifier = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=200, pattern=r"^\S+$"),
+    # The pattern says what is allowed (no whitespace, no control character), for schema
+    # readers and generators; the validator runs first and names a control character.
+    StringConstraints(min_length=1, max_length=200, pattern=r"^[^\s\x00-\x1f\x7f]+$"),
     BeforeValidator(refuse_control_characters),
 ]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
