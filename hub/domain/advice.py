@@ -18,13 +18,17 @@ since the last tick (``full=True`` looks at every live one: the oracle of the te
 advice decided (published or rejected) is scheduled at that tick to leave the live state
 ``finished_grace`` later (:meth:`AdviceDesk.retire_due`), with its draft; a decision sent
 within the grace is still refused, one sent later is ignored and counted, as for unknown
-advice. Advice never decided stays.
+advice. Advice never decided expires: at its ``needed_by``, or without one ``max_open`` after
+the tick that drafted it (``[live_state]``), the first tick past that moment schedules it to
+leave ``finished_grace`` later (a due-time queue, :mod:`hub.domain.due`, so no tick scans the
+undecided advice); a decision within the grace still counts, one sent later is ignored and
+counted. The queue is not stored: a restored desk rebuilds it from the drafts and requests.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, NamedTuple
 
 from hub.contracts.events.advice import AdviceRejected, AdviceRequested, AdviceValidated
@@ -44,7 +48,9 @@ from hub.contracts.outputs.advice import (
     AdviceValidationRefusedData,
 )
 from hub.contracts.outputs.base import DIRECTED_TLP, output_event_id, stricter
+from hub.domain._common import opt_dt_from_json, opt_dt_to_json
 from hub.domain.capacity import CapacityProjection
+from hub.domain.due import DueQueue
 from hub.domain.feasibility import AdviceSubject, draft_advice
 from hub.domain.measures import MeasureCatalogue, load_measures
 from hub.domain.retiring import RetirementQueue
@@ -74,6 +80,7 @@ class AdviceRequest:
     tlp: str
     correlation_id: str | None = None
     decisions: list[Decision] = field(default_factory=list)
+    needed_by: datetime | None = None
 
 
 class AdviceBook:
@@ -119,7 +126,7 @@ class AdviceBook:
             incident_id=data.incident_id,
         )
         self.requests[data.advice_id] = AdviceRequest(
-            subject, event.id, event.tlp.value, event.correlationid
+            subject, event.id, event.tlp.value, event.correlationid, needed_by=data.needed_by
         )
         self._touched.add(data.advice_id)
 
@@ -148,6 +155,7 @@ class AdviceBook:
                     "tlp": r.tlp,
                     "correlation_id": r.correlation_id,
                     "decisions": [list(d) for d in r.decisions],
+                    "needed_by": opt_dt_to_json(r.needed_by),
                 }
                 for key, r in self.requests.items()
             },
@@ -171,6 +179,7 @@ class AdviceBook:
                 item["tlp"],
                 item["correlation_id"],
                 [Decision(*d) for d in item["decisions"]],
+                opt_dt_from_json(item["needed_by"]),
             )
         book._touched.update(book.requests)
         return book
@@ -195,6 +204,9 @@ class AdviceDesk:
         self.catalogue = catalogue or load_measures()
         self.progress: dict[str, _Progress] = {}
         self.retiring = RetirementQueue()
+        self.expiring = DueQueue()
+        """Undecided advice by the moment it expires; not stored (rebuilt after a restore)."""
+        self._rebuild = False
 
     def step(
         self,
@@ -210,8 +222,8 @@ class AdviceDesk:
         Looks at the touched requests (every live one when ``full``); advice seen decided is
         scheduled to leave the live state ``finished_grace`` later.
         """
-        now = at[0]
-        retire_at = now + thresholds.live_state.finished_grace
+        now, live = at[0], thresholds.live_state
+        retire_at = now + live.finished_grace
         outputs: list[AdviceEvent] = []
         touched = book.take_touched()
         for advice_id in sorted(book.requests if full else touched.intersection(book.requests)):
@@ -226,12 +238,34 @@ class AdviceDesk:
                 )
                 progress = self.progress[advice_id] = _Progress(draft)
                 outputs.append(self._drafted(request, draft, at))
+                self._watch_expiry(book, advice_id, live.max_open)
             for decision in request.decisions[progress.handled :]:
                 outputs.append(self._decide(request, progress, decision, at))
             progress.handled = len(request.decisions)
             if progress.decided_by is not None:
                 self.retiring.schedule(advice_id, retire_at)
+                self.expiring.discard(advice_id)
+        self._expire(book, now, thresholds)
         return outputs
+
+    def _watch_expiry(self, book: AdviceBook, advice_id: str, max_open: timedelta) -> None:
+        """Queue ``advice_id`` for its expiry unless it is decided or already leaving."""
+        progress, request = self.progress[advice_id], book.requests.get(advice_id)
+        if request is None or progress.decided_by is not None or advice_id in self.retiring:
+            return
+        self.expiring.put(advice_id, request.needed_by or progress.draft.drafted_at + max_open)
+
+    def _expire(self, book: AdviceBook, now: datetime, thresholds: Thresholds) -> None:
+        """Schedule the undecided advice whose expiry ``now`` has passed to leave the state."""
+        live = thresholds.live_state
+        if self._rebuild:
+            self._rebuild = False
+            for advice_id in sorted(self.progress):
+                self._watch_expiry(book, advice_id, live.max_open)
+        for advice_id in self.expiring.pop_passed(now):
+            progress = self.progress.get(advice_id)
+            if progress is not None and progress.decided_by is None:
+                self.retiring.schedule(advice_id, now + live.finished_grace)
 
     def retire_due(self, book: AdviceBook, now: datetime) -> list[str]:
         """Let the decided advice due at ``now`` leave the book and the desk; return the ids."""
@@ -239,6 +273,7 @@ class AdviceDesk:
         for advice_id in retired:
             book.retire(advice_id)
             self.progress.pop(advice_id, None)
+            self.expiring.discard(advice_id)
         return retired
 
     def _drafted(
@@ -301,6 +336,7 @@ class AdviceDesk:
         """Rebuild the workflow state from :meth:`to_snapshot`'s dict."""
         desk = cls(settings, catalogue)
         desk.retiring = RetirementQueue.from_snapshot(data["retiring"])
+        desk._rebuild = True  # the expiry queue is rebuilt at the next step
         for advice_id, item in data["progress"].items():
             draft = AdviceDraftData.model_validate(item["draft"])
             desk.progress[advice_id] = _Progress(draft, item["handled"], item["decided_by"])

@@ -9,11 +9,13 @@ domain does not trust that only the addressee quotes the id); of several, the ea
 no longer needs answered (the assistance was withdrawn or fulfilled, the candidate offered)
 is closed and never escalated. All operations are idempotent.
 
-Once the assistance request behind it left the live state and it is closed or answered, a
-request leaves the book after ``finished_grace``; acknowledgements that quote no recorded
-request leave after the grace too. An acknowledgement that arrives later is kept as one of an
-unknown request (and leaves the same way). A request that is neither closed nor answered
-stays (its ``coordination_unacknowledged`` signal stands) until it is answered.
+Once the assistance request behind it left the live state (withdrawn, fulfilled or expired,
+and its grace over), a request leaves the book after ``finished_grace``, answered or not:
+nobody waits for its answer any more, so its ``coordination_unacknowledged`` signal resolves
+then. Acknowledgements that quote no recorded request leave after the grace too. An
+acknowledgement that arrives later is kept as one of an unknown request (and leaves the same
+way). Every assistance request ends (at the latest at ``needed_by`` plus its grace), so no
+request the workflow issued stays open forever.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class CoordinationBook:
     """The hub's coordination requests, their acknowledgements and which are closed.
 
     A request leaves the book ``finished_grace`` after the first tick that sees it finished:
-    closed or answered, once its assistance request left the live state (:meth:`release`).
+    once its assistance request left the live state (:meth:`release`), answered or not.
     Acknowledgements of a request never recorded leave after the grace too. Unanswered open
     requests are indexed, so the deadline rule does not scan every request.
     """
@@ -152,8 +154,7 @@ class CoordinationBook:
     def _finished(self, request_id: str) -> bool:
         if request_id not in self.requests:
             return request_id in self._acknowledged  # acknowledgements of nothing recorded
-        answered = request_id in self._closed or self.answer(request_id) is not None
-        return answered and request_id in self._released
+        return request_id in self._released
 
     def retire_due(self, now: datetime, grace: timedelta) -> list[str]:
         """Schedule what the events and releases since the last tick finished; retire the due.

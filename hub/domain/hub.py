@@ -37,7 +37,7 @@ from hub.domain.workflows import Workflows
 
 __all__ = ["SNAPSHOT_VERSION", "HubProjection", "TickOutputs"]
 
-SNAPSHOT_VERSION = 4
+SNAPSHOT_VERSION = 5
 """Version of the snapshot layout; :meth:`HubProjection.from_snapshot` refuses others."""
 
 

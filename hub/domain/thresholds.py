@@ -190,6 +190,13 @@ class LiveStateThresholds(_Section):
         "leaves the live state this long after the first tick that saw it finished.",
     )
 
+    max_open_minutes: float = Field(
+        default=10080,  # files written before it existed get a week, as the packaged file
+        gt=0,
+        description="Work the domain gives no end (an advice request without needed_by that "
+        "is never decided) expires this long after the tick that first handled it.",
+    )
+
     @property
     def closed_grace(self) -> timedelta:
         """:attr:`closed_grace_minutes` as a timedelta."""
@@ -200,8 +207,15 @@ class LiveStateThresholds(_Section):
         """:attr:`finished_grace_minutes` as a timedelta."""
         return timedelta(minutes=self.finished_grace_minutes)
 
+    @property
+    def max_open(self) -> timedelta:
+        """:attr:`max_open_minutes` as a timedelta."""
+        return timedelta(minutes=self.max_open_minutes)
 
-_DEFAULT_LIVE_STATE = LiveStateThresholds(closed_grace_minutes=1440, finished_grace_minutes=1440)
+
+_DEFAULT_LIVE_STATE = LiveStateThresholds(
+    closed_grace_minutes=1440, finished_grace_minutes=1440, max_open_minutes=10080
+)
 """For escalation files written before ``[live_state]`` existed: a day, as the packaged file."""
 
 

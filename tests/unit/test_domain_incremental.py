@@ -14,6 +14,7 @@ from hub.domain.hub import HubProjection, TickOutputs
 from hub.domain.rules import evaluate, supra_regional
 from hub.domain.rules.situation import supra_regional_for
 from hub.domain.testing import (
+    advice_rejected,
     advice_requested,
     advice_validated,
     assistance_accepted,
@@ -70,6 +71,7 @@ _other = st.fixed_dictionaries(
 )
 _REQUESTS = tuple(f"req-{n}" for n in range(3))
 _INFO = tuple(f"info-{n}" for n in range(3))
+_ADVICE = tuple(f"adv-{n}" for n in range(3))
 _assistance = st.fixed_dictionaries(
     {
         "op": st.sampled_from(
@@ -119,7 +121,7 @@ _timed_request = st.fixed_dictionaries(
         "op": st.sampled_from(
             ("ask", "offer", "accept", "withdraw", "ack", "inform-ask", "inform")
         ),
-        "id": st.sampled_from(_REQUESTS + _INFO),
+        "id": st.sampled_from(_REQUESTS + _INFO + _ADVICE),
         "source": st.sampled_from(_REGIONS),
         "regions": st.lists(st.sampled_from(_REGIONS), min_size=1, max_size=2, unique=True),
         "n": st.integers(1, 4),
@@ -158,6 +160,8 @@ def _requester(request_id: str) -> str:
 def _request_event(step: dict[str, Any], at: datetime) -> EventEnvelope:
     """The assistance, coordination or information event a generated step stands for."""
     op, request_id, source = step["op"], step["id"], step["source"]
+    if request_id in _ADVICE:
+        return _advice_event(step, at)
     requester = _requester(request_id) if request_id in _REQUESTS else "ncc"
     if request_id in _INFO and op in ("ask", "offer", "accept", "withdraw", "ack"):
         op = "inform-ask" if op == "ask" else "inform"
@@ -193,6 +197,17 @@ def _request_event(step: dict[str, Any], at: datetime) -> EventEnvelope:
     return information_provided(request_id, at, source=source)
 
 
+def _advice_event(step: dict[str, Any], at: datetime) -> EventEnvelope:
+    """An advice request (needed by a minute of the grid, or with none) or its validation."""
+    advice_id = step["id"]
+    if step["op"] in ("ask", "inform-ask"):
+        needed_by = minutes(step["due"]) if step["n"] % 2 else None
+        return advice_requested(advice_id, at, source=step["source"], needed_by=needed_by)
+    if step["op"] == "withdraw":
+        return advice_rejected(advice_id, at)
+    return advice_validated(advice_id, at, source="locc" if step["n"] > 1 else step["source"])
+
+
 def _deadline(step: dict[str, Any], at: datetime) -> datetime:
     """A deadline ``minutes`` after ``at``, or at minute ``due`` of the grid (time-driven)."""
     return minutes(step["due"]) if "due" in step else at + timedelta(minutes=step["minutes"])
@@ -201,7 +216,7 @@ def _deadline(step: dict[str, Any], at: datetime) -> datetime:
 def _event(step: dict[str, Any], at: datetime, serial: int) -> EventEnvelope:
     """The event a generated step stands for, at ``at``."""
     op, incident_id = step["op"], step.get("id", "")
-    if incident_id.startswith(("req-", "info-")):
+    if incident_id.startswith(("req-", "info-", "adv-")):
         return _request_event(step, at)
     if op == "report":
         return incident_reported(
@@ -233,7 +248,9 @@ def _thresholds() -> Thresholds:
     """Packaged thresholds with short graces and report ages, so time matters in a test."""
     return (
         load_thresholds()
-        .replace("live_state", closed_grace_minutes=90, finished_grace_minutes=60)
+        .replace(
+            "live_state", closed_grace_minutes=90, finished_grace_minutes=60, max_open_minutes=30
+        )
         .replace("capacity", max_report_age_minutes=45)
     )
 
@@ -302,8 +319,13 @@ def test_supra_regional_from_tallies_equals_the_full_grouping(
 def test_restoring_between_ticks_continues_like_an_uninterrupted_run(
     steps: list[dict[str, Any]], cut: int
 ) -> None:
-    """A projection restored from its JSON snapshot at a tick goes on as if never stopped."""
-    whole = _run(steps, HubProjection(_thresholds()))
+    """A projection restored from its JSON snapshot at a tick goes on as if never stopped.
+
+    Its due-time queues are not stored: rebuilt on restore, they give the same signals, workflow
+    outputs (advice expiring undecided included) and retirements at the same ticks.
+    """
+    uninterrupted = HubProjection(_thresholds())
+    whole = _run(steps, uninterrupted)
     ticks = [n for n, step in enumerate(steps) if step["op"].startswith("tick")]
     if not ticks:
         return
@@ -313,7 +335,23 @@ def test_restoring_between_ticks_continues_like_an_uninterrupted_run(
     snapshot = json.loads(json.dumps(first.to_snapshot()))
     restored = HubProjection.from_snapshot(snapshot, _thresholds())
     after = _continue(steps[stop + 1 :], restored, before)
-    assert [o.signals for o in before.outputs + after] == [o.signals for o in whole]
+    assert [_observed(o) for o in before.outputs + after] == [_observed(o) for o in whole]
+    assert _held(restored) == _held(uninterrupted)
+
+
+def _held(hub: HubProjection) -> object:
+    """The projection's state and workflow memory as stored (what is live, and leaving when)."""
+    snapshot = json.loads(json.dumps(hub.to_snapshot()))
+    return snapshot["state"], snapshot["workflows"]
+
+
+def _observed(outputs: TickOutputs) -> tuple[object, ...]:
+    """What a tick sends: its output events (signals, workflow outputs) and retired views.
+
+    Views are left out: a restored projection republishes every view once (it does not know
+    which changed before the snapshot).
+    """
+    return (outputs.events(), [record.key for record in outputs.retired])
 
 
 class _Progress:
@@ -446,3 +484,77 @@ def test_live_requests_are_bounded_by_what_is_active_not_by_history() -> None:
     assert len(state.coordination.requests) <= 2 * 60 // 10 + 1
     assert len(json.dumps(hub.to_snapshot())) < 200_000
     assert json.dumps(hub.to_snapshot()).count("req-17") == 0
+
+
+def _restored(hub: HubProjection) -> HubProjection:
+    """``hub`` restored from its JSON snapshot (as after a restart of the processors)."""
+    return HubProjection.from_snapshot(json.loads(json.dumps(hub.to_snapshot())), _thresholds())
+
+
+def test_undecided_advice_expires_at_its_needed_by_and_leaves_a_grace_later() -> None:
+    """Never decided: seen expired at the first tick past needed_by, gone a grace later."""
+    hub = HubProjection(_thresholds())
+    hub.apply(advice_requested("adv-1", minutes(0), needed_by=minutes(20)))
+    assert [type(o).__name__ for o in hub.tick(minutes(1), 1).advice] == ["AdviceDrafted"]
+    hub = _restored(hub)  # the expiry queue is not stored: rebuilt from draft and request
+    hub.tick(minutes(20), 2)
+    assert "adv-1" not in hub.workflows.advice.retiring  # at needed_by: not yet past it
+    hub.tick(minutes(21), 3)
+    hub.tick(minutes(80), 4)
+    assert "adv-1" in hub.state.advice.requests
+    hub.tick(minutes(81), 5)
+    assert "adv-1" not in hub.state.advice.requests
+    assert "adv-1" not in hub.workflows.advice.progress
+    ignored = hub.state.advice.ignored
+    hub.apply(advice_validated("adv-1", minutes(82)))
+    assert hub.tick(minutes(83), 6).advice == []
+    assert hub.state.advice.ignored == ignored + 1
+
+
+def test_undecided_advice_without_needed_by_expires_max_open_after_its_draft() -> None:
+    """Without needed_by: expired max_open (30 minutes here) after the drafting tick."""
+    hub = HubProjection(_thresholds())
+    hub.apply(advice_requested("adv-1", minutes(0)))
+    hub.tick(minutes(1), 1)
+    hub.tick(minutes(31), 2)
+    assert "adv-1" not in hub.workflows.advice.retiring
+    hub.tick(minutes(32), 3)
+    hub = _restored(hub)
+    hub.tick(minutes(91), 4)
+    assert "adv-1" in hub.state.advice.requests
+    hub.tick(minutes(92), 5)
+    assert not hub.state.advice.requests
+
+
+def test_decided_advice_does_not_expire_again() -> None:
+    """Advice decided before it expires leaves a grace after the decision, as before."""
+    hub = HubProjection(_thresholds())
+    hub.apply(advice_requested("adv-1", minutes(0), needed_by=minutes(100)))
+    hub.tick(minutes(1), 1)
+    hub.apply(advice_validated("adv-1", minutes(2)))
+    hub.tick(minutes(3), 2)
+    assert not hub.workflows.advice.expiring
+    hub.tick(minutes(63), 3)
+    assert not hub.state.advice.requests
+
+
+def test_an_unanswered_coordination_request_leaves_once_its_assistance_request_left() -> None:
+    """Expired assistance leaves a grace later; its unanswered request a grace after that."""
+    hub = HubProjection(_thresholds())
+    hub.apply(capacity_reported("pump", minutes(0), source="vr18", available=5, total=10))
+    hub.apply(assistance_requested("req-1", minutes(0), quantity=2, needed_by=minutes(30)))
+    asked = hub.tick(minutes(1), 1).coordination
+    assert [c.data.request_id for c in asked] == ["req-1/vr18"]
+    sid = "coordination-unacknowledged/req-1/vr18"
+    raised = hub.tick(minutes(31), 2)
+    assert sid in {s.data.signal_id for s in raised.signals}
+    hub.tick(minutes(91), 3)  # the assistance request leaves: its coordination is released
+    assert "req-1" not in hub.state.assistance.requests
+    assert "req-1/vr18" in hub.state.coordination.requests
+    hub.tick(minutes(150), 4)
+    assert sid in hub.signal_book.active
+    resolved = hub.tick(minutes(151), 5)
+    assert not hub.state.coordination.requests
+    assert [(s.data.signal_id, s.type) for s in resolved.signals] == [
+        (sid, "nl.kcr.escalation.resolved")
+    ]
