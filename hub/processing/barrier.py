@@ -16,6 +16,7 @@ tick is a gap too.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -189,8 +190,7 @@ class TickBarrier:
             return True
         if done > mark.after:  # part of the range was applied already: it cannot be counted
             return True
-        held = sum(1 for o, _ in self._buffers.get(position, ()) if mark.after < o <= mark.offset)
-        return held == mark.records
+        return _held(self._buffers.get(position), mark.after, mark.offset) == mark.records
 
     def _skipped_ticks(self, head: ClockTicked) -> Gap | None:
         """The clock range holding ticks between the last released one and ``head``, if any."""
@@ -214,3 +214,14 @@ class TickBarrier:
                 self.applied[position] = offset
             self.applied[position] = max(self.applied.get(position, -1), mark.offset)
         return taken
+
+
+def _offset(record: tuple[int, EventEnvelope | None]) -> int:
+    return record[0]
+
+
+def _held(buffer: deque[tuple[int, EventEnvelope | None]] | None, after: int, upto: int) -> int:
+    """How many records of ``buffer`` (sorted by offset) lie in ``(after, upto]``."""
+    if not buffer:
+        return 0
+    return bisect_right(buffer, upto, key=_offset) - bisect_right(buffer, after, key=_offset)

@@ -60,24 +60,54 @@ class _Encoded:
         self.last, self.now = self.now, {}
 
 
+Collections = dict[str, dict[str, FrozenJson]]
+"""Large dicts of :class:`FrozenJson` items by the key prefix of their members' entries."""
+
+
 def to_entries(tree: Mapping[str, Any], encoded: _Encoded | None = None) -> Entries:
     """Cut ``tree`` into entries: path key → compact JSON bytes of the value there."""
+    return _entries(tree, encoded or _Encoded(), None)
+
+
+def _entries(
+    tree: Mapping[str, Any], encoded: _Encoded, collections: Collections | None
+) -> Entries:
+    """Cut ``tree``; with ``collections``, the large dicts of frozen items are put there."""
     out: Entries = {}
-    encoded = encoded or _Encoded()
-    leaf = _cut("[", tree, out, _SPLIT_LEVELS, encoded)
+    leaf = _cut("[", tree, out, _SPLIT_LEVELS, encoded, collections)
     if leaf is not None:
         out["[]"] = leaf
     encoded.next_cut()
     return out
 
 
-def _cut(prefix: str, value: Any, out: Entries, force: int, encoded: _Encoded) -> bytes | None:
+def _is_collection(value: Any) -> bool:
+    """Whether ``value`` is a dict of many :class:`FrozenJson` items (one entry each)."""
+    return (
+        isinstance(value, dict)
+        and len(value) > LIST_CHUNK
+        and all(type(item) is FrozenJson for item in value.values())
+    )
+
+
+def _cut(
+    prefix: str,
+    value: Any,
+    out: Entries,
+    force: int,
+    encoded: _Encoded,
+    collections: Collections | None = None,
+) -> bytes | None:
     """Return ``value``'s JSON if it is stored whole, else store its parts in ``out``.
 
     ``prefix`` is the entry key of ``value``'s path without its closing bracket (``["a",``).
+    A collection (see :func:`_is_collection`) goes to ``collections``, when given, instead.
     """
     if isinstance(value, FrozenJson):
         return encoded.dump(value)
+    if collections is not None and _is_collection(value):
+        collections[prefix] = value
+        return None
     if isinstance(value, dict) and value:
         members = {_name(str(k)): v for k, v in value.items()}
     elif isinstance(value, list) and len(value) > LIST_CHUNK:
@@ -89,7 +119,8 @@ def _cut(prefix: str, value: Any, out: Entries, force: int, encoded: _Encoded) -
     else:
         return _dump(value)
     parts = {
-        name: _cut(f"{prefix}{name},", v, out, force - 1, encoded) for name, v in members.items()
+        name: _cut(f"{prefix}{name},", v, out, force - 1, encoded, collections)
+        for name, v in members.items()
     }
     if force <= 0 and all(part is not None for part in parts.values()):
         size = sum(len(name) + len(part or b"") + 2 for name, part in parts.items())
@@ -150,12 +181,18 @@ def _lists(node: Any) -> Any:
     return {name: _lists(value) for name, value in node.items()}
 
 
+_Member = tuple[FrozenJson | None, bytes]  # the object last written (None: restored), its bytes
+_MemberUpdate = tuple[str, str | None, _Member | None]  # prefix, member (None: all), new value
+
+
 @dataclass
 class StateChanges:
     """What a save writes: changed entries, and keys of entries that no longer exist."""
 
     written: Entries = field(default_factory=dict)
     deleted: list[str] = field(default_factory=list)
+    members: list[_MemberUpdate] = field(default_factory=list)
+    """How the writer's record of collection members changes once this is saved."""
 
     def __bool__(self) -> bool:
         """Whether there is anything to write."""
@@ -163,28 +200,80 @@ class StateChanges:
 
 
 class KeyedWriter:
-    """Remembers what was written; returns what a new tree changes."""
+    """Remembers what was written; returns what a new tree changes.
+
+    The members of large collections of frozen items (incidents, views) are told apart by the
+    identity of their :class:`FrozenJson`: an unchanged item costs a dict lookup, not an
+    encoding and a comparison, so a save costs about what changed, not the whole state.
+    """
 
     def __init__(self, written: Iterable[tuple[str, bytes]] = ()) -> None:
         """Start from the entries already stored (after a restore), or none."""
         self._stored = dict(written)  # bytes compare faster than they hash; identical ones share
+        self._members: dict[str, dict[str, _Member]] = {}  # collection prefix → member → stored
         self._encoded = _Encoded()
 
     def changes(self, tree: Mapping[str, Any]) -> StateChanges:
         """Return the entries of ``tree`` that differ from those written, and the stale keys."""
-        entries = to_entries(tree, self._encoded)
+        collections: Collections = {}
+        entries = _entries(tree, self._encoded, collections)
+        for prefix, items in collections.items():
+            if prefix not in self._members:
+                self._members[prefix] = self._adopted(prefix, items)
         stored = self._stored
         written = {
             k: v for k, v in entries.items() if stored.get(k) is not v and stored.get(k) != v
         }
-        deleted = sorted(stored.keys() - entries.keys())
-        return StateChanges(written, deleted)
+        deleted = set(stored.keys() - entries.keys())
+        updates: list[_MemberUpdate] = []
+        for prefix, items in collections.items():
+            known = self._members[prefix]
+            for name, item in items.items():
+                member = known.get(name)
+                if member is not None and member[0] is item:
+                    continue
+                raw = _dump(item)
+                if member is None or member[1] != raw:
+                    written[f"{prefix}{_name(name)}]"] = raw
+                updates.append((prefix, name, (item, raw)))
+            for name in known.keys() - items.keys():
+                deleted.add(f"{prefix}{_name(name)}]")
+                updates.append((prefix, name, None))
+        for prefix in self._members.keys() - collections.keys():  # gone, or stored otherwise
+            deleted.update(f"{prefix}{_name(name)}]" for name in self._members[prefix])
+            updates.append((prefix, None, None))
+        deleted -= entries.keys()
+        return StateChanges(written, sorted(deleted), updates)
+
+    def _adopted(self, prefix: str, items: Mapping[str, FrozenJson]) -> dict[str, _Member]:
+        """Take the stored entries of a collection's members out of the generic record."""
+        adopted: dict[str, _Member] = {}
+        for name in items:
+            raw = self._stored.pop(f"{prefix}{_name(name)}]", None)
+            if raw is not None:
+                adopted[name] = (None, raw)
+        return adopted
 
     def saved(self, changes: StateChanges) -> None:
         """Note that ``changes`` are durably stored."""
-        self._stored.update(changes.written)
+        members = self._members
+        for prefix, name, member in changes.members:
+            if name is None:
+                members.pop(prefix, None)
+            elif member is None:
+                members.get(prefix, {}).pop(name, None)
+            else:
+                members.setdefault(prefix, {})[name] = member
+        written = changes.written
+        self._stored.update((k, v) for k, v in written.items() if not _in_collection(k, members))
         for key in changes.deleted:
             self._stored.pop(key, None)
+
+
+def _in_collection(key: str, members: Mapping[str, Any]) -> bool:
+    """Whether entry ``key`` is a member of one of the collections (by its prefix)."""
+    cut = key.rfind(",")
+    return cut >= 0 and key[: cut + 1] in members
 
 
 def _dump(value: Any) -> bytes:

@@ -5,13 +5,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hub.domain._common import FrozenJson
 from hub.domain.hub import HubProjection
 from hub.domain.testing import incident_closed, incident_reported, minutes
 from hub.domain.thresholds import load_thresholds
-from hub.processing.keyed_state import ENTRY_LIMIT, KeyedWriter, from_entries, to_entries
+from hub.processing.keyed_state import (
+    ENTRY_LIMIT,
+    LIST_CHUNK,
+    KeyedWriter,
+    from_entries,
+    to_entries,
+)
 from hub.processing.projector import Projector
 
 _keys = st.text(min_size=1, max_size=8).filter(lambda key: not key.startswith("\x00"))
@@ -22,7 +29,7 @@ _json = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(_keys, _json, max_size=10))
 def test_any_tree_comes_back_whole_from_its_entries(tree: dict[str, Any]) -> None:
     """Cut into entries and put together again, in any order, a tree is what it was."""
@@ -68,3 +75,54 @@ def test_a_save_writes_only_what_changed_and_deletes_what_left() -> None:
     assert len(second.deleted) >= 20  # the closed incidents and their views left the state
     writer.saved(second)
     assert not writer.changes(projector.to_snapshot())
+
+
+_item_names = st.sampled_from([f"item-{n}" for n in range(LIST_CHUNK * 3)] + ["a,b", 'q"t'])
+_steps = st.lists(
+    st.tuples(st.sets(_item_names, max_size=LIST_CHUNK * 2), st.integers(0, 3)),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_steps, st.booleans())
+def test_what_a_writer_stores_is_always_the_tree(
+    steps: list[tuple[set[str], int]], restore: bool
+) -> None:
+    """After every save the store holds exactly the tree.
+
+    Collections of frozen items grow past and shrink below the collection size, items change or
+    stay the same object; a writer restored from the store writes nothing for the same tree.
+    """
+    store: dict[str, bytes] = {}
+    writer = KeyedWriter()
+    items: dict[str, FrozenJson] = {}
+    for version, (names, changed) in enumerate(steps):
+        for name in names:
+            if name not in items or sum(map(ord, name)) % 4 < changed:  # some change, some stay
+                items[name] = FrozenJson(name=name, version=version)
+        for name in set(items) - names:
+            del items[name]
+        tree = {"state": {"items": dict(items), "tick": version}}
+        changes = writer.changes(tree)
+        store.update(changes.written)
+        for key in changes.deleted:
+            store.pop(key, None)
+        writer.saved(changes)
+        assert from_entries(store.items()) == json.loads(json.dumps(tree))
+        assert not writer.changes(tree)
+        if restore:
+            writer = KeyedWriter(store.items())
+            assert not writer.changes(tree)
+
+
+def test_an_unchanged_collection_costs_no_encoding() -> None:
+    """Saving the same objects again writes nothing; one new object is the one entry written."""
+    items = {f"i{n}": FrozenJson(n=n) for n in range(LIST_CHUNK * 10)}
+    writer = KeyedWriter()
+    writer.saved(writer.changes({"s": {"items": items}}))
+    items["i3"] = FrozenJson(n=-3)
+    changes = writer.changes({"s": {"items": items}})
+    assert changes.written == {'["s","items","i3"]': b'{"n":-3}'}
+    assert changes.deleted == []
