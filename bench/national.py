@@ -8,8 +8,8 @@
 3. The live mix (:data:`bench.crisis.MIX`) at each rate for a fixed time: every new incident's
    latency to its situation view record and to its record in the NCC's outbox. A bounded
    wait afterwards for the last ones; those that never arrive are counted, not dropped.
-4. Throughout, once a second: the processors' lag (log end offsets minus the processors'
-   committed group offsets, which the worker commits once a tick has covered them) and the
+4. Throughout, once a second: the processors' lag (event log end offsets minus the offsets
+   the worker reports as ``<prefix>-processors-log`` once a save covers them) and the
    gateway's (ingress end offsets minus its group's offsets); and every record of the
    processors' table changelog (``<prefix>-processors-projector-changelog``): its size and
    when it came, for the bytes of state written per second and the largest state record.
@@ -179,6 +179,7 @@ class _Observers:
         orgs = [o for o in load_registry().ids() if o != "hub"]
         logs = await partitions_of(self.env.bootstrap, [names.log(f) for f in FAMILIES])
         ingress = await partitions_of(self.env.bootstrap, [names.ingress(o) for o in orgs])
+        events = [p for p in logs if p.topic != names.log("clock")]  # ticks: Faust's own group
         consumer = AIOKafkaConsumer(bootstrap_servers=self.env.bootstrap, group_id=None)
         admin = AIOKafkaAdminClient(bootstrap_servers=self.env.bootstrap)
         await consumer.start()
@@ -189,7 +190,7 @@ class _Observers:
                 sample: dict[str, Any] = {"t": round(time.perf_counter() - self.began, 2),
                                           "phase": self.seen.phase,
                                           "log_end": sum(ends[p] for p in logs)}  # fmt: skip
-                groups = (("processors_lag", f"{names.prefix}-processors", logs),
+                groups = (("processors_lag", f"{names.prefix}-processors-log", events),
                           ("gateway_lag", f"{names.prefix}-gateway", ingress))  # fmt: skip
                 for name, group, parts in groups:
                     sample[name] = await self._behind(admin, group, parts, ends)

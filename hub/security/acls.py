@@ -102,6 +102,7 @@ def service_acls(names: TopicNames) -> list[AclRule]:
         *_outputs("processors", names, "WRITE", "DESCRIBE"),
         *_grant("processors", "TOPIC", _PREFIXED, outbox, "WRITE", "DESCRIBE"),
         *_grant("processors", "GROUP", _LITERAL, f"{p}-processors", "READ"),
+        *_grant("processors", "GROUP", _LITERAL, f"{p}-processors-log", "READ"),  # lag only
         # its changelog and assignor topics, which Faust declares itself
         *_grant("processors", "TOPIC", _PREFIXED, f"{p}-processors-", "CREATE", *rw),
         # clock: follows the log, appends ticks

@@ -1,9 +1,15 @@
-"""The Faust worker: one agent over every log topic feeds the projector; its state is a table.
+"""The processors' worker: log records in, the hub projection, views and signals out.
 
-Records are taken in batches and acknowledged by hand: an event is acked only once a snapshot
-of the state that includes it is in the table (whose changelog Faust flushes before committing
-offsets), so a worker killed at any moment restarts from its table and re-reads exactly what the
-snapshot lacks. Offsets and tick numbers in the snapshot make the re-read idempotent.
+The clock's ticks come through a Faust agent; the events they cover are read below Faust, in
+large batches, by a librdkafka consumer (:class:`hub.kafka.log_reader.LogReader`) started at
+the offsets the saved state applied. Faust's per-record stream and its offset bookkeeping (an
+interval tree rebuilt for every gap that a transaction marker leaves) cost more than the
+projection itself; the table and its changelog stay Faust's.
+
+Ticks are acknowledged by hand: a tick is acked only once a save of the state that includes it
+is in the table (whose changelog Faust flushes before committing offsets), so a worker killed at
+any moment restarts from its table, re-reads the ticks the save lacks and the events after the
+saved offsets. Offsets and tick numbers in the state make the re-read idempotent.
 
 The table holds the state as keyed entries (:mod:`hub.processing.keyed_state`): one per
 incident, view, signal and workflow item, plus small header entries (last tick, applied
@@ -13,6 +19,7 @@ offsets). A save writes only the entries that changed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 import zlib
@@ -30,6 +37,7 @@ from hub.contracts.events.clock import ClockTicked
 from hub.domain.hub import TickOutputs
 from hub.domain.thresholds import Thresholds
 from hub.errors import HubError
+from hub.kafka.log_reader import LogReader, RawRecord, starts_after
 from hub.logs import get_logger
 from hub.processing.keyed_state import KeyedWriter, from_entries
 from hub.processing.projector import Projector
@@ -82,7 +90,9 @@ class WorkerSettings:
     batch_within: float = 0.02
     snapshot_interval: float = 1.0
     stall_seconds: float = 5.0  # a partition silent this long while its tick waits is re-read
+    buffered_limit: int = 50_000  # events read ahead of the ticks that cover them, at most
     client_config: Mapping[str, Any] = field(default_factory=dict)
+    reader_config: Mapping[str, str] = field(default_factory=dict)  # librdkafka keys (login)
     thresholds: Thresholds | None = None
     replication_factor: int = 1  # of the topics Faust creates (changelog): the cluster's default
 
@@ -138,6 +148,8 @@ class ProjectionWorker:
         self._failure: BaseException | None = None
         self.gap_reader = GapReader(bootstrap, codec, self.settings.client_config)
         self._stall_watch = StallWatch(self.settings.stall_seconds)
+        self._reader: LogReader | None = None
+        self._reading: asyncio.Task[None] | None = None
         self.app = self._build_app()
 
     def _build_app(self) -> faust.App:
@@ -160,8 +172,9 @@ class ProjectionWorker:
             stream_wait_empty=False,
             **_faust_credentials(self.settings.client_config),
         )
-        logs = [self.names.log(family) for family in FAMILIES]
-        source = app.topic(*logs, key_serializer="raw", value_serializer="raw")
+        clock = self.names.log("clock")
+        self.event_topics = [self.names.log(f) for f in FAMILIES if self.names.log(f) != clock]
+        source = app.topic(clock, key_serializer="raw", value_serializer="raw")
         self.table = app.Table(
             "projector", default=None, partitions=1, use_partitioner=True,
             key_type=str, value_type=bytes, extra_topic_configs=_CHANGELOG_CONFIG,
@@ -182,6 +195,7 @@ class ProjectionWorker:
                 raise WorkerFailed(self._failure) from self._failure
             await self._final_save()
         finally:
+            await self._stop_reading()
             await self.app.stop()
             await self.gap_reader.close()
             _log.info("worker.stopped", ticks=self.ticks_evaluated)
@@ -204,12 +218,16 @@ class ProjectionWorker:
                     await self._handle(cast("faust.Stream[Any]", manual), events)
                 yield None
         except Exception as error:  # the worker cannot go on: say so, and let run() fail
-            _log.error("worker.failed", error=repr(error))
-            self._failure = error
-            self._failed.set()
+            self._fail(error)
             raise
 
+    def _fail(self, error: BaseException) -> None:
+        _log.error("worker.failed", error=repr(error))
+        self._failure = error
+        self._failed.set()
+
     async def _handle(self, stream: faust.Stream[Any], events: Sequence[Any]) -> None:
+        """Take a batch of clock records (from Faust) and evaluate what is ready."""
         projector = await self._ensure_projector()
         for event in events:
             message = event.message
@@ -219,10 +237,58 @@ class ProjectionWorker:
             self._pending.append(_Pending(event, position, offset, tick))
             self._stall_watch.delivered(position)
             projector.offer(position, offset, item)
+        await self._evaluate(projector)
+
+    async def _evaluate(self, projector: Projector) -> None:
         evaluated = await self._advance(projector)
         self.ticks_evaluated += evaluated
-        if evaluated and time.monotonic() - self._saved_at >= self.settings.snapshot_interval:
-            await self._save_and_ack(stream, projector)
+        due = time.monotonic() - self._saved_at >= self.settings.snapshot_interval
+        if evaluated and due and self._stream is not None:
+            await self._save_and_ack(self._stream, projector)
+
+    async def _start_reading(self, projector: Projector) -> None:
+        """Read the event topics from one past the offsets ``projector`` applied."""
+        reader = LogReader(
+            self.bootstrap, f"{self.names.prefix}-processors-log", self.settings.reader_config
+        )
+        positions = await reader.partitions(self.event_topics)
+        reader.assign(starts_after(projector.barrier.applied, positions))
+        self._reader = reader
+        self._reading = asyncio.create_task(self._read_log(reader, projector))
+        _log.info("worker.reading", partitions=len(positions))
+
+    async def _read_log(self, reader: LogReader, projector: Projector) -> None:
+        """Offer every batch of events to the barrier and evaluate the ticks it completes."""
+        try:
+            while True:
+                if projector.barrier.buffered_events() > self.settings.buffered_limit:
+                    await asyncio.sleep(0.05)  # far ahead of the ticks: let them catch up
+                    continue
+                records = await reader.fetch()
+                if records:
+                    await self._take_events(projector, records)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # the worker cannot go on without the log
+            self._fail(error)
+
+    async def _take_events(self, projector: Projector, records: Sequence[RawRecord]) -> None:
+        decode = self.codec.decode_log_record
+        items = [await decode(r.value, r.topic, r.partition, r.offset) for r in records]
+        async with self._lock:
+            for record, item in zip(records, items, strict=True):
+                position = (record.topic, record.partition)
+                self._stall_watch.delivered(position)
+                projector.offer(position, record.offset, item)
+            await self._evaluate(projector)
+
+    async def _stop_reading(self) -> None:
+        if self._reading is not None:
+            self._reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reading
+        if self._reader is not None:
+            await self._reader.close()
 
     async def _advance(self, projector: Projector) -> int:
         """Evaluate every tick whose records are all held, reading skipped ranges from the log.
@@ -255,7 +321,9 @@ class ProjectionWorker:
 
     async def _ensure_projector(self) -> Projector:
         if self.projector is None:
-            self.projector = self._restored() or await self._rebuilt(self._saved_last_tick())
+            projector = self._restored() or await self._rebuilt(self._saved_last_tick())
+            await self._start_reading(projector)
+            self.projector = projector
         return self.projector
 
     def _restored(self) -> Projector | None:
@@ -392,3 +460,6 @@ class ProjectionWorker:
             else:
                 keep.append(pending)
         self._pending = keep
+        if self._reader is not None:  # for operators' lag tools only
+            applied = projector.barrier.applied
+            self._reader.commit({p: applied[p] for p in applied if p[0] in self.event_topics})
