@@ -41,6 +41,7 @@ from hub.kafka.log_reader import LogReader, RawRecord, starts_after
 from hub.logs import get_logger
 from hub.processing.keyed_state import KeyedWriter, from_entries
 from hub.processing.projector import Projector
+from hub.processing.tick_protocol import advance_ticks
 from hub.replay import ReplayWindow, replay_log
 from hub.streams.gap_reader import GapReader, StallWatch
 from hub.streams.outputs import is_event, output_records
@@ -291,33 +292,10 @@ class ProjectionWorker:
             await self._reader.close()
 
     async def _advance(self, projector: Projector) -> int:
-        """Evaluate every tick whose records are all held, reading skipped ranges from the log.
-
-        A range read back that still disagrees with the tick's count is reported and the tick
-        evaluated with what the log holds (the log is the truth, as in a replay).
-        """
-        evaluated, filled_for = 0, None
-        while True:
-            for outputs in projector.advance(verify=True):
-                await self._publish(outputs)
-                evaluated += 1
-            head = projector.barrier.first_pending_tick()
-            gaps = projector.barrier.gaps(self._stall_watch.stalled_for(head))
-            if not gaps:
-                return evaluated
-            if filled_for == head:
-                _log.error("worker.count_mismatch", tick=head, gaps=[str(g) for g in gaps])
-                before = evaluated
-                for outputs in projector.advance(until_tick=head):
-                    await self._publish(outputs)
-                    evaluated += 1
-                if evaluated == before:  # not even seen up to its marks: wait for more
-                    return evaluated
-                continue
-            for gap in gaps:
-                _log.warning("worker.gap_refetched", tick=head, gap=str(gap))
-                projector.barrier.fill(gap, await self.gap_reader.read(gap))
-            filled_for = head
+        """Evaluate every complete tick, reading skipped ranges from the log (the tick protocol)."""
+        return await advance_ticks(
+            projector, self.gap_reader, self._publish, self._stall_watch.stalled_for
+        )
 
     async def _ensure_projector(self) -> Projector:
         if self.projector is None:
