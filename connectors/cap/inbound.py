@@ -7,9 +7,13 @@ Mapping (tables in ``data/cap_mapping.json``):
   status but ``Actual`` (``status_not_actual``): exercises and tests never enter the log.
 - Ids are deterministic, so importing the same message again yields the same event id and the
   gateway drops the duplicate. Event id: a UUID 5 of source organisation, CAP sender,
-  identifier and sent time. Incident id: the single token of ``<incidents>`` if the sender
-  names one; else ``cap-<sender>-<identifier>`` of the message itself (Alert) or of the first
-  entry of ``<references>`` (Update, Cancel), which is the original alert. ``causationid`` of an
+  identifier and sent time. Incident id, in the importing organisation's namespace
+  (``<source_org>:...``, see :mod:`hub.contracts.ownership`), so two feeds' local numbers never
+  collide and only that organisation can update or cancel it: the single token of
+  ``<incidents>`` if the sender names one; else ``cap-<sender>-<identifier>`` of the message
+  itself (Alert) or of the first entry of ``<references>`` (Update, Cancel), which is the
+  original alert. The hub's own CAP (sender ``kcr-hub``) names hub-wide ids: kept as they are
+  (the gateway still refuses an id another organisation owns). ``causationid`` of an
   Update or Cancel is the event id of the last referenced message.
 - Info block: the first in Dutch or English (``nl*``/``en*``; CAP's default is ``en-US``).
 - Category: a hub category named in eventCode ``nl.kcr.category``; else the first keyword of
@@ -44,6 +48,7 @@ from pydantic import ValidationError
 from connectors.cap.area import AreaMatch, match_areas
 from connectors.cap.errors import CapRefused, CapSchemaError
 from connectors.cap.model import CAP_NS, CapAlert, CapInfo, CapRef, read_alert
+from connectors.cap.outbound import HUB_SENDER
 from connectors.cap.tables import CapTables, load_tables
 from connectors.cap.xmlsafe import Element, XmlMalformed, namespace_of, parse_xml, schema_violations
 from connectors.schemas import CAP_1_2_XSD, load_schema
@@ -55,6 +60,7 @@ from hub.contracts.events.incident import (
     Severity,
 )
 from hub.contracts.organisations import OrganisationRegistry, load_registry
+from hub.contracts.ownership import qualified_id
 from hub.contracts.reference import load_reference
 
 __all__ = ["CapImport", "IncidentEvent", "cap_event_id", "cap_to_events"]
@@ -186,18 +192,21 @@ def cap_event_id(source_org: str, sender: str, identifier: str, sent: datetime) 
     return str(uuid5(NAMESPACE_URL, f"urn:kcr:cap:{source_org}:{sender}:{identifier}:{instant}"))
 
 
-def _incident_id(alert: CapAlert) -> str:
-    if len(alert.incidents) == 1:
-        return _bounded_id(alert.incidents[0])
+def _incident_id(alert: CapAlert, source_org: str) -> str:
     origin = alert.references[0] if alert.msg_type != "Alert" else alert
-    return _bounded_id(f"cap-{origin.sender}-{origin.identifier}")
+    # The hub's own CAP names hub-wide ids already; every other feed's ids are local to it.
+    namespace = None if origin.sender == HUB_SENDER else source_org
+    if len(alert.incidents) == 1:
+        return _bounded_id(namespace, alert.incidents[0])
+    return _bounded_id(namespace, f"cap-{origin.sender}-{origin.identifier}")
 
 
-def _bounded_id(text: str) -> str:
+def _bounded_id(namespace: str | None, text: str) -> str:
     clean = re.sub(r"\s+", "_", text.strip())
-    if len(clean) <= _ID_MAX:
-        return clean
-    return "cap-" + hashlib.sha256(clean.encode()).hexdigest()
+    qualify = (lambda i: i) if namespace is None else (lambda i: qualified_id(namespace, i))
+    if len(qualify(clean)) <= _ID_MAX:
+        return qualify(clean)
+    return qualify("cap-" + hashlib.sha256(clean.encode()).hexdigest())
 
 
 def _envelope(alert: CapAlert, ctx: _Context, incident_id: str) -> dict[str, Any]:
@@ -299,7 +308,7 @@ def _reported(alert: CapAlert, info: CapInfo, ctx: _Context) -> IncidentReported
     match = _areas(info, ctx)
     if not match.regions:
         raise _unmapped(alert, info)
-    incident_id = _incident_id(alert)
+    incident_id = _incident_id(alert, ctx.source_org)
     severity = _severity(info, ctx.tables)
     data = {
         "incident_id": incident_id,
@@ -323,7 +332,7 @@ def _updated(alert: CapAlert, info: CapInfo, ctx: _Context) -> IncidentUpdated:
         ctx.notes.append("the update names no area; the regions stay unchanged")
     tables = ctx.tables
     statuses = [tables.update_status_by_response_type.get(r) for r in info.response_types]
-    incident_id = _incident_id(alert)
+    incident_id = _incident_id(alert, ctx.source_org)
     data = {
         "incident_id": incident_id,
         "status": next((s for s in statuses if s), tables.update_status_default),
@@ -338,7 +347,7 @@ def _updated(alert: CapAlert, info: CapInfo, ctx: _Context) -> IncidentUpdated:
 def _closed(alert: CapAlert, ctx: _Context) -> IncidentClosed:
     info = alert.infos[0] if alert.infos else None
     reason = alert.note or (info.description or info.headline if info else None)
-    incident_id = _incident_id(alert)
+    incident_id = _incident_id(alert, ctx.source_org)
     data = {
         "incident_id": incident_id,
         "reason": _clip(reason or f"Cancelled by CAP message {alert.identifier}", _TEXT_MAX),

@@ -16,6 +16,7 @@ from hub.asyncapi.errors import UndescribedTopic
 from hub.asyncapi.messages import (
     DEADLETTER_MESSAGE,
     KAFKA_BINDING_VERSION,
+    OWNERSHIP_RECORD_MESSAGE,
     SCHEMA_RECORD_MESSAGE,
     message_id,
 )
@@ -74,6 +75,7 @@ def _hub_topics(names: TopicNames) -> Iterator[tuple[str, str, tuple[str, ...]]]
     for family in FAMILIES:
         yield names.log(family), "log", types_of_family(family)
     yield names.deadletter, "deadletter", (DEADLETTER_MESSAGE,)
+    yield names.ownership, "ownership", (OWNERSHIP_RECORD_MESSAGE,)
     for kind in VIEWS:
         yield names.view(kind), "view", views[kind]
     yield names.signals, "output", _outputs_to("signals")

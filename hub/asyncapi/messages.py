@@ -22,6 +22,7 @@ __all__ = [
     "AVRO_SCHEMA_FORMAT",
     "DEADLETTER_MESSAGE",
     "KAFKA_BINDING_VERSION",
+    "OWNERSHIP_RECORD_MESSAGE",
     "SCHEMA_RECORD_MESSAGE",
     "message_components",
     "message_id",
@@ -36,6 +37,9 @@ KAFKA_BINDING_VERSION = "0.5.0"
 
 DEADLETTER_MESSAGE = "kcr.deadletter.record"
 """Message id of a rejected ingress record."""
+
+OWNERSHIP_RECORD_MESSAGE = "kcr.ownership.record"
+"""Message id of the gateway's record of who owns an aggregate."""
 
 SCHEMA_RECORD_MESSAGE = "kcr.registry.record"
 """Message id of a schema registry storage record."""
@@ -143,9 +147,36 @@ def _schema_record_message() -> dict[str, Any]:
     }
 
 
+def _ownership_record_message() -> dict[str, Any]:
+    return {
+        "name": "OwnershipRecord",
+        "title": OWNERSHIP_RECORD_MESSAGE,
+        "summary": "The organisation that created an aggregate; the gateway's alone.",
+        "description": (
+            "Written in the gateway's transaction with the event that creates or ends an "
+            "aggregate, read back fully when the gateway starts (hub/gateway/ownership.py)."
+        ),
+        "contentType": "application/json",
+        "payload": {
+            "type": ["object", "null"],
+            "description": "owner, created_at, ended_at; null: a tombstone (owner forgotten).",
+        },
+        "bindings": {
+            "kafka": {
+                "key": {
+                    "type": "string",
+                    "description": "Aggregate kind and ids, e.g. 'incident inc-1'.",
+                },
+                "bindingVersion": KAFKA_BINDING_VERSION,
+            }
+        },
+    }
+
+
 def message_components() -> dict[str, dict[str, Any]]:
     """Return every message of the document by id, for ``components.messages``."""
     messages = {message_id(model): _avro_message(model) for model in hub_models()}
     messages[DEADLETTER_MESSAGE] = _deadletter_message()
     messages[SCHEMA_RECORD_MESSAGE] = _schema_record_message()
+    messages[OWNERSHIP_RECORD_MESSAGE] = _ownership_record_message()
     return messages

@@ -26,6 +26,10 @@ _HUB_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "view": (("send", "the processors publish the latest view per key"),),
     "output": (("send", "the processors publish the hub's decisions"),),
     "outbox": (("send", "the router delivers outputs routed to this organisation"),),
+    "ownership": (
+        ("send", "the gateway records who created each aggregate, with the event"),
+        ("receive", "the gateway rebuilds its ownership book on start"),
+    ),
     "schemas": (
         ("send", "the schema registry stores schemas"),
         ("receive", "the schema registry rebuilds its state on start"),

@@ -87,6 +87,13 @@ class Role(BaseModel):
     read: tuple[str, ...] = Field(
         default=(), description="fnmatch patterns of topics readable besides the own outbox."
     )
+    may_change_others: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "fnmatch patterns of the event types this role may send about aggregates another "
+            "organisation owns (default none: only the owner changes its aggregates)."
+        ),
+    )
 
     def may_publish(self, event_type: str) -> bool:
         """Whether this role may publish events of ``event_type``."""
@@ -95,6 +102,10 @@ class Role(BaseModel):
     def may_read(self, topic: str) -> bool:
         """Whether this role grants reading ``topic`` (the own outbox is always readable)."""
         return any(fnmatchcase(topic, pattern) for pattern in self.read)
+
+    def may_change_owned_by_others(self, event_type: str) -> bool:
+        """Whether this role may send ``event_type`` about another organisation's aggregate."""
+        return any(fnmatchcase(event_type, pattern) for pattern in self.may_change_others)
 
 
 class OrganisationRegistry:

@@ -30,5 +30,12 @@ class GatewayPolicy(BaseSettings):
         timedelta(days=7), description="How long an event id is remembered for de-duplication."
     )
     dedupe_max_ids: int = Field(2_000_000, gt=0, description="Most ids remembered at once.")
+    ownership_retention: timedelta = Field(
+        timedelta(days=30),
+        description=(
+            "How long the owner of a closed, withdrawn or retired aggregate is kept; after it "
+            "the gateway tombstones the key on start (the id may then be created anew)."
+        ),
+    )
     batch_max_records: int = Field(2000, gt=0, description="Records per transaction at most.")
     poll_timeout_ms: int = Field(200, gt=0, description="How long one poll waits for records.")

@@ -30,6 +30,10 @@ class RejectReason(StrEnum):
     """The event's source is not the organisation that owns the ingress topic."""
     TYPE_NOT_ALLOWED = "type_not_allowed"
     """The organisation's role may not publish this event type."""
+    NOT_OWNER = "not_owner"
+    """The event creates, changes, closes or withdraws an aggregate another organisation owns
+    (created first, or whose id lies in that organisation's namespace ``<org>:...``); the detail
+    names the owner and the fix."""
     DUPLICATE_EVENT_ID = "duplicate_event_id"
     """An event with this source and id was accepted before (within the de-duplication window)."""
     TOO_LARGE = "too_large"

@@ -1,12 +1,13 @@
 """The gateway service: a batched, transactional aiokafka loop from ingress to log.
 
-Each poll's batch is judged record by record (decode, validate, authorise, de-duplicate); the
-log events, the dead letters and the consumed offsets are then committed in one Kafka
-transaction, so a crash never loses a record nor writes one twice. A bad record never stops the
-loop. Registry trouble rewinds the batch and retries it; a failed transaction (any record
-not acknowledged aborts it) renews the producer after a growing pause (a new epoch settles
-what the old one left open) and goes on from the group's committed offsets, so a commit the
-broker completed despite the error is counted and remembered, not written twice.
+Each poll's batch is judged record by record (decode, validate, authorise, de-duplicate, check the
+owner of the aggregate it touches); the log events, the dead letters, the ownership records the
+accepted events claim and the consumed offsets are then committed in one Kafka transaction, so a
+crash never loses a record nor writes one twice. A bad record never stops the loop. Registry trouble
+rewinds the batch and retries it; a failed transaction (any record not acknowledged aborts it)
+renews the producer after a growing pause (a new epoch settles what the old one left open) and goes
+on from the group's committed offsets, so a commit the broker completed despite the error is counted
+and remembered, not written twice.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from hub.errors import CodecError
 from hub.gateway.admission import Admitted, Rejected, Verdict, admit
 from hub.gateway.deadletter import DeadLetter, deadletter_headers
 from hub.gateway.dedupe import DedupeWindow, EventKey
+from hub.gateway.ownership import BatchOwners, OwnershipBook, claim, judge_ownership, to_record
+from hub.gateway.ownership_store import forget_expired, read_ownership
 from hub.gateway.policy import GatewayPolicy
 from hub.gateway.reasons import RejectReason, reason_of
 from hub.kafka.producers import started_producer
@@ -94,6 +97,7 @@ class _Judged:
 
     at: datetime
     keys: set[EventKey]
+    owners: BatchOwners
     verdicts: list[Verdict] = field(default_factory=list)
 
 
@@ -127,6 +131,7 @@ class Gateway:
         self.clock = clock
         self.stats = GatewayStats()
         self.seen = DedupeWindow(self.policy.dedupe_window, self.policy.dedupe_max_ids)
+        self.owners = OwnershipBook()
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
         """Process batches until ``stop`` is set, then finish the batch in hand and close."""
@@ -144,8 +149,10 @@ class Gateway:
         try:
             await consumer.start()
             await self.rebuild_dedupe_window()
+            await self.rebuild_ownership(producer)
             consumer.subscribe(pattern=wiring.names.ingress_pattern)
-            _log.info("gateway.started", group=wiring.group_id, dedupe_ids=len(self.seen))
+            _log.info("gateway.started", group=wiring.group_id, dedupe_ids=len(self.seen),
+                      owners=len(self.owners))  # fmt: skip
             if ready is not None:
                 ready.set()
             failures = 0
@@ -223,6 +230,13 @@ class Gateway:
         finally:
             await consumer.stop()
 
+    async def rebuild_ownership(self, producer: AIOKafkaProducer) -> None:
+        """Read the ownership topic back (not the log), then forget owners past the retention."""
+        topic = self.wiring.names.ownership
+        self.owners = await read_ownership(self.wiring.bootstrap, topic, self.wiring.client_config)
+        ended_before = self.clock() - self.policy.ownership_retention
+        await forget_expired(producer, topic, self.owners, ended_before)
+
     async def _process(
         self,
         consumer: AIOKafkaConsumer,
@@ -238,13 +252,14 @@ class Gateway:
         now = self.clock()
         seen = _BatchSeen(self.seen)
         outputs: list[Output] = []
-        judged = _Judged(now, seen.batch)
+        judged = _Judged(now, seen.batch, BatchOwners(self.owners))
         try:
             for records in batch.values():
                 for record in records:
-                    verdict = await self._judge(record, now, seen)
+                    verdict = await self._judge(record, now, seen, judged.owners)
                     judged.verdicts.append(verdict)
                     outputs.append(await self._output(record, verdict, now))
+            outputs += self._ownership_outputs(judged.owners)
             await self._commit(producer, outputs, batch)
         except RegistryUnavailable as error:
             await self._rewind(consumer, batch, error)
@@ -260,9 +275,12 @@ class Gateway:
         """Remember a landed batch's ids (a resend is then a duplicate) and count its verdicts."""
         for key in judged.keys:
             self.seen.remember(key, judged.at)
+        judged.owners.settle()
         self._count(judged.verdicts)
 
-    async def _judge(self, record: Record, now: datetime, seen: _BatchSeen) -> Verdict:
+    async def _judge(
+        self, record: Record, now: datetime, seen: _BatchSeen, owners: BatchOwners
+    ) -> Verdict:
         org = self.wiring.names.org_of_ingress(record.topic) or record.topic
         if record.value is not None and len(record.value) > self.policy.max_record_bytes:
             size, limit = len(record.value), self.policy.max_record_bytes
@@ -277,8 +295,19 @@ class Gateway:
             return Rejected(RejectReason.PROCESSING_ERROR, repr(error))
         verdict = admit(event, org, self.registry, self.policy, seen, now)
         if isinstance(verdict, Admitted):
+            refused = judge_ownership(event, owners, self.registry)
+            if refused is not None:
+                return refused
             seen.batch.add((event.source, event.id))
+            claimed = claim(event, owners, now)
+            if claimed is not None:
+                owners.pending[claimed[0]] = claimed[1]
         return verdict
+
+    def _ownership_outputs(self, owners: BatchOwners) -> list[Output]:
+        """The ownership records this batch's accepted events claim, one per aggregate."""
+        topic = self.wiring.names.ownership
+        return [(topic, *to_record(k, o), []) for k, o in owners.pending.items()]
 
     async def _output(self, record: Record, verdict: Verdict, now: datetime) -> Output:
         if isinstance(verdict, Admitted):

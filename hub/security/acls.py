@@ -95,6 +95,7 @@ def service_acls(names: TopicNames) -> list[AclRule]:
         *_grant("gateway", "TOPIC", _PREFIXED, ingress, "READ", "DESCRIBE"),
         *_grant("gateway", "TOPIC", _PREFIXED, log, *rw),  # reads the log to rebuild dedupe
         *_grant("gateway", "TOPIC", _LITERAL, names.deadletter, "WRITE", "DESCRIBE"),
+        *_grant("gateway", "TOPIC", _LITERAL, names.ownership, *rw),  # owners, rebuilt on start
         *_grant("gateway", "GROUP", _LITERAL, f"{p}-gateway", "READ"),
         *_grant("gateway", "TRANSACTIONAL_ID", _PREFIXED, f"{p}-gateway-", "WRITE", "DESCRIBE"),
         # processors (Faust app <prefix>-processors): log in, outputs and outboxes out
@@ -148,7 +149,7 @@ def _managed_prefixes(names: TopicNames) -> tuple[str, ...]:
     p = names.prefix
     parts = ("ingress.", "outbox.", "log.", "view.", "signal.", "connector.")
     dotted = tuple(f"{p}.{part}" for part in parts)
-    singles = (names.deadletter, names.coordination, names.advice, names.schemas)
+    singles = (names.deadletter, names.ownership, names.coordination, names.advice, names.schemas)
     dashed = tuple(f"{p}-{part}" for part in ("gateway", "processors", "bridge-", "dashboard"))
     return (*dotted, *singles, *dashed)
 

@@ -59,6 +59,11 @@ class TopicNames:
         return f"{self.prefix}.deadletter"
 
     @property
+    def ownership(self) -> str:
+        """The gateway's compacted store of aggregate owners, keyed by aggregate."""
+        return f"{self.prefix}.ownership"
+
+    @property
     def signals(self) -> str:
         """Escalation signals."""
         return f"{self.prefix}.signal.escalation"
@@ -142,6 +147,11 @@ def hub_topics(
         for family in sorted(set(families))
     ]
     specs.append(TopicSpec(names.deadletter, "every rejected record with its reason, forever"))
+    specs.append(
+        TopicSpec(names.ownership, "owner of every live aggregate, compacted per aggregate",
+                  cleanup_policy="compact",
+                  extra={"min.cleanable.dirty.ratio": "0.1", "segment.ms": str(_DAY_MS)})
+    )  # fmt: skip
     specs += [
         TopicSpec(names.view(view), f"national {view} view, compacted per key",
                   cleanup_policy="compact",

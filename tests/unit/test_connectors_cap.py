@@ -143,7 +143,7 @@ def test_a_dutch_alert_becomes_incident_reported() -> None:
     assert event.data.severity is Severity.SEVERE
     assert event.data.grip_level == "2"
     assert event.tlp is Tlp.CLEAR
-    assert event.subject == event.data.incident_id == "cap-lcms@vr19.nl-vr19-2026-0412"
+    assert event.subject == event.data.incident_id == "vr19:cap-lcms@vr19.nl-vr19-2026-0412"
     assert event.data.title == "Dijkdoorbraak bij Kruiningen"
     assert "Verlaat het gebied." in event.data.description
     assert result.notes == ()
@@ -189,9 +189,9 @@ def test_an_update_without_references_is_refused() -> None:
 
 
 def test_the_incidents_element_names_the_incident() -> None:
-    """A single <incidents> id is taken as the hub incident id."""
+    """A single <incidents> id is taken as the hub incident id, in the sender's namespace."""
     xml = _alert(head="\n  <incidents>inc-vr19-2026-0412</incidents>")
-    assert cap_to_events(xml, source_org="vr19").event.subject == "inc-vr19-2026-0412"
+    assert cap_to_events(xml, source_org="vr19").event.subject == "vr19:inc-vr19-2026-0412"
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,12 @@ def test_no_partner_may_create_topics_or_touch_transactions() -> None:
 
 def test_the_gateway_gets_ingress_log_deadletter_and_transactions() -> None:
     """What the gateway's clients use."""
-    assert _topics("gateway", "WRITE") == {("PREFIXED", "kcr.log."), ("LITERAL", "kcr.deadletter")}
+    assert _topics("gateway", "WRITE") == {
+        ("PREFIXED", "kcr.log."),
+        ("LITERAL", "kcr.deadletter"),
+        ("LITERAL", "kcr.ownership"),
+    }
+    assert ("LITERAL", "kcr.ownership") in _topics("gateway", "READ")
     assert ("PREFIXED", "kcr.ingress.") in _topics("gateway", "READ")
     txn = {(r.pattern, r.name) for r in _of("gateway") if r.resource == "TRANSACTIONAL_ID"}
     assert txn == {("PREFIXED", "kcr-gateway-")}

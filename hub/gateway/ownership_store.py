@@ -1,0 +1,75 @@
+"""The Kafka side of the ownership book: read its compacted topic back fully on start.
+
+The topic holds one record per live aggregate (key ``<kind> <id>...``, a JSON value, or a tombstone
+once the owner of an ended aggregate is forgotten), so a start reads what is live, not the event
+log. Claims are written in the gateway's batch transaction (:mod:`hub.gateway.service`); reading
+back and forgetting ended aggregates live here, so the book's logic stays independent of the Kafka
+client (a later move to confluent-kafka replaces this module only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from hub.gateway.ownership import OwnershipBook, from_record
+from hub.kafka.reading import bounded_consumer, partitions_of, read_until_end
+from hub.logs import get_logger
+
+__all__ = ["forget_expired", "read_ownership"]
+
+_log = get_logger("hub.gateway.ownership")
+
+
+async def read_ownership(
+    bootstrap: str, topic: str, client_config: Mapping[str, Any] | None = None
+) -> OwnershipBook:
+    """Return the book rebuilt from ``topic`` read to its end (read committed; empty if absent).
+
+    A malformed record is logged and skipped: its aggregate is then unknown, so only its
+    namespace (if any) protects it until its owner's next event about it.
+    """
+    book = OwnershipBook()
+    partitions = await partitions_of(bootstrap, [topic], client_config)
+    consumer = bounded_consumer(bootstrap, client_config)
+    await consumer.start()
+    try:
+        async for records in read_until_end(consumer, partitions):
+            for record in records:
+                if record.key is None:
+                    continue
+                try:
+                    book.restore(*from_record(record.key, record.value))
+                except ValueError as error:
+                    _log.warning("gateway.ownership_skipped", error=str(error))
+    finally:
+        await consumer.stop()
+    return book
+
+
+async def forget_expired(
+    producer: AIOKafkaProducer, topic: str, book: OwnershipBook, ended_before: datetime
+) -> int:
+    """Tombstone the aggregates that ended before ``ended_before``, in one transaction.
+
+    They leave the book only once the transaction commits; a failure is logged and leaves them
+    for the next start (a kept owner refuses nothing its owner would send). Returns the count.
+    """
+    keys = book.expired(ended_before, timedelta(0))
+    if not keys:
+        return 0
+    try:
+        async with producer.transaction():
+            for key in keys:
+                await producer.send(topic, None, key=key.encode())
+    except KafkaError as error:
+        _log.warning("gateway.ownership_forget_failed", error=repr(error), keys=len(keys))
+        return 0
+    for key in keys:
+        book.restore(key, None)
+    _log.info("gateway.ownership_forgotten", keys=len(keys))
+    return len(keys)
