@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from hub.contracts.events.advice import AdviceRejected, AdviceRequested, AdviceValidated
 from hub.contracts.events.envelope import EventEnvelope, Tlp
@@ -49,13 +49,17 @@ from hub.contracts.outputs.advice import (
 )
 from hub.contracts.outputs.base import DIRECTED_TLP, output_event_id, stricter
 from hub.domain._common import opt_dt_from_json, opt_dt_to_json
-from hub.domain.capacity import CapacityProjection
 from hub.domain.due import DueQueue
 from hub.domain.feasibility import AdviceSubject, draft_advice
 from hub.domain.measures import MeasureCatalogue, load_measures
+from hub.domain.output_kinds import WorkflowOutputs
 from hub.domain.retiring import RetirementQueue
+from hub.domain.step_context import StepContext
 from hub.domain.thresholds import Thresholds
 from hub.domain.workflow_settings import AdviceSettings
+
+if TYPE_CHECKING:
+    from hub.domain.state import HubState
 
 __all__ = ["AdviceBook", "AdviceDesk", "AdviceRequest", "Decision"]
 
@@ -208,45 +212,35 @@ class AdviceDesk:
         """Undecided advice by the moment it expires; not stored (rebuilt after a restore)."""
         self._rebuild = False
 
-    def step(
-        self,
-        book: AdviceBook,
-        capacity: CapacityProjection,
-        at: tuple[datetime, int],
-        thresholds: Thresholds,
-        *,
-        full: bool = False,
-    ) -> list[AdviceEvent]:
-        """Draft new advice and handle new decisions at (now, tick); return the outputs.
+    def step(self, state: HubState, context: StepContext) -> WorkflowOutputs:
+        """Draft new advice and handle new decisions at the context's moment; return them.
 
-        Looks at the touched requests (every live one when ``full``); advice seen decided is
-        scheduled to leave the live state ``finished_grace`` later.
+        Looks at the touched requests (every live one when ``context.full``); advice seen
+        decided is scheduled to leave the live state ``finished_grace`` later.
         """
-        now, live = at[0], thresholds.live_state
-        retire_at = now + live.finished_grace
+        book, now = state.advice, context.now
+        at, retire_at = (now, context.tick), now + context.finished_grace
+        max_open = context.thresholds.live_state.max_open
         outputs: list[AdviceEvent] = []
         touched = book.take_touched()
-        for advice_id in sorted(book.requests if full else touched.intersection(book.requests)):
+        for advice_id in sorted(
+            book.requests if context.full else touched.intersection(book.requests)
+        ):
             request = book.requests[advice_id]
             progress = self.progress.get(advice_id)
             if progress is None:
-                draft = draft_advice(
-                    request.subject,
-                    capacity,
-                    self.catalogue,
-                    (now, thresholds.capacity.max_report_age),
-                )
+                draft = draft_advice(request.subject, state.capacity, self.catalogue, context)
                 progress = self.progress[advice_id] = _Progress(draft)
                 outputs.append(self._drafted(request, draft, at))
-                self._watch_expiry(book, advice_id, live.max_open)
+                self._watch_expiry(book, advice_id, max_open)
             for decision in request.decisions[progress.handled :]:
-                outputs.append(self._decide(request, progress, decision, at))
+                outputs.append(self._decide(request, progress, decision, context))
             progress.handled = len(request.decisions)
             if progress.decided_by is not None:
                 self.retiring.schedule(advice_id, retire_at)
                 self.expiring.discard(advice_id)
-        self._expire(book, now, thresholds)
-        return outputs
+        self._expire(book, now, context.thresholds)
+        return WorkflowOutputs(advice=outputs)
 
     def _watch_expiry(self, book: AdviceBook, advice_id: str, max_open: timedelta) -> None:
         """Queue ``advice_id`` for its expiry unless it is decided or already leaving."""
@@ -295,9 +289,10 @@ class AdviceDesk:
         request: AdviceRequest,
         progress: _Progress,
         decision: Decision,
-        at: tuple[datetime, int],
+        context: StepContext,
     ) -> AdviceEvent:
-        role = load_registry().role_of(decision.sender).name
+        at = (context.now, context.tick)
+        role = context.organisations.role_of(decision.sender).name
         if role != self.settings.validator_role:
             reason = (
                 f"{decision.sender} has role {role!r}; only organisations of role "

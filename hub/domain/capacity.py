@@ -108,6 +108,7 @@ class CapacityProjection:
         self._by_type: dict[str, dict[str, CapacityReport]] = {}
         self.watch = DueWatch()
         """Resource types to look at again (reported, or a report went stale); not stored."""
+        self._reported: set[str] = set()
 
     def apply(self, event: EventEnvelope) -> None:
         """Apply a capacity report; other events are no concern of this projection."""
@@ -133,6 +134,12 @@ class CapacityProjection:
             data.region or (event.source if load_registry().is_region(event.source) else None),
         )
         self.watch.touch(data.resource_type)
+        self._reported.add(data.resource_type)
+
+    def take_reported(self) -> set[str]:
+        """Return and forget the resource types reported since the last call (not stored)."""
+        reported, self._reported = self._reported, set()
+        return reported
 
     def resource_types(self) -> tuple[str, ...]:
         """Return the resource types with at least one report, sorted."""

@@ -81,6 +81,7 @@ class CoordinationBook:
         self._released: set[str] = set()
         self._waiting = SortedIds()
         self._touched: set[str] = set()
+        self._acknowledged_since: set[str] = set()
         self.watch = DueWatch()
         """Requests the deadline rule looks at again (changed, or past due); not stored."""
 
@@ -117,7 +118,13 @@ class CoordinationBook:
         current = by_source.get(event.source)
         if current is None or seen < current:
             by_source[event.source] = seen
+        self._acknowledged_since.add(event.data.request_id)
         self._refresh(event.data.request_id)
+
+    def take_acknowledged(self) -> set[str]:
+        """Return and forget the request ids acknowledged since the last call (not stored)."""
+        acknowledged, self._acknowledged_since = self._acknowledged_since, set()
+        return acknowledged
 
     def _refresh(self, request_id: str) -> None:
         self._touched.add(request_id)

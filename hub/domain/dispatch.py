@@ -22,15 +22,18 @@ accepted units reach the quantity (even after expiry), ``nl.kcr.assistance.expir
 ``needed_by`` (plus the ``assistance_overdue`` grace) passes first; after that nobody new is
 asked. A withdrawn or fulfilled request closes its coordination requests.
 
-A tick looks only at the requests events touched since the last tick and those still
-*pending* (not withdrawn, fulfilled or expired: their candidates depend on time, capacity and
-answers); any other request would produce nothing. With ``full=True`` it looks at every live
-request (the oracle of the tests; the same outputs). A request seen *finished* (withdrawn,
-fulfilled or expired) at a tick is scheduled to leave the live state ``finished_grace`` later
-(:meth:`AssistanceDispatch.retire_due`), with its workflow memory, offers and parked
-acceptances; if an offer is withdrawn from a fulfilled request before then, it is pending
-again and the schedule is dropped. After it left, a late acceptance or offer is ignored: a
-fulfilment after expiry is announced only within the grace.
+A tick looks only at the requests events touched since the last tick and the *pending* ones
+(not withdrawn, fulfilled or expired) that something else may have moved: their expiry
+(``needed_by`` plus the grace) has passed (a due-time queue, :mod:`hub.domain.due`), a
+capacity report of their resource type arrived, or one of their candidates answered. Nothing
+else changes what a pending request sends (a report going stale never adds a candidate); the
+indexes are not stored, a restored workflow looks at every request once. With
+``context.full`` it looks at every live request (the oracle of the tests; the same outputs).
+A request seen *finished* (withdrawn, fulfilled or expired) at a tick is scheduled to leave
+the live state ``finished_grace`` later (:meth:`AssistanceDispatch.retire_due`), with its
+workflow memory, offers and parked acceptances; if an offer is withdrawn from a fulfilled
+request before then, it is pending again and the schedule is dropped. After it left, a late
+acceptance or offer is ignored: a fulfilment after expiry is announced only within the grace.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from typing import Any, NamedTuple
 
 from hub.contracts.events.coordination import CoordinationResponse
 from hub.contracts.events.envelope import Tlp
-from hub.contracts.organisations import load_registry
+from hub.contracts.organisations import OrganisationRegistry
 from hub.contracts.outputs import (
     AssistanceEvent,
     AssistanceExpired,
@@ -54,9 +57,11 @@ from hub.contracts.outputs import (
 )
 from hub.contracts.outputs.base import DIRECTED_TLP, bounded_id, output_event_id, stricter
 from hub.domain.assistance import Request
+from hub.domain.due import DueQueue
+from hub.domain.output_kinds import WorkflowOutputs
 from hub.domain.retiring import RetirementQueue
 from hub.domain.state import HubState
-from hub.domain.thresholds import Thresholds
+from hub.domain.step_context import StepContext
 from hub.domain.workflow_settings import AssistanceSettings
 
 __all__ = ["AssistanceDispatch", "Candidate", "Dispatch", "rank_candidates"]
@@ -90,13 +95,17 @@ class _Tick(NamedTuple):
     tick: int
     max_age: timedelta
     grace: timedelta
+    organisations: OrganisationRegistry
 
 
 def rank_candidates(
-    state: HubState, request: Request, now: datetime, max_age: timedelta
+    state: HubState,
+    request: Request,
+    at: tuple[datetime, timedelta],
+    registry: OrganisationRegistry,
 ) -> list[tuple[str, int]]:
-    """Return the candidates of ``request`` at ``now`` with their available units, best first."""
-    registry = load_registry()
+    """Return the candidates of ``request`` at (now, max report age), best first, with units."""
+    now, max_age = at
     neighbours = {org.id for org in registry.neighbours(request.region)}
     excluded = {request.requester, request.region}
     offers = [
@@ -121,34 +130,33 @@ class AssistanceDispatch:
         self.settings = settings
         self.dispatches: dict[str, Dispatch] = {}
         self.retiring = RetirementQueue()
-        self._pending: set[str] = set()
+        self.expiring = DueQueue()
+        """Pending requests by the moment they expire (``needed_by`` plus the grace)."""
+        self._pending: dict[str, str] = {}  # pending request id -> its resource type
+        self._pending_of_type: dict[str, set[str]] = {}
+        self._asked_by: dict[str, str] = {}  # coordination id -> its pending request id
+        self._look: set[str] = set()  # looked at once at the next step
 
-    def step(
-        self,
-        state: HubState,
-        now: datetime,
-        tick: int,
-        thresholds: Thresholds,
-        *,
-        full: bool = False,
-    ) -> tuple[list[CoordinationRequested], list[AssistanceEvent]]:
-        """Ask candidates and announce outcomes at ``now``; return the outputs, by request id.
+    def step(self, state: HubState, context: StepContext) -> WorkflowOutputs:
+        """Ask candidates and announce outcomes at the context's moment, by request id.
 
-        Looks at the touched and pending requests (every live one when ``full``).
+        Looks at the touched requests and the pending ones that time, capacity or an answer
+        may have moved (every live one when ``context.full``).
         """
         at = _Tick(
             state,
-            now,
-            tick,
-            thresholds.capacity.max_report_age,
-            thresholds.assistance_overdue.grace,
+            context.now,
+            context.tick,
+            context.max_report_age,
+            context.thresholds.assistance_overdue.grace,
+            context.organisations,
         )
-        retire_at = now + thresholds.live_state.finished_grace
+        retire_at = context.now + context.finished_grace
         requests = state.assistance.requests
-        looked = state.assistance.take_touched() | self._pending
+        looked = self._looked(state, context.now)
         asks: list[CoordinationRequested] = []
         outcomes: list[AssistanceEvent] = []
-        for request_id in sorted(requests if full else looked.intersection(requests)):
+        for request_id in sorted(requests if context.full else looked.intersection(requests)):
             request = requests[request_id]
             dispatch = self.dispatches.setdefault(request_id, Dispatch())
             outcome = self._outcome(request, dispatch, at)
@@ -156,16 +164,38 @@ class AssistanceDispatch:
                 outcomes.append(outcome)
             if _still_asking(request, dispatch, at):
                 asks += self._ask_more(request, dispatch, at)
-            self._note(request, dispatch, retire_at)
-        return asks, outcomes
+            self._note(request, dispatch, retire_at, at.grace)
+        return WorkflowOutputs(coordination=asks, assistance=outcomes)
 
-    def _note(self, request: Request, dispatch: Dispatch, retire_at: datetime) -> None:
-        """Keep ``request`` pending, or schedule it to leave once it is finished."""
+    def _looked(self, state: HubState, now: datetime) -> set[str]:
+        """The requests to look at: touched, expiring, or pending and moved by the state.
+
+        A pending request's outputs change with time only when it expires; otherwise only
+        when a capacity report of its resource type arrives (new candidates) or one of its
+        candidates answers (it no longer waits, or declined): a report going stale never
+        adds a candidate.
+        """
+        looked = state.assistance.take_touched() | self._look
+        self._look = set()
+        looked.update(self.expiring.pop_passed(now))
+        for resource_type in state.capacity.take_reported():
+            looked.update(self._pending_of_type.get(resource_type, ()))
+        answered = state.coordination.take_acknowledged()
+        looked.update(self._asked_by[c] for c in answered if c in self._asked_by)
+        return looked
+
+    def _note(
+        self, request: Request, dispatch: Dispatch, retire_at: datetime, grace: timedelta
+    ) -> None:
+        """Keep ``request`` pending (indexed by its moments), or schedule it to leave."""
         request_id = request.request_id
         if request.withdrawn or request.fulfilled or dispatch.expired:
-            self._pending.discard(request_id)
+            self._unpend(request_id)
         else:
-            self._pending.add(request_id)
+            self._pending[request_id] = request.resource_type
+            self._pending_of_type.setdefault(request.resource_type, set()).add(request_id)
+            self.expiring.put(request_id, request.needed_by + grace)
+            self._asked_by.update((c.coordination_id, request_id) for c in dispatch.candidates)
         if request.withdrawn or dispatch.expired or (dispatch.fulfilled and request.fulfilled):
             self.retiring.schedule(request_id, retire_at)
         else:
@@ -175,16 +205,28 @@ class AssistanceDispatch:
         """Let the finished requests due at ``now`` leave; return their coordination ids.
 
         The request leaves the assistance book and this workflow's memory; its coordination
-        requests (returned, sorted) may leave the coordination book once closed or answered.
+        requests (returned, sorted) leave the coordination book a grace later, answered or not.
         """
         released: list[str] = []
         for request_id in self.retiring.pop_due(now):
             state.assistance.retire(request_id)
-            self._pending.discard(request_id)
+            self._unpend(request_id)
             dispatch = self.dispatches.pop(request_id, None)
             if dispatch is not None:
                 released += (c.coordination_id for c in dispatch.candidates)
         return sorted(released)
+
+    def _unpend(self, request_id: str) -> None:
+        """Drop ``request_id`` from the indexes of pending requests."""
+        resource_type = self._pending.pop(request_id, None)
+        if resource_type is not None:
+            self._pending_of_type[resource_type].discard(request_id)
+            if not self._pending_of_type[resource_type]:
+                del self._pending_of_type[resource_type]
+        self.expiring.discard(request_id)
+        dispatch = self.dispatches.get(request_id)
+        for candidate in dispatch.candidates if dispatch is not None else ():
+            self._asked_by.pop(candidate.coordination_id, None)
 
     def _outcome(self, request: Request, dispatch: Dispatch, at: _Tick) -> AssistanceEvent | None:
         coordination = at.state.coordination
@@ -211,7 +253,9 @@ class AssistanceDispatch:
         asks: list[CoordinationRequested] = []
         if coverage >= request.quantity or waiting >= self.settings.max_candidates:
             return asks  # enough asked: no need to rank anyone (a pending request, every tick)
-        for org_id, available in rank_candidates(at.state, request, at.now, at.max_age):
+        for org_id, available in rank_candidates(
+            at.state, request, (at.now, at.max_age), at.organisations
+        ):
             if coverage >= request.quantity or waiting >= self.settings.max_candidates:
                 break
             if dispatch.asked(org_id):
@@ -249,9 +293,12 @@ class AssistanceDispatch:
                 note=request.note,
             ),
         )
-        at.state.coordination.record_request(
+        coordination = at.state.coordination
+        coordination.record_request(
             candidate.coordination_id, candidate.org_id, respond_by, event.id
         )
+        if coordination.answer(candidate.coordination_id) is not None:
+            self._look.add(request.request_id)  # answered before it was asked: look again
         return event
 
     def to_snapshot(self) -> dict[str, Any]:
@@ -274,7 +321,7 @@ class AssistanceDispatch:
     ) -> AssistanceDispatch:
         """Rebuild the workflow state from :meth:`to_snapshot`'s dict.
 
-        Every request counts as pending at the next tick (which settles which stay pending).
+        Every request is looked at at the next tick (which rebuilds the pending indexes).
         """
         dispatch = cls(settings)
         for request_id, item in data["dispatches"].items():
@@ -283,7 +330,7 @@ class AssistanceDispatch:
                 fulfilled=item["fulfilled"],
                 expired=item["expired"],
             )
-        dispatch._pending = set(dispatch.dispatches)
+        dispatch._look = set(dispatch.dispatches)  # the indexes are rebuilt as each is looked at
         dispatch.retiring = RetirementQueue.from_snapshot(data["retiring"])
         return dispatch
 

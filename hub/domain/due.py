@@ -70,9 +70,16 @@ class DueQueue:
 
     def pop_passed(self, now: datetime) -> list[str]:
         """Remove and return the keys whose moment lies before ``now``, in order of moment."""
+        return self._pop(lambda at: at < now)
+
+    def pop_reached(self, now: datetime) -> list[str]:
+        """Remove and return the keys whose moment is ``now`` or before, in order of moment."""
+        return self._pop(lambda at: at <= now)
+
+    def _pop(self, due_at: Callable[[datetime], bool]) -> list[str]:
         popped: list[str] = []
         heap, due = self._heap, self._due
-        while heap and heap[0][0] < now:
+        while heap and due_at(heap[0][0]):
             at, key = heapq.heappop(heap)
             if due.get(key) == at:
                 del due[key]

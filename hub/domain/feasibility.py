@@ -16,12 +16,13 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from hub.contracts.events.advice import AdviceParameter
-from hub.contracts.organisations import load_registry
+from hub.contracts.organisations import OrganisationRegistry
 from hub.contracts.outputs.advice import AdviceDraftData, AdviceLine, Assessment, Verdict
-from hub.contracts.reference import load_reference
+from hub.contracts.reference import ReferenceData
 from hub.domain._common import clip, org_name
 from hub.domain.capacity import CapacityProjection
 from hub.domain.measures import InvalidMeasureRequest, MeasureCatalogue, needs_of
+from hub.domain.step_context import StepContext
 
 __all__ = ["AdviceSubject", "Availability", "assess", "availability", "draft_advice"]
 
@@ -52,9 +53,10 @@ def availability(
     resource_type: str,
     region: str,
     at: tuple[datetime, timedelta],
+    organisations: OrganisationRegistry,
 ) -> Availability:
     """Return the available units of ``resource_type`` for ``region`` at (now, max report age)."""
-    neighbours = {org.id for org in load_registry().neighbours(region)}
+    neighbours = {org.id for org in organisations.neighbours(region)}
     in_region = around = national = 0
     for report in capacity.fresh_reports(resource_type, *at):
         national += report.available
@@ -79,10 +81,12 @@ def _verdict(lines: list[AdviceLine]) -> Verdict:
     return "feasible_with_assistance" if "needs_assistance" in assessments else "feasible"
 
 
-def _line(resource_type: str, need: int, available: Availability) -> AdviceLine:
+def _line(
+    resource_type: str, need: int, available: Availability, reference: ReferenceData
+) -> AdviceLine:
     return AdviceLine(
         resource_type=resource_type,
-        unit=load_reference().resource_type(resource_type).unit,
+        unit=reference.resource_type(resource_type).unit,
         need=need,
         available_region=available.region,
         available_with_neighbours=available.with_neighbours,
@@ -118,9 +122,10 @@ def draft_advice(
     subject: AdviceSubject,
     capacity: CapacityProjection,
     catalogue: MeasureCatalogue,
-    at: tuple[datetime, timedelta],
+    context: StepContext,
 ) -> AdviceDraftData:
-    """Return the draft advice on ``subject`` at (now, max report age); never raises."""
+    """Return the draft advice on ``subject`` at the context's moment; never raises."""
+    at, organisations = (context.now, context.max_report_age), context.organisations
     base = {
         "advice_id": subject.advice_id,
         "requester": subject.requester,
@@ -128,8 +133,8 @@ def draft_advice(
         "parameters": tuple(AdviceParameter(name=n, value=v) for n, v in subject.parameters),
         "region": subject.region,
         "incident_id": subject.incident_id,
-        "neighbours": tuple(org.id for org in load_registry().neighbours(subject.region)),
-        "drafted_at": at[0],
+        "neighbours": tuple(org.id for org in organisations.neighbours(subject.region)),
+        "drafted_at": context.now,
     }
     try:
         needs = needs_of(catalogue, subject.measure, dict(subject.parameters))
@@ -137,7 +142,11 @@ def draft_advice(
         return AdviceDraftData(
             **base, verdict="invalid_request", explanation=clip(error.message, _MAX_TEXT)
         )
-    lines = [_line(rt, need, availability(capacity, rt, subject.region, at)) for rt, need in needs]
+    region, reference = subject.region, context.reference
+    lines = [
+        _line(rt, need, availability(capacity, rt, region, at, organisations), reference)
+        for rt, need in needs
+    ]
     verdict = _verdict(lines)
     return AdviceDraftData(
         **base,

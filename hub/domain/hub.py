@@ -16,20 +16,16 @@ from typing import Any
 from hub.contracts.events.clock import ClockTicked
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.fields import to_utc
-from hub.contracts.outputs import (
-    AdviceEvent,
-    AssistanceEvent,
-    CoordinationRequested,
-    EscalationEvent,
-    InformationEvent,
-    OutputEvent,
-)
+from hub.contracts.organisations import OrganisationRegistry, load_registry
+from hub.contracts.reference import ReferenceData, load_reference
 from hub.domain.measures import MeasureCatalogue
+from hub.domain.output_kinds import OutputEvents
 from hub.domain.routing import Delivery, Routable, route_all
 from hub.domain.rules import evaluate
 from hub.domain.rules.incremental import evaluate_changes
 from hub.domain.signals import SignalBook
 from hub.domain.state import DEFAULT_DEDUPE_WINDOW, HubState
+from hub.domain.step_context import StepContext
 from hub.domain.thresholds import Thresholds, load_thresholds
 from hub.domain.views import ViewBook, ViewRecord
 from hub.domain.workflow_settings import WorkflowSettings, load_workflow_settings
@@ -42,20 +38,16 @@ SNAPSHOT_VERSION = 5
 
 
 @dataclass(frozen=True)
-class TickOutputs:
+class TickOutputs(OutputEvents):
     """What one tick produces, each list in a deterministic order.
 
+    - the output events by kind (:class:`~hub.domain.output_kinds.OutputEvents`: signals and
+      the workflows' events, each kind with its topic);
     - ``views``: changed view records (kinds ``situation``, ``capacity``, ``scenarios``), for
       the compacted topics ``kcr.view.<kind>``;
-    - ``signals``: escalation events, for ``kcr.signal.escalation``;
-    - ``coordination``: ``nl.kcr.coordination.requested``, for ``kcr.coordination``;
-    - ``assistance``: ``nl.kcr.assistance.fulfilled`` / ``.expired``;
-    - ``information``: ``nl.kcr.information.forwarded`` / ``.reminded`` / ``.summarised``;
-    - ``advice``: ``nl.kcr.advice.drafted`` / ``.published`` / ``.rejection_noted`` /
-      ``.validation_refused``, for ``kcr.advice``;
-    - ``deliveries``: the router's answer for each of the above that reaches anyone (in the
-      order views, signals, coordination, assistance, information, advice): the output and
-      the organisations whose ``kcr.outbox.<org>`` receives it, and whether it is public;
+    - ``deliveries``: the router's answer for each view and event that reaches anyone (views
+      first, then the events kind by kind): the output and the organisations whose
+      ``kcr.outbox.<org>`` receives it, and whether it is public;
     - ``retired``: views whose subject left the live state (a closed incident after its
       grace), last as published: their keys get a tombstone on the view topic.
     """
@@ -63,23 +55,8 @@ class TickOutputs:
     tick: int
     now: datetime
     views: list[ViewRecord] = field(default_factory=list)
-    signals: list[EscalationEvent] = field(default_factory=list)
-    coordination: list[CoordinationRequested] = field(default_factory=list)
-    assistance: list[AssistanceEvent] = field(default_factory=list)
-    information: list[InformationEvent] = field(default_factory=list)
-    advice: list[AdviceEvent] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
     retired: list[ViewRecord] = field(default_factory=list)
-
-    def events(self) -> list[OutputEvent]:
-        """Return every output event: signals, then the workflow outputs."""
-        return [
-            *self.signals,
-            *self.coordination,
-            *self.assistance,
-            *self.information,
-            *self.advice,
-        ]
 
     def outboxes(self) -> dict[str, list[Routable]]:
         """Return per organisation what its outbox receives, in delivery order."""
@@ -94,7 +71,9 @@ class HubProjection:
     """Every projection of the hub, the rules, the workflows and the signal and view books.
 
     ``thresholds`` defaults to the packaged ``escalation.toml``, ``settings`` to the packaged
-    ``workflows.toml`` and ``catalogue`` to ``measures.toml``. A tick whose number is not above
+    ``workflows.toml``, ``catalogue`` to ``measures.toml``, ``organisations`` and ``reference``
+    to the packaged organisation registry and reference data; the workflows receive them in
+    their :class:`~hub.domain.step_context.StepContext`. A tick whose number is not above
     the last one evaluated is a redelivery: it produces nothing and changes nothing.
 
     At a tick, in this order: the workflows run (assistance, information, advice, scenarios),
@@ -123,12 +102,16 @@ class HubProjection:
         dedupe_window: int = DEFAULT_DEDUPE_WINDOW,
         settings: WorkflowSettings | None = None,
         catalogue: MeasureCatalogue | None = None,
+        organisations: OrganisationRegistry | None = None,
+        reference: ReferenceData | None = None,
         full_evaluation: bool = False,
     ) -> None:
         self.full_evaluation = full_evaluation
         self.thresholds = thresholds or load_thresholds()
         self.settings = settings or load_workflow_settings()
         self.catalogue = catalogue
+        self.organisations = organisations or load_registry()
+        self.reference = reference or load_reference()
         self.state = HubState.empty(dedupe_window)
         self.signal_book = SignalBook()
         self.view_book = ViewBook()
@@ -161,7 +144,7 @@ class HubProjection:
         situation_changes = situation.take_changes()
         situation.schedule_retirement(situation_changes.incidents, now + th.live_state.closed_grace)
         self.state.activity.note_tick(now)
-        work = self.workflows.step(self.state, now, tick, th, full=self.full_evaluation)
+        work = self.workflows.step(self.state, self._context(now, tick))
         self.workflows.retire_due(self.state, now, th)  # before the rules: their signals resolve
         if self.full_evaluation:
             self.view_book.consider_everything()
@@ -177,21 +160,23 @@ class HubProjection:
             for incident_id in situation.retire_due(now)
             if (record := self.view_book.retire(f"incident/{incident_id}")) is not None
         ]
-        outputs = TickOutputs(
-            tick,
-            now,
-            views,
-            signals,
-            work.coordination,
-            work.assistance,
-            work.information,
-            work.advice,
-            retired=retired,
-        )
+        events = {**work.by_kind(), "signals": signals}
+        outputs = TickOutputs(tick, now, views, retired=retired, **events)
         routed: list[Routable] = [*views, *outputs.events()]
         view_tlp = self.settings.routing.view_tlp
         outputs.deliveries.extend(route_all(routed, self.state.subscriptions, view_tlp))
         return outputs
+
+    def _context(self, now: datetime, tick: int) -> StepContext:
+        """The tick at ``now`` as the workflows see it, with the projection's dependencies."""
+        return StepContext(
+            now,
+            tick,
+            self.thresholds,
+            self.organisations,
+            self.reference,
+            full=self.full_evaluation,
+        )
 
     def on_clock(self, event: ClockTicked) -> TickOutputs:
         """Evaluate a clock tick event: :meth:`tick` at its time and number."""
@@ -200,7 +185,7 @@ class HubProjection:
     def views_all(self, now: datetime, tick: int) -> list[ViewRecord]:
         """Return every view record as it is at ``now``, stamped with ``tick`` (changes nothing)."""
         now = to_utc(now)
-        scenarios = self.workflows.scenario_views(self.state, now, tick, self.thresholds)
+        scenarios = self.workflows.scenario_views(self.state, self._context(now, tick))
         return self.view_book.all_views(self.state, now, tick, self.thresholds, scenarios)
 
     def published_views(self) -> list[ViewRecord]:
@@ -226,6 +211,8 @@ class HubProjection:
         *,
         settings: WorkflowSettings | None = None,
         catalogue: MeasureCatalogue | None = None,
+        organisations: OrganisationRegistry | None = None,
+        reference: ReferenceData | None = None,
     ) -> HubProjection:
         """Rebuild a projection from :meth:`to_snapshot`'s dict; it continues where it was."""
         if data.get("version") != SNAPSHOT_VERSION:
@@ -233,7 +220,13 @@ class HubProjection:
                 f"snapshot version {data.get('version')!r} is not {SNAPSHOT_VERSION}; "
                 "rebuild the state by replaying the log"
             )
-        projection = cls(thresholds, settings=settings, catalogue=catalogue)
+        projection = cls(
+            thresholds,
+            settings=settings,
+            catalogue=catalogue,
+            organisations=organisations,
+            reference=reference,
+        )
         projection.last_tick = data["last_tick"]
         projection.state = HubState.from_snapshot(data["state"])
         projection.signal_book = SignalBook.from_snapshot(data["signals"])

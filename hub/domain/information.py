@@ -13,14 +13,16 @@ the request (hub time) to ``respond_by`` has passed, and before ``respond_by``, 
 addressee that has not answered, once; and it sends the requester a summary whenever the
 answers or their being overdue change (the first summary comes with the fan-out).
 
-A tick looks only at the requests events touched since the last tick and those still
-*pending* (an addressee has not answered and ``respond_by`` has not passed: a reminder or the
-overdue summary may fall due); any other request would send nothing (``full=True`` looks at
-every live one: the oracle of the tests). A request is *finished* at the first tick that sees
-it not pending (everyone answered, or past ``respond_by``), its summary sent: it leaves the
-live state ``finished_grace`` later (:meth:`InformationDesk.retire_due`), with the desk's
-progress. After that an answer to it is ignored and counted (no new summary), and its
-``information_overdue`` signal resolves.
+A tick looks only at the requests events touched since the last tick and the *pending* ones
+(an addressee has not answered and ``respond_by`` has not passed) whose moment has come: their
+reminders falling due, or ``respond_by`` passed (the overdue summary). Two due-time queues
+(:mod:`hub.domain.due`, not stored: a restored desk looks at every request once) hold those
+moments, so a tick never scans the pending requests; any other request would send nothing
+(``full=True`` looks at every live one: the oracle of the tests). A request is *finished* at
+the first tick that sees it not pending (everyone answered, or past ``respond_by``), its
+summary sent: it leaves the live state ``finished_grace`` later
+(:meth:`InformationDesk.retire_due`), with the desk's progress. After that an answer to it is
+ignored and counted (no new summary), and its ``information_overdue`` signal resolves.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.contracts.events.envelope import EventEnvelope, Tlp
 from hub.contracts.events.information import InformationProvided, InformationRequested
@@ -43,9 +45,14 @@ from hub.contracts.outputs import (
 from hub.contracts.outputs.base import DIRECTED_TLP, output_event_id, stricter
 from hub.contracts.outputs.information import InformationQuestionData, InformationSummaryData
 from hub.domain._common import dt_from_json, dt_to_json, hub_time
-from hub.domain.due import DueWatch
+from hub.domain.due import DueQueue, DueWatch
+from hub.domain.output_kinds import WorkflowOutputs
 from hub.domain.retiring import RetirementQueue, SortedIds
+from hub.domain.step_context import StepContext
 from hub.domain.workflow_settings import InformationSettings
+
+if TYPE_CHECKING:
+    from hub.domain.state import HubState
 
 __all__ = [
     "Answer",
@@ -242,25 +249,25 @@ class InformationDesk:
         self.settings = settings
         self.progress: dict[str, _Progress] = {}
         self.retiring = RetirementQueue()
-        self._pending: set[str] = set()
+        self.reminding = DueQueue()
+        """Pending requests by the moment their reminders fall due; not stored."""
+        self.overdue = DueQueue()
+        """Pending requests by their ``respond_by`` (overdue once past it); not stored."""
+        self._look: set[str] = set()  # looked at once at the next step (after a restore)
 
-    def step(
-        self,
-        book: InformationBook,
-        now: datetime,
-        tick: int,
-        *,
-        full: bool = False,
-        grace: timedelta = timedelta(0),
-    ) -> list[InformationEvent]:
-        """Forward, remind and summarise at ``now``; return the outputs, by request id.
+    def step(self, state: HubState, context: StepContext) -> WorkflowOutputs:
+        """Forward, remind and summarise at the context's moment; return the outputs, by id.
 
-        Looks at the touched and pending requests (every live one when ``full``); a request
-        seen finished is scheduled to leave the live state ``grace`` later.
+        Looks at the touched and pending requests (every live one when ``context.full``); a
+        request seen finished is scheduled to leave the live state ``finished_grace`` later.
         """
+        book, now, tick = state.information, context.now, context.tick
         outputs: list[InformationEvent] = []
-        looked = book.take_touched() | self._pending
-        for request_id in sorted(book.requests if full else looked.intersection(book.requests)):
+        looked = book.take_touched() | self._look
+        looked.update(self.reminding.pop_reached(now), self.overdue.pop_passed(now))
+        self._look = set()
+        chosen = book.requests if context.full else looked.intersection(book.requests)
+        for request_id in sorted(chosen):
             request = book.requests[request_id]
             progress = self.progress.setdefault(request_id, _Progress())
             if not progress.forwarded:
@@ -275,16 +282,35 @@ class InformationDesk:
             if shown != progress.summary:
                 progress.summary = shown
                 outputs.append(_summary(request, overdue, now, tick))
-            self._note(request, now, grace)
-        return outputs
+            self._note(request, now, context.finished_grace)
+        return WorkflowOutputs(information=outputs)
 
     def _note(self, request: InformationRequest, now: datetime, grace: timedelta) -> None:
-        """Keep ``request`` pending while time may still change it, else schedule it to leave."""
+        """Queue ``request`` for the moments time may change it, or schedule it to leave.
+
+        While pending (an addressee has not answered, ``respond_by`` not passed), a request is
+        looked at again when its reminders fall due (if still ahead) and once ``respond_by``
+        has passed; events about it touch it meanwhile.
+        """
+        request_id = request.request_id
         if request.outstanding() and now <= request.respond_by:
-            self._pending.add(request.request_id)
+            remind_at = self._remind_at(request)
+            if now < remind_at:
+                self.reminding.put(request_id, remind_at)
+            else:
+                self.reminding.discard(
+                    request_id
+                )  # reminded at this tick: outstanding only shrinks
+            self.overdue.put(request_id, request.respond_by)
         else:
-            self._pending.discard(request.request_id)
-            self.retiring.schedule(request.request_id, now + grace)
+            self.reminding.discard(request_id)
+            self.overdue.discard(request_id)
+            self.retiring.schedule(request_id, now + grace)
+
+    def _remind_at(self, request: InformationRequest) -> datetime:
+        """The moment from which the outstanding addressees of ``request`` are reminded."""
+        window = request.respond_by - request.requested_at
+        return request.requested_at + window * self.settings.reminder_fraction
 
     def retire_due(self, book: InformationBook, now: datetime) -> list[str]:
         """Let the finished requests due at ``now`` leave the book and the desk; return them."""
@@ -292,15 +318,14 @@ class InformationDesk:
         for request_id in retired:
             book.retire(request_id)
             self.progress.pop(request_id, None)
-            self._pending.discard(request_id)
+            self.reminding.discard(request_id)
+            self.overdue.discard(request_id)
         return retired
 
     def _reminders(
         self, request: InformationRequest, progress: _Progress, now: datetime, tick: int
     ) -> list[InformationEvent]:
-        window = request.respond_by - request.requested_at
-        remind_at = request.requested_at + window * self.settings.reminder_fraction
-        if not remind_at <= now <= request.respond_by:
+        if not self._remind_at(request) <= now <= request.respond_by:
             return []
         due = [org for org in request.outstanding() if org not in progress.reminded]
         progress.reminded += due
@@ -325,7 +350,7 @@ class InformationDesk:
         """Rebuild the workflow state from :meth:`to_snapshot`'s dict (all pending once)."""
         desk = cls(settings)
         desk.retiring = RetirementQueue.from_snapshot(data["retiring"])
-        desk._pending = set(data["progress"])
+        desk._look = set(data["progress"])  # the queues are rebuilt as each is looked at
         for request_id, item in data["progress"].items():
             summary = item["summary"]
             if summary is not None:

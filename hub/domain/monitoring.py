@@ -16,12 +16,14 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from hub.contracts.outputs.views import IndicatorView, ObservedMetric, ScenarioView
-from hub.contracts.reference import load_reference
+from hub.contracts.reference import ReferenceData, load_reference
 from hub.domain._common import dt_from_json, dt_to_json
 from hub.domain.capacity import NationalCapacity
 from hub.domain.conditions import Metric, evaluate, metrics_of
-from hub.domain.scenarios import Indicator, Scenario, ScenarioBook
+from hub.domain.output_kinds import WorkflowOutputs
+from hub.domain.scenarios import Indicator, Scenario
 from hub.domain.state import HubState
+from hub.domain.step_context import StepContext
 from hub.domain.tally import Tally
 
 __all__ = ["IndicatorState", "MetricReader", "ScenarioMonitor"]
@@ -30,8 +32,16 @@ __all__ = ["IndicatorState", "MetricReader", "ScenarioMonitor"]
 class MetricReader:
     """The value of each metric at one moment, computed once per metric and argument."""
 
-    def __init__(self, state: HubState, now: datetime, max_age: timedelta) -> None:
+    def __init__(
+        self,
+        state: HubState,
+        now: datetime,
+        max_age: timedelta,
+        reference: ReferenceData | None = None,
+    ) -> None:
+        """Read ``state`` at ``now``; ``reference`` defaults to the packaged reference data."""
         self.state, self.now, self.max_age = state, now, max_age
+        self.reference = reference or load_reference()
         self._cache: dict[Metric, float] = {}
         self._readers: dict[str, Callable[[str], float]] = {
             "capacity.available": lambda rt: self._national(rt).available,
@@ -68,7 +78,7 @@ class MetricReader:
         return len(self._category(category).regions)
 
     def _max_grip(self, region: str) -> int:
-        rank = load_reference().grip_rank
+        rank = self.reference.grip_rank
         return max(map(rank, self.state.situation.region_tally(region).grips), default=0)
 
 
@@ -86,19 +96,21 @@ class ScenarioMonitor:
     def __init__(self) -> None:
         self.indicators: dict[tuple[str, str], IndicatorState] = {}
 
-    def step(self, book: ScenarioBook, reader: MetricReader, tick: int) -> list[ScenarioView]:
-        """Evaluate every scenario at the reader's moment; remember the new states."""
-        views = self.peek(book, reader, tick)
+    def step(self, state: HubState, context: StepContext) -> WorkflowOutputs:
+        """Evaluate every scenario at the context's moment; remember the new states."""
+        views = self.peek(state, context)
         self.indicators = {
             (view.scenario_id, i.indicator_id): IndicatorState(i.condition, i.tripped, i.since)
             for view in views
             for i in view.indicators
             if i.since is not None
         }
-        return views
+        return WorkflowOutputs(scenarios=views)
 
-    def peek(self, book: ScenarioBook, reader: MetricReader, tick: int) -> list[ScenarioView]:
-        """Return the view of every scenario at the reader's moment (changes nothing)."""
+    def peek(self, state: HubState, context: StepContext) -> list[ScenarioView]:
+        """Return the view of every scenario at the context's moment (changes nothing)."""
+        reader = MetricReader(state, context.now, context.max_report_age, context.reference)
+        book, tick = state.scenarios, context.tick
         return [self._view(book.scenarios[key], reader, tick) for key in sorted(book.scenarios)]
 
     def _view(self, scenario: Scenario, reader: MetricReader, tick: int) -> ScenarioView:

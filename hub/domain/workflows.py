@@ -2,7 +2,9 @@
 
 Each workflow reads the state (:class:`~hub.domain.state.HubState`, changed by events) and
 keeps its own memory here, changed only at ticks, so its outputs are a deterministic function
-of the events applied before each tick:
+of the events applied before each tick. Every workflow has one step, ``step(state, context)``
+(:class:`Workflow`, :class:`~hub.domain.step_context.StepContext`), returning its outputs by
+kind (:class:`~hub.domain.output_kinds.WorkflowOutputs`); :meth:`Workflows.step` merges them:
 
 - assistance (:class:`~hub.domain.dispatch.AssistanceDispatch`): coordination requests to
   candidates, then ``fulfilled`` or ``expired``;
@@ -18,38 +20,30 @@ still change with time; finished requests leave the live state after
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from hub.contracts.outputs import (
-    AdviceEvent,
-    AssistanceEvent,
-    CoordinationRequested,
-    InformationEvent,
-    ScenarioView,
-)
+from hub.contracts.outputs import ScenarioView
 from hub.domain.advice import AdviceDesk
 from hub.domain.dispatch import AssistanceDispatch
 from hub.domain.information import InformationDesk
 from hub.domain.measures import MeasureCatalogue
-from hub.domain.monitoring import MetricReader, ScenarioMonitor
+from hub.domain.monitoring import ScenarioMonitor
+from hub.domain.output_kinds import WorkflowOutputs, merge
 from hub.domain.state import HubState
+from hub.domain.step_context import StepContext
 from hub.domain.thresholds import Thresholds
 from hub.domain.workflow_settings import WorkflowSettings
 
-__all__ = ["WorkflowOutputs", "Workflows"]
+__all__ = ["Workflow", "WorkflowOutputs", "Workflows"]
 
 
-@dataclass(frozen=True)
-class WorkflowOutputs:
-    """What the workflows send at one tick, each list in a stable order."""
+class Workflow(Protocol):
+    """One workflow: its memory, and the step that runs it at a tick."""
 
-    coordination: list[CoordinationRequested] = field(default_factory=list)
-    assistance: list[AssistanceEvent] = field(default_factory=list)
-    information: list[InformationEvent] = field(default_factory=list)
-    advice: list[AdviceEvent] = field(default_factory=list)
-    scenarios: list[ScenarioView] = field(default_factory=list)
+    def step(self, state: HubState, context: StepContext) -> WorkflowOutputs:
+        """Run the workflow at the context's moment; return what it sends."""
+        ...
 
 
 class Workflows:
@@ -64,50 +58,30 @@ class Workflows:
         self.advice = AdviceDesk(settings.advice, catalogue)
         self.scenarios = ScenarioMonitor()
 
-    def step(
-        self,
-        state: HubState,
-        now: datetime,
-        tick: int,
-        thresholds: Thresholds,
-        *,
-        full: bool = False,
-    ) -> WorkflowOutputs:
-        """Run every workflow at ``now``; return what they send.
+    def all(self) -> tuple[Workflow, ...]:
+        """Return the workflows in the order they run at a tick (the scenarios read the rest)."""
+        return (self.dispatch, self.information, self.advice, self.scenarios)
 
-        With ``full`` every live request is looked at, not only the touched and pending ones
-        (the oracle of the tests: the same outputs).
-        """
-        coordination, assistance = self.dispatch.step(state, now, tick, thresholds, full=full)
-        reader = MetricReader(state, now, thresholds.capacity.max_report_age)
-        grace = thresholds.live_state.finished_grace
-        information = self.information.step(state.information, now, tick, full=full, grace=grace)
-        capacity, at = state.capacity, (now, tick)
-        return WorkflowOutputs(
-            coordination=coordination,
-            assistance=assistance,
-            information=information,
-            advice=self.advice.step(state.advice, capacity, at, thresholds, full=full),
-            scenarios=self.scenarios.step(state.scenarios, reader, tick),
-        )
+    def step(self, state: HubState, context: StepContext) -> WorkflowOutputs:
+        """Run every workflow at the context's moment; return what they send, kind by kind."""
+        parts = [workflow.step(state, context) for workflow in self.all()]
+        scenarios = [view for part in parts for view in part.scenarios]
+        return WorkflowOutputs(**merge(*parts), scenarios=scenarios)
 
     def retire_due(self, state: HubState, now: datetime, thresholds: Thresholds) -> None:
         """Let the finished requests due at ``now`` leave the live state.
 
         Assistance requests leave with their workflow memory; their coordination requests are
-        released, and those closed or answered leave the coordination book a grace later.
+        released and leave the coordination book a grace later, answered or not.
         """
         state.coordination.release(self.dispatch.retire_due(state, now))
         self.information.retire_due(state.information, now)
         self.advice.retire_due(state.advice, now)
         state.coordination.retire_due(now, thresholds.live_state.finished_grace)
 
-    def scenario_views(
-        self, state: HubState, now: datetime, tick: int, thresholds: Thresholds
-    ) -> list[ScenarioView]:
-        """Return the view of every scenario at ``now`` (changes nothing)."""
-        reader = MetricReader(state, now, thresholds.capacity.max_report_age)
-        return self.scenarios.peek(state.scenarios, reader, tick)
+    def scenario_views(self, state: HubState, context: StepContext) -> list[ScenarioView]:
+        """Return the view of every scenario at the context's moment (changes nothing)."""
+        return self.scenarios.peek(state, context)
 
     def to_snapshot(self) -> dict[str, Any]:
         """Return every workflow's memory as one JSON-able dict."""

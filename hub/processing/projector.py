@@ -8,6 +8,8 @@ from typing import Any
 
 from hub.contracts.events.clock import ClockTicked
 from hub.contracts.events.envelope import EventEnvelope
+from hub.contracts.organisations import OrganisationRegistry
+from hub.contracts.reference import ReferenceData
 from hub.domain.hub import HubProjection, TickOutputs
 from hub.domain.thresholds import Thresholds
 from hub.processing.barrier import Position, TickBarrier
@@ -26,10 +28,19 @@ class Projector:
         projection: HubProjection | None = None,
         barrier: TickBarrier | None = None,
         thresholds: Thresholds | None = None,
+        organisations: OrganisationRegistry | None = None,
+        reference: ReferenceData | None = None,
     ) -> None:
-        """Start empty (with ``thresholds``), or continue from a restored projection and barrier."""
+        """Start empty, or continue from a restored projection and barrier.
+
+        ``thresholds``, ``organisations`` (the organisation registry) and ``reference`` are
+        handed to a new projection; each defaults to the packaged one.
+        """
         self.projection = projection or HubProjection(
-            thresholds, dedupe_window=_PROCESSOR_DEDUPE_WINDOW
+            thresholds,
+            dedupe_window=_PROCESSOR_DEDUPE_WINDOW,
+            organisations=organisations,
+            reference=reference,
         )
         self.barrier = barrier or TickBarrier(last_tick=self.projection.last_tick)
 
@@ -70,10 +81,18 @@ class Projector:
         return [[t, p, o] for (t, p), o in sorted(self.barrier.applied.items())]
 
     @classmethod
-    def from_snapshot(cls, data: dict[str, Any], thresholds: Thresholds | None = None) -> Projector:
+    def from_snapshot(
+        cls,
+        data: dict[str, Any],
+        thresholds: Thresholds | None = None,
+        organisations: OrganisationRegistry | None = None,
+        reference: ReferenceData | None = None,
+    ) -> Projector:
         """Continue from :meth:`to_snapshot`'s dict."""
         if data.get("version") != PROJECTOR_SNAPSHOT_VERSION:
             raise ValueError(f"projector snapshot version {data.get('version')!r} is unknown")
-        projection = HubProjection.from_snapshot(data["projection"], thresholds)
+        projection = HubProjection.from_snapshot(
+            data["projection"], thresholds, organisations=organisations, reference=reference
+        )
         applied = {(t, p): o for t, p, o in data["applied"]}
         return cls(projection, TickBarrier(applied=applied, last_tick=projection.last_tick))

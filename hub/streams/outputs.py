@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.outputs import View
 from hub.domain.hub import TickOutputs
+from hub.domain.output_kinds import output_kinds
 from hub.domain.views import ViewRecord
 from hub.topics.declaration import TopicNames
 
@@ -36,24 +37,20 @@ def record_key(item: BaseModel) -> str:
 def output_records(outputs: TickOutputs, names: TopicNames) -> Iterator[OutputRecord]:
     """Return the records a tick's outputs become, in the domain's order, outboxes last.
 
-    Views go to ``kcr.view.<kind>``, signals to ``kcr.signal.escalation``, coordination,
-    assistance and information workflow events to ``kcr.coordination``, advice to
-    ``kcr.advice``; then every delivery the router decided to each recipient's outbox. A view
-    retired from the live state gets a tombstone on its view topic, after the tick's views.
+    Views go to ``kcr.view.<kind>``; a view retired from the live state gets a tombstone on its
+    view topic, after the tick's views. Then the events kind by kind, each to the topic and
+    under the key its kind declares (:mod:`hub.domain.output_kinds`: signals to
+    ``kcr.signal.escalation``, the workflows' events to ``kcr.coordination`` and
+    ``kcr.advice``); then every delivery the router decided to each recipient's outbox.
     """
     for kind, key, view in outputs.views:
         yield OutputRecord(names.view(kind), key, view)
     for kind, key, _ in outputs.retired:
         yield OutputRecord(names.view(kind), key, None)
-    for signal in outputs.signals:
-        yield OutputRecord(names.signals, signal.data.signal_id, signal)
-    workflow: list[EventEnvelope] = [
-        *outputs.coordination, *outputs.assistance, *outputs.information
-    ]  # fmt: skip
-    for event in workflow:
-        yield OutputRecord(names.coordination, event.subject, event)
-    for advice in outputs.advice:
-        yield OutputRecord(names.advice, advice.subject, advice)
+    for declared in output_kinds(outputs):
+        topic: str = getattr(names, declared.topic)
+        for event in getattr(outputs, declared.name):
+            yield OutputRecord(topic, declared.key(event), event)
     for delivery in outputs.deliveries:
         output = delivery.output
         item = output.view if isinstance(output, ViewRecord) else output

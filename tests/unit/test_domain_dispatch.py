@@ -132,6 +132,24 @@ def test_declined_counts_as_answered_and_the_next_candidate_is_asked() -> None:
     ]  # fmt: skip
 
 
+def test_a_new_capacity_report_gives_a_short_request_its_next_candidate() -> None:
+    """Nothing about the request changes, yet a report of its type at a later tick is asked."""
+    hub = _hub(_pumps("vr17", 10), _request(15))
+    assert _asked(hub.tick(minutes(2), 0)) == [("vr17", 10)]
+    assert _asked(hub.tick(minutes(3), 1)) == []
+    hub.apply(capacity_reported("pump", minutes(4), source="vr20", total=10, available=8))
+    assert _asked(hub.tick(minutes(5), 2)) == [("vr20", 5)]
+
+
+def test_a_pending_request_expires_at_a_tick_without_events() -> None:
+    """The expiry (needed_by plus the grace) falls due by time alone: announced once."""
+    hub = _hub(_pumps("vr17", 10), _request(15))
+    hub.tick(minutes(2), 0)
+    late = minutes(60 * 24)
+    assert _kinds(hub.tick(late, 1)) == ["nl.kcr.assistance.expired"]
+    assert _kinds(hub.tick(late + timedelta(minutes=1), 2)) == []
+
+
 def test_noted_answers_but_the_candidate_still_counts() -> None:
     """'Noted' answers the request; the candidate may still offer, so nobody new is asked."""
     hub = _hub(_pumps("vr17", 10), _pumps("vr20", 10), _request(10))

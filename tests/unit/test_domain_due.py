@@ -20,6 +20,16 @@ def test_a_key_falls_due_only_once_now_is_past_its_moment() -> None:
     assert queue.pop_passed(minutes(60)) == []
 
 
+def test_pop_reached_includes_a_moment_equal_to_now() -> None:
+    """A reminder moment is reached at that moment itself, not only after it."""
+    queue = DueQueue()
+    queue.put("a", minutes(5))
+    queue.put("b", minutes(3))
+    assert queue.pop_reached(minutes(2)) == []
+    assert queue.pop_reached(minutes(3)) == ["b"]
+    assert queue.pop_reached(minutes(5)) == ["a"]
+
+
 def test_a_new_moment_replaces_the_old_and_the_heap_stays_small() -> None:
     """Rescheduling a key many times keeps one live moment and a bounded heap."""
     queue = DueQueue()

@@ -334,7 +334,7 @@ def test_restoring_between_ticks_continues_like_an_uninterrupted_run(
     before = _run_prefix(steps[: stop + 1], first)
     snapshot = json.loads(json.dumps(first.to_snapshot()))
     restored = HubProjection.from_snapshot(snapshot, _thresholds())
-    after = _continue(steps[stop + 1 :], restored, before)
+    after = _continue(steps[stop + 1 :], restored, before, stop + 1)
     assert [_observed(o) for o in before.outputs + after] == [_observed(o) for o in whole]
     assert _held(restored) == _held(uninterrupted)
 
@@ -367,11 +367,15 @@ def _run_prefix(steps: list[dict[str, Any]], hub: HubProjection) -> _Progress:
 
 
 def _continue(
-    steps: list[dict[str, Any]], hub: HubProjection, progress: _Progress
+    steps: list[dict[str, Any]], hub: HubProjection, progress: _Progress, serial: int
 ) -> list[TickOutputs]:
-    """Apply the rest of the steps and the final tick, continuing ``progress``."""
+    """Apply the rest of the steps and the final tick, continuing ``progress``.
+
+    ``serial`` is the index of the first step in the whole run, so generated ids (sitreps)
+    are those of the uninterrupted run.
+    """
     rest = [*steps, {"op": "tick", "minutes": 1}]
-    _, _, outputs = _apply(rest, hub, progress.at, progress.tick, 10_000)
+    _, _, outputs = _apply(rest, hub, progress.at, progress.tick, serial)
     return outputs
 
 

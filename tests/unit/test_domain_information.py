@@ -94,6 +94,15 @@ def test_one_reminder_per_silent_addressee_at_three_quarters() -> None:
     assert "reminded" not in _by_type(hub.tick(minutes(50), 3))
 
 
+def test_the_overdue_summary_comes_by_time_alone() -> None:
+    """Reminded and silent since, the request is summarised overdue once respond_by passed."""
+    hub = _hub(_ask())
+    hub.tick(minutes(1), 0)
+    assert _by_type(hub.tick(minutes(45), 1))["reminded"] == ["vr17", "vr19", "min-jenv"]
+    assert hub.tick(minutes(60), 2).information == []
+    assert _summary(hub.tick(minutes(61), 3)).data.overdue
+
+
 def test_answers_update_the_summary_for_the_requester() -> None:
     """Each new answer sends the requester a summary; answers of others are ignored."""
     hub = _hub(_ask())
