@@ -57,7 +57,16 @@ class Maker:
     later: list[Planned] = field(default_factory=list)
 
     def event(self, name: str, org: str, **changes: object) -> EventEnvelope:
-        """A fresh example of ``name`` from ``org`` whose id is remembered for reconciling."""
+        """A fresh example of ``name`` from ``org`` whose id is remembered for reconciling.
+
+        A report gets an incident id of its own (unless given): the example's id belongs to
+        whichever organisation reports it first, so another's report of it would be not_owner.
+        """
+        if name == "incident.reported" and "subject" not in changes:
+            incident = f"inc-{org}-{uuid.uuid4().hex[:12]}"
+            given = changes.pop("data", None)
+            data = given if isinstance(given, dict) else fresh_example(name).data.model_dump()
+            changes |= {"subject": incident, "data": {**data, "incident_id": incident}}
         event = fresh_example(name, source=org, **changes)
         self.made.add(event.id)
         return event
