@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from hub.contracts.events.advice import AdviceRejected, AdviceRequested, AdviceValidated
 from hub.contracts.events.envelope import EventEnvelope, Tlp
-from hub.contracts.organisations import load_registry
+from hub.contracts.organisations import OrganisationRegistry, load_registry
 from hub.contracts.outputs import (
     AdviceDraftData,
     AdviceDrafted,
@@ -90,7 +90,9 @@ class AdviceRequest:
 class AdviceBook:
     """Every advice request seen, with the decisions sent about it."""
 
-    def __init__(self) -> None:
+    def __init__(self, organisations: OrganisationRegistry | None = None) -> None:
+        """Start empty; ``organisations`` defaults to the packaged organisation registry."""
+        self.organisations = organisations or load_registry()
         self.requests: dict[str, AdviceRequest] = {}
         self.ignored = 0
         self._touched: set[str] = set()
@@ -118,7 +120,7 @@ class AdviceBook:
         if known is not None:
             self.ignored += known.event_id != event.id
             return
-        if not load_registry().may_publish(event.source, event.type):
+        if not self.organisations.may_publish(event.source, event.type):
             self.ignored += 1
             return
         subject = AdviceSubject(
@@ -166,9 +168,11 @@ class AdviceBook:
         }
 
     @classmethod
-    def from_snapshot(cls, data: dict[str, Any]) -> AdviceBook:
+    def from_snapshot(
+        cls, data: dict[str, Any], organisations: OrganisationRegistry | None = None
+    ) -> AdviceBook:
         """Rebuild the book from :meth:`to_snapshot`'s dict (every request counts as touched)."""
-        book = cls()
+        book = cls(organisations)
         book.ignored = int(data["ignored"])
         for item in data["requests"].values():
             subject = AdviceSubject(

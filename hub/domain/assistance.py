@@ -39,7 +39,7 @@ from hub.contracts.events.assistance import (
     AssistanceWithdrawn,
 )
 from hub.contracts.events.envelope import EventEnvelope
-from hub.contracts.organisations import load_registry
+from hub.contracts.organisations import OrganisationRegistry, load_registry
 from hub.domain._common import (
     dt_from_json,
     dt_to_json,
@@ -152,7 +152,9 @@ class AssistanceBook:
     log) is parked (by request, then offer id) and applied when that offer arrives.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, organisations: OrganisationRegistry | None = None) -> None:
+        """Start empty; ``organisations`` defaults to the packaged organisation registry."""
+        self.organisations = organisations or load_registry()
         self.requests: dict[str, Request] = {}
         self.ignored = 0
         self.parked: dict[str, dict[str, AssistanceAccepted]] = {}
@@ -180,7 +182,7 @@ class AssistanceBook:
         handler = self._handlers.get(type(event))
         if handler is None:
             return
-        if load_registry().may_publish(event.source, event.type):
+        if self.organisations.may_publish(event.source, event.type):
             handler(event)
             self._refresh(_request_id(event))
         else:
@@ -360,9 +362,11 @@ class AssistanceBook:
         }
 
     @classmethod
-    def from_snapshot(cls, data: dict[str, Any]) -> AssistanceBook:
+    def from_snapshot(
+        cls, data: dict[str, Any], organisations: OrganisationRegistry | None = None
+    ) -> AssistanceBook:
         """Rebuild the book from :meth:`to_snapshot`'s dict (every request counts as touched)."""
-        book = cls()
+        book = cls(organisations)
         book.ignored = int(data["ignored"])
         for key, by_offer in data["parked"].items():
             book.parked[key] = {

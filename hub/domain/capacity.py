@@ -25,7 +25,7 @@ from typing import Any
 
 from hub.contracts.events.capacity import CapacityReported
 from hub.contracts.events.envelope import EventEnvelope
-from hub.contracts.organisations import load_registry
+from hub.contracts.organisations import OrganisationRegistry, load_registry
 from hub.contracts.outputs.views import OrgCapacity
 from hub.domain._common import dt_from_json, dt_to_json
 from hub.domain.due import DueWatch
@@ -104,7 +104,9 @@ class NationalCapacity:
 class CapacityProjection:
     """The latest capacity report per (organisation, resource type)."""
 
-    def __init__(self) -> None:
+    def __init__(self, organisations: OrganisationRegistry | None = None) -> None:
+        """Start empty; ``organisations`` defaults to the packaged organisation registry."""
+        self.organisations = organisations or load_registry()
         self._by_type: dict[str, dict[str, CapacityReport]] = {}
         self.watch = DueWatch()
         """Resource types to look at again (reported, or a report went stale); not stored."""
@@ -131,7 +133,7 @@ class CapacityProjection:
             event.time,
             data.valid_until,
             event.id,
-            data.region or (event.source if load_registry().is_region(event.source) else None),
+            data.region or (event.source if self.organisations.is_region(event.source) else None),
         )
         self.watch.touch(data.resource_type)
         self._reported.add(data.resource_type)
@@ -200,9 +202,11 @@ class CapacityProjection:
         }
 
     @classmethod
-    def from_snapshot(cls, data: dict[str, Any]) -> CapacityProjection:
+    def from_snapshot(
+        cls, data: dict[str, Any], organisations: OrganisationRegistry | None = None
+    ) -> CapacityProjection:
         """Rebuild the projection from :meth:`to_snapshot`'s dict."""
-        projection = cls()
+        projection = cls(organisations)
         for item in data["reports"]:
             report = CapacityReport.from_json(item)
             projection._by_type.setdefault(report.resource_type, {})[report.org_id] = report

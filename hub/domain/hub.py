@@ -72,8 +72,9 @@ class HubProjection:
 
     ``thresholds`` defaults to the packaged ``escalation.toml``, ``settings`` to the packaged
     ``workflows.toml``, ``catalogue`` to ``measures.toml``, ``organisations`` and ``reference``
-    to the packaged organisation registry and reference data; the workflows receive them in
-    their :class:`~hub.domain.step_context.StepContext`. A tick whose number is not above
+    to the packaged organisation registry and reference data; the state's books receive the
+    organisations (who may publish what), the workflows both in their
+    :class:`~hub.domain.step_context.StepContext`. A tick whose number is not above
     the last one evaluated is a redelivery: it produces nothing and changes nothing.
 
     At a tick, in this order: the workflows run (assistance, information, advice, scenarios),
@@ -112,7 +113,7 @@ class HubProjection:
         self.catalogue = catalogue
         self.organisations = organisations or load_registry()
         self.reference = reference or load_reference()
-        self.state = HubState.empty(dedupe_window)
+        self.state = HubState.empty(dedupe_window, self.organisations)
         self.signal_book = SignalBook()
         self.view_book = ViewBook()
         self.workflows = Workflows(self.settings, catalogue)
@@ -228,7 +229,7 @@ class HubProjection:
             reference=reference,
         )
         projection.last_tick = data["last_tick"]
-        projection.state = HubState.from_snapshot(data["state"])
+        projection.state = HubState.from_snapshot(data["state"], projection.organisations)
         projection.signal_book = SignalBook.from_snapshot(data["signals"])
         projection.view_book = ViewBook.from_snapshot(data["views"])
         projection.workflows = Workflows.from_snapshot(

@@ -34,7 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 from hub.contracts.events.envelope import EventEnvelope, Tlp
 from hub.contracts.events.information import InformationProvided, InformationRequested
-from hub.contracts.organisations import ALL_REGIONS, OrganisationKind, load_registry
+from hub.contracts.organisations import (
+    ALL_REGIONS,
+    OrganisationKind,
+    OrganisationRegistry,
+    load_registry,
+)
 from hub.contracts.outputs import (
     InformationAnswer,
     InformationEvent,
@@ -93,12 +98,13 @@ class InformationRequest:
         return tuple(org for org in self.addressees if org not in self.answers)
 
 
-def expand_addressees(addressees: tuple[str, ...], requester: str) -> tuple[str, ...]:
+def expand_addressees(
+    addressees: tuple[str, ...], requester: str, registry: OrganisationRegistry
+) -> tuple[str, ...]:
     """Return ``addressees`` with ``all-regions`` expanded, without repeats.
 
     The requester is never asked its own question, nor the hub itself (it has no outbox).
     """
-    registry = load_registry()
     regions = registry.region_ids()
     expanded = (org for name in addressees for org in (regions if name == ALL_REGIONS else (name,)))
     hub = {o.id for o in registry.organisations() if o.kind is OrganisationKind.HUB}
@@ -108,7 +114,9 @@ def expand_addressees(addressees: tuple[str, ...], requester: str) -> tuple[str,
 class InformationBook:
     """Every live information request and its answers; those unanswered are indexed."""
 
-    def __init__(self) -> None:
+    def __init__(self, organisations: OrganisationRegistry | None = None) -> None:
+        """Start empty; ``organisations`` defaults to the packaged organisation registry."""
+        self.organisations = organisations or load_registry()
         self.requests: dict[str, InformationRequest] = {}
         self.ignored = 0
         self._unanswered = SortedIds()
@@ -132,14 +140,14 @@ class InformationBook:
         if known is not None:
             self.ignored += known.event_id != event.id
             return
-        if not load_registry().may_publish(event.source, event.type):
+        if not self.organisations.may_publish(event.source, event.type):
             self.ignored += 1
             return
         self.requests[data.request_id] = InformationRequest(
             request_id=data.request_id,
             requester=event.source,
             question=data.question,
-            addressees=expand_addressees(data.addressees, event.source),
+            addressees=expand_addressees(data.addressees, event.source, self.organisations),
             respond_by=data.respond_by,
             requested_at=hub_time(event),
             event_id=event.id,
@@ -187,9 +195,11 @@ class InformationBook:
         }
 
     @classmethod
-    def from_snapshot(cls, data: dict[str, Any]) -> InformationBook:
+    def from_snapshot(
+        cls, data: dict[str, Any], organisations: OrganisationRegistry | None = None
+    ) -> InformationBook:
         """Rebuild the book from :meth:`to_snapshot`'s dict (every request counts as touched)."""
-        book = cls()
+        book = cls(organisations)
         book.ignored = int(data["ignored"])
         for item in data["requests"].values():
             request = _request_from_json(item)

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.events.scenario import ScenarioDefined, ScenarioRetired
-from hub.contracts.organisations import load_registry
+from hub.contracts.organisations import OrganisationRegistry, load_registry
 from hub.domain.conditions import ConditionError, Node, parse_condition
 
 __all__ = ["Indicator", "Scenario", "ScenarioBook"]
@@ -68,7 +68,9 @@ def _unparsed(indicators: list[tuple[str, str, str]]) -> tuple[Indicator, ...]:
 class ScenarioBook:
     """Every scenario defined, by id."""
 
-    def __init__(self) -> None:
+    def __init__(self, organisations: OrganisationRegistry | None = None) -> None:
+        """Start empty; ``organisations`` defaults to the packaged organisation registry."""
+        self.organisations = organisations or load_registry()
         self.scenarios: dict[str, Scenario] = {}
         self.ignored = 0
 
@@ -76,7 +78,7 @@ class ScenarioBook:
         """Apply a scenario event; other events are no concern of the book."""
         if not isinstance(event, ScenarioDefined | ScenarioRetired):
             return
-        if not load_registry().may_publish(event.source, event.type):
+        if not self.organisations.may_publish(event.source, event.type):
             self.ignored += 1
         elif isinstance(event, ScenarioDefined):
             self._defined(event)
@@ -132,9 +134,11 @@ class ScenarioBook:
         }
 
     @classmethod
-    def from_snapshot(cls, data: dict[str, Any]) -> ScenarioBook:
+    def from_snapshot(
+        cls, data: dict[str, Any], organisations: OrganisationRegistry | None = None
+    ) -> ScenarioBook:
         """Rebuild the book from :meth:`to_snapshot`'s dict."""
-        book = cls()
+        book = cls(organisations)
         book.ignored = int(data["ignored"])
         for item in data["scenarios"]:
             indicators, error = _parse([(i, d, c) for i, d, c in item["indicators"]])

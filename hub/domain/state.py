@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.contracts.events.envelope import EventEnvelope
+from hub.contracts.organisations import OrganisationRegistry
 from hub.domain.activity import ActivityProjection
 from hub.domain.advice import AdviceBook
 from hub.domain.assistance import AssistanceBook
@@ -48,9 +49,17 @@ class HubState:
     )
 
     @classmethod
-    def empty(cls, dedupe_window: int = DEFAULT_DEDUPE_WINDOW) -> HubState:
-        """Return the state before any event."""
-        return cls(situation=SituationProjection(dedupe_window))
+    def empty(
+        cls,
+        dedupe_window: int = DEFAULT_DEDUPE_WINDOW,
+        organisations: OrganisationRegistry | None = None,
+    ) -> HubState:
+        """Return the state before any event.
+
+        ``organisations`` (default: the packaged registry) is handed to every book that checks
+        who may publish what.
+        """
+        return cls(situation=SituationProjection(dedupe_window), **_books(organisations))
 
     def apply(self, event: EventEnvelope) -> None:
         """Apply ``event`` to every projection it concerns; activity sees every event."""
@@ -92,16 +101,30 @@ class HubState:
         }
 
     @classmethod
-    def from_snapshot(cls, data: dict[str, Any]) -> HubState:
-        """Rebuild the state from :meth:`to_snapshot`'s dict."""
+    def from_snapshot(
+        cls, data: dict[str, Any], organisations: OrganisationRegistry | None = None
+    ) -> HubState:
+        """Rebuild the state from :meth:`to_snapshot`'s dict (``organisations``: as in empty)."""
+        orgs = organisations
         return cls(
             situation=SituationProjection.from_snapshot(data["situation"]),
-            capacity=CapacityProjection.from_snapshot(data["capacity"]),
+            capacity=CapacityProjection.from_snapshot(data["capacity"], orgs),
             activity=ActivityProjection.from_snapshot(data["activity"]),
-            assistance=AssistanceBook.from_snapshot(data["assistance"]),
+            assistance=AssistanceBook.from_snapshot(data["assistance"], orgs),
             coordination=CoordinationBook.from_snapshot(data["coordination"]),
-            information=InformationBook.from_snapshot(data["information"]),
-            advice=AdviceBook.from_snapshot(data["advice"]),
-            scenarios=ScenarioBook.from_snapshot(data["scenarios"]),
+            information=InformationBook.from_snapshot(data["information"], orgs),
+            advice=AdviceBook.from_snapshot(data["advice"], orgs),
+            scenarios=ScenarioBook.from_snapshot(data["scenarios"], orgs),
             subscriptions=SubscriptionBook.from_snapshot(data["subscriptions"]),
         )
+
+
+def _books(organisations: OrganisationRegistry | None) -> dict[str, Any]:
+    """The empty books that check senders against ``organisations``, by field name."""
+    return {
+        "capacity": CapacityProjection(organisations),
+        "assistance": AssistanceBook(organisations),
+        "information": InformationBook(organisations),
+        "advice": AdviceBook(organisations),
+        "scenarios": ScenarioBook(organisations),
+    }
