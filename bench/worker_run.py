@@ -1,12 +1,12 @@
-"""Run the Faust projection worker over a ready-made log; print its timing as JSON (a child).
+"""Run the processors' worker over a ready-made log; print its timing as JSON (a child).
 
 The log (:mod:`bench.logfill`) is full before the worker starts. A worker that finds no
 snapshot first rebuilds its state with an in-process replay of the whole log (``replay_log``,
-measured apart by :mod:`bench.replay_run`) and then reads the log through Faust anyway, so on
-a full log it would measure replay again. Here the worker starts from an empty projector
-instead, as a worker does that was already running when the log was written (its rebuild of
-the then-empty log): what is measured is the live path, Faust consuming the log topics,
-decoding, projecting and publishing the views and signals of every tick.
+measured apart by :mod:`bench.replay_run`) and then reads the log anyway, so on a full log it
+would measure replay again. Here the worker starts from an empty projector instead, as a
+worker does that was already running when the log was written (its rebuild of the then-empty
+log): what is measured is the live path, the batch reader (events) and Faust (ticks) reading
+the log, decoding, projecting and publishing the views and signals of every tick.
 
 Startup (codec, Faust app start, group join, first fetch) is timed apart from processing,
 which runs from the first batch until the outputs of the last tick are acknowledged by the
@@ -27,6 +27,7 @@ import faust
 from bench.usage import cpu_seconds, peak_rss_mb
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
+from hub.kafka.log_reader import RawRecord
 from hub.logs import configure_logging
 from hub.processing.projector import Projector
 from hub.streams.worker import ProjectionWorker
@@ -46,8 +47,12 @@ class _BacklogWorker(ProjectionWorker):
     async def _handle(self, stream: faust.Stream[Any], events: Sequence[Any]) -> None:
         if self.first_batch_at is None:
             self.first_batch_at, self.cpu_at_first_batch = time.perf_counter(), cpu_seconds()
-        self.records_seen += len(events)
+        self.records_seen += len(events)  # clock ticks, through Faust
         await super()._handle(stream, events)
+
+    async def _take_events(self, projector: Projector, records: Sequence[RawRecord]) -> None:
+        self.records_seen += len(records)  # events, through the batch reader
+        await super()._take_events(projector, records)
 
 
 async def _main(

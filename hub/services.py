@@ -107,7 +107,7 @@ def _processors_service(settings: Settings) -> Service:
         )
         worker_settings = WorkerSettings(
             client_config=client_options(settings, service="processors"),
-            reader_config=confluent_options(settings, "processors"),
+            librdkafka_config=confluent_options(settings, "processors"),
             thresholds=hub_thresholds(settings),
             replication_factor=replication,
         )

@@ -4,7 +4,9 @@ The clock's ticks come through a Faust agent; the events they cover are read bel
 large batches, by a librdkafka consumer (:class:`hub.kafka.log_reader.LogReader`) started at
 the offsets the saved state applied. Faust's per-record stream and its offset bookkeeping (an
 interval tree rebuilt for every gap that a transaction marker leaves) cost more than the
-projection itself; the table and its changelog stay Faust's.
+projection itself; the table and its changelog stay Faust's. The outputs of ticks go out
+through librdkafka too (:class:`hub.kafka.output_producer.OutputProducer`): sent one awaited
+record at a time through Faust's producer buffer they lagged seconds behind their tick.
 
 Ticks are acknowledged by hand: a tick is acked only once a save of the state that includes it
 is in the table (whose changelog Faust flushes before committing offsets), so a worker killed at
@@ -38,6 +40,7 @@ from hub.domain.hub import TickOutputs
 from hub.domain.thresholds import Thresholds
 from hub.errors import HubError
 from hub.kafka.log_reader import LogReader, RawRecord, starts_after
+from hub.kafka.output_producer import OutputProducer
 from hub.logs import get_logger
 from hub.processing.keyed_state import KeyedWriter, from_entries
 from hub.processing.projector import Projector
@@ -93,7 +96,7 @@ class WorkerSettings:
     stall_seconds: float = 5.0  # a partition silent this long while its tick waits is re-read
     buffered_limit: int = 50_000  # events read ahead of the ticks that cover them, at most
     client_config: Mapping[str, Any] = field(default_factory=dict)
-    reader_config: Mapping[str, str] = field(default_factory=dict)  # librdkafka keys (login)
+    librdkafka_config: Mapping[str, str] = field(default_factory=dict)  # the login, its keys
     thresholds: Thresholds | None = None
     replication_factor: int = 1  # of the topics Faust creates (changelog): the cluster's default
 
@@ -139,7 +142,6 @@ class ProjectionWorker:
         self.projector: Projector | None = None
         self.ticks_evaluated = 0
         self._pending: list[_Pending] = []
-        self._deliveries: list[Any] = []  # output sends not yet confirmed by the broker
         self._lock = asyncio.Lock()  # one batch or the final save at a time
         self._stream: faust.Stream[Any] | None = None
         self._saved_at = 0.0
@@ -149,6 +151,7 @@ class ProjectionWorker:
         self._failure: BaseException | None = None
         self.gap_reader = GapReader(bootstrap, codec, self.settings.client_config)
         self._stall_watch = StallWatch(self.settings.stall_seconds)
+        self.outputs = OutputProducer(bootstrap, self.settings.librdkafka_config)
         self._reader: LogReader | None = None
         self._reading: asyncio.Task[None] | None = None
         self.app = self._build_app()
@@ -180,7 +183,6 @@ class ProjectionWorker:
             "projector", default=None, partitions=1, use_partitioner=True,
             key_type=str, value_type=bytes, extra_topic_configs=_CHANGELOG_CONFIG,
         )  # fmt: skip
-        self.out_topics: dict[str, faust.types.TopicT] = {}
         app.agent(source, name="project")(self._agent)
         return app
 
@@ -197,6 +199,7 @@ class ProjectionWorker:
             await self._final_save()
         finally:
             await self._stop_reading()
+            await self.outputs.close()
             await self.app.stop()
             await self.gap_reader.close()
             _log.info("worker.stopped", ticks=self.ticks_evaluated)
@@ -250,7 +253,7 @@ class ProjectionWorker:
     async def _start_reading(self, projector: Projector) -> None:
         """Read the event topics from one past the offsets ``projector`` applied."""
         reader = LogReader(
-            self.bootstrap, f"{self.names.prefix}-processors-log", self.settings.reader_config
+            self.bootstrap, f"{self.names.prefix}-processors-log", self.settings.librdkafka_config
         )
         positions = await reader.partitions(self.event_topics)
         reader.assign(starts_after(projector.barrier.applied, positions))
@@ -382,17 +385,8 @@ class ProjectionWorker:
                 headers = to_ce_headers(record.item) if is_event(record.item) else []  # type: ignore[arg-type]
                 known = encoded[id(record.item)] = (value, headers)
             value, headers = known
-            delivery = await self._out_topic(record.topic).send(
-                key=record.key.encode(), value=value, headers=headers
-            )
-            self._deliveries.append(delivery)
-
-    def _out_topic(self, name: str) -> faust.types.TopicT:
-        if name not in self.out_topics:
-            self.out_topics[name] = self.app.topic(
-                name, key_serializer="raw", value_serializer="raw"
-            )
-        return self.out_topics[name]
+            self.outputs.send(record.topic, record.key.encode(), value, headers)
+        self.outputs.serve()
 
     async def _store(self, projector: Projector) -> None:
         """Write the entries of the state that changed since the last save to the table.
@@ -402,27 +396,41 @@ class ProjectionWorker:
         records, so it is bracketed: ``saving`` = n first, then the entries, and ``saved`` = n
         only once the broker has acknowledged them. A worker killed in between leaves
         ``saving`` ahead of ``saved``: its successor sees a torn state and rebuilds from the log.
+
+        The entries go to the table's changelog through librdkafka and into the table's store
+        directly: Faust's producer buffer sends one awaited record at a time, and a save of a
+        few hundred entries held the worker for seconds. Faust restores the table from the
+        changelog as ever (keys JSON-encoded as its serializer writes them).
         """
         changes = self._writer.changes(projector.to_snapshot())
         if not changes:
             return
         generation = self._generation + 1
-        self.table[_SAVING] = str(generation).encode()
+        self._put(_SAVING, str(generation).encode())
         for key, raw in changes.written.items():
-            self.table[key] = raw
+            self._put(key, raw)
         for key in changes.deleted:
-            self.table.pop(key, None)
-        await self.app.producer.flush()
-        self.table[_SAVED] = str(generation).encode()
-        await self.app.producer.flush()
+            self._put(key, None)
+        await self.outputs.flush()
+        self._put(_SAVED, str(generation).encode())
+        await self.outputs.flush()
         self._writer.saved(changes)
         self._generation = generation
         _log.debug("worker.saved", written=len(changes.written), deleted=len(changes.deleted))
 
+    def _put(self, key: str, raw: bytes | None) -> None:
+        """Set (``None``: delete) one table entry: in its store, and in its changelog."""
+        store = self.table.data
+        if raw is None:
+            store.pop(key, None)
+        else:
+            store[key] = raw
+        changelog = self.table.changelog_topic.get_topic_name()
+        self.outputs.send(changelog, json.dumps(key).encode(), raw, partition=0)
+
     async def _save_and_ack(self, stream: faust.Stream[Any], projector: Projector) -> None:
         # outputs first: a snapshot must never claim a tick whose outputs could still be lost
-        await asyncio.gather(*self._deliveries)
-        self._deliveries.clear()
+        await self.outputs.flush()
         await self._store(projector)
         self._saved_at = time.monotonic()
         last_tick = projector.projection.last_tick
