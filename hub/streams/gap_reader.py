@@ -1,9 +1,10 @@
 """Read one range of a log partition again, straight from Kafka, for the tick barrier.
 
-The live worker consumes the log through Faust, whose consumer can skip records (it drops
-records fetched for a partition it does not count as active at that moment, such as during
-table recovery or a rebalance). The clock's ticks count the records of every range they cover,
-so the barrier notices; this reader fetches the range with a plain read-committed consumer.
+The live worker's readers (the batch reader of the events, Faust for the ticks) could miss
+records: Faust drops records fetched for a partition it does not count as active at that
+moment (during table recovery or a rebalance), and a partition can stall. The clock's ticks
+count the records of every range they cover, so the barrier notices; this reader fetches the
+range with a plain read-committed consumer.
 """
 
 from __future__ import annotations
