@@ -204,22 +204,32 @@ async def _base(env: BenchEnv, sizes: Sizes, work: Path, results: dict[str, Any]
         with _phase(results, "replay profile"):
             await _replay_profile(replay_env, min(20_000, max(5000, sizes.replay // 20)), results)
     async with bench_env(work) as worker_env:
-        pool = await EventPool.build(worker_env.codec(), realistic_events(5000, seed=12))
-        console.log(f"writing a log of {sizes.processors} events for the worker and archive")
-        with _phase(results, "log fill (worker, archive)"):
-            await fill_log(worker_env, pool.codec, pool, sizes.processors, seed=12)
-        console.log("processors (the Faust worker)")
-        with _phase(results, "processors"):
-            await _processors(worker_env, work, sizes.processors, results)
+        await _worker(worker_env, sizes, work, results)
         console.log("archive: export the same log, replay the file")
         with _phase(results, "archive (export, read, replay)"):
             await _archive(worker_env, work, results)
     async with bench_env(work) as latency_env:
-        console.log("end-to-end latency")
-        with _phase(results, "latency"):
-            results["latency"] = await latency_at_rates(
-                latency_env, (50, 200, 1000), sizes.latency_seconds, work
-            )
+        await _latency(latency_env, sizes, work, results)
+
+
+async def _worker(env: BenchEnv, sizes: Sizes, work: Path, results: dict[str, Any]) -> None:
+    """Write the ready-made log of ``sizes.processors`` events, then time the worker over it."""
+    pool = await EventPool.build(env.codec(), realistic_events(5000, seed=12))
+    console.log(f"writing a log of {sizes.processors} events for the worker")
+    with _phase(results, "log fill (worker, archive)"):
+        await fill_log(env, pool.codec, pool, sizes.processors, seed=12)
+    console.log("processors (the worker)")
+    with _phase(results, "processors"):
+        await _processors(env, work, sizes.processors, results)
+
+
+async def _latency(env: BenchEnv, sizes: Sizes, work: Path, results: dict[str, Any]) -> None:
+    """End-to-end latency at 50, 200 and 1,000 events/s through ``kcr run``."""
+    console.log("end-to-end latency")
+    with _phase(results, "latency"):
+        results["latency"] = await latency_at_rates(
+            env, (50, 200, 1000), sizes.latency_seconds, work
+        )
 
 
 async def _crisis(work: Path, crisis: CrisisSizes, results: dict[str, Any]) -> None:
@@ -240,19 +250,9 @@ async def _live_path(
 ) -> None:
     """The processors over a ready-made log, the end-to-end latency, the national crisis."""
     async with bench_env(work) as env:
-        pool = await EventPool.build(env.codec(), realistic_events(5000, seed=12))
-        console.log(f"writing a log of {sizes.processors} events for the worker")
-        with _phase(results, "log fill (worker)"):
-            await fill_log(env, pool.codec, pool, sizes.processors, seed=12)
-        console.log("processors (the worker)")
-        with _phase(results, "processors"):
-            await _processors(env, work, sizes.processors, results)
+        await _worker(env, sizes, work, results)
     async with bench_env(work) as env:
-        console.log("end-to-end latency")
-        with _phase(results, "latency"):
-            results["latency"] = await latency_at_rates(
-                env, (50, 200, 1000), sizes.latency_seconds, work
-            )
+        await _latency(env, sizes, work, results)
     async with bench_env(work) as env:
         console.log(f"national crisis: {crisis.active:,} active incidents (no long history)")
         with _phase(results, "national crisis"):
