@@ -406,26 +406,26 @@ class ProjectionWorker:
         if not changes:
             return
         generation = self._generation + 1
-        self._put(_SAVING, str(generation).encode())
+        changelog = self.table.changelog_topic.get_topic_name()  # once per save, not per entry
+        self._put(changelog, _SAVING, str(generation).encode())
         for key, raw in changes.written.items():
-            self._put(key, raw)
+            self._put(changelog, key, raw)
         for key in changes.deleted:
-            self._put(key, None)
+            self._put(changelog, key, None)
         await self.outputs.flush()
-        self._put(_SAVED, str(generation).encode())
+        self._put(changelog, _SAVED, str(generation).encode())
         await self.outputs.flush()
         self._writer.saved(changes)
         self._generation = generation
         _log.debug("worker.saved", written=len(changes.written), deleted=len(changes.deleted))
 
-    def _put(self, key: str, raw: bytes | None) -> None:
-        """Set (``None``: delete) one table entry: in its store, and in its changelog."""
+    def _put(self, changelog: str, key: str, raw: bytes | None) -> None:
+        """Set (``None``: delete) one table entry: in its store, and in ``changelog``."""
         store = self.table.data
         if raw is None:
             store.pop(key, None)
         else:
             store[key] = raw
-        changelog = self.table.changelog_topic.get_topic_name()
         self.outputs.send(changelog, json.dumps(key).encode(), raw, partition=0)
 
     async def _save_and_ack(self, stream: faust.Stream[Any], projector: Projector) -> None:
