@@ -41,7 +41,8 @@ OUTPUT_TOPICS = {
     "information": "coordination",
     "advice": "advice",
 }
-"""Output family → the hub topic it is written to (as ``hub.streams.outputs`` does)."""
+"""Output family → the hub topic it is written to (as ``hub.streams.outputs`` does); a family not
+here (``ingress``: the gateway's notices of a refused record) goes only to outboxes."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def partner_ids(registry: OrganisationRegistry) -> tuple[str, ...]:
 
 
 def _outputs_to(topic: str) -> tuple[str, ...]:
-    return tuple(t for t in OUTPUT_TYPES if OUTPUT_TOPICS[t.split(".")[2]] == topic)
+    return tuple(t for t in OUTPUT_TYPES if OUTPUT_TOPICS.get(t.split(".")[2]) == topic)
 
 
 def _hub_topics(names: TopicNames) -> Iterator[tuple[str, str, tuple[str, ...]]]:

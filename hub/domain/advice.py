@@ -49,6 +49,7 @@ from hub.contracts.outputs.advice import (
 )
 from hub.contracts.outputs.base import DIRECTED_TLP, output_event_id, stricter
 from hub.domain._common import opt_dt_from_json, opt_dt_to_json
+from hub.domain.audience import request_limit
 from hub.domain.due import DueQueue
 from hub.domain.feasibility import AdviceSubject, draft_advice
 from hub.domain.measures import MeasureCatalogue, load_measures
@@ -85,6 +86,14 @@ class AdviceRequest:
     correlation_id: str | None = None
     decisions: list[Decision] = field(default_factory=list)
     needed_by: datetime | None = None
+    recipients: tuple[str, ...] = ()
+    """The request's named recipients: with a RED or AMBER_STRICT label, who may see it."""
+
+    @property
+    def limit(self) -> frozenset[str] | None:
+        """Whom the hub may involve on its behalf (None: whomever the workflow picks)."""
+        regions = () if self.subject.region is None else (self.subject.region,)
+        return request_limit(self.tlp, self.recipients, regions, self.subject.requester)
 
 
 class AdviceBook:
@@ -132,7 +141,12 @@ class AdviceBook:
             incident_id=data.incident_id,
         )
         self.requests[data.advice_id] = AdviceRequest(
-            subject, event.id, event.tlp.value, event.correlationid, needed_by=data.needed_by
+            subject,
+            event.id,
+            event.tlp.value,
+            event.correlationid,
+            needed_by=data.needed_by,
+            recipients=event.recipients,
         )
         self._touched.add(data.advice_id)
 
@@ -162,6 +176,7 @@ class AdviceBook:
                     "correlation_id": r.correlation_id,
                     "decisions": [list(d) for d in r.decisions],
                     "needed_by": opt_dt_to_json(r.needed_by),
+                    "recipients": list(r.recipients),
                 }
                 for key, r in self.requests.items()
             },
@@ -188,6 +203,7 @@ class AdviceBook:
                 item["correlation_id"],
                 [Decision(*d) for d in item["decisions"]],
                 opt_dt_from_json(item["needed_by"]),
+                tuple(item.get("recipients", ())),
             )
         book._touched.update(book.requests)
         return book
@@ -284,7 +300,7 @@ class AdviceDesk:
             tlp=Tlp.RED,
             correlationid=request.correlation_id,
             causationid=request.event_id,
-            recipients=self.settings.validators(),
+            recipients=_validators(self.settings.validators(), request),
             data=draft,
         )
 
@@ -399,3 +415,15 @@ def _refused(
             reason=reason,
         ),
     )
+
+
+def _validators(validators: tuple[str, ...], request: AdviceRequest) -> tuple[str, ...]:
+    """The validators a draft may go to: those the request's label allows.
+
+    A RED or AMBER_STRICT request that names no validator has its draft go back to the
+    requester alone (nobody else may see it, so nobody else can validate it).
+    """
+    limit = request.limit
+    if limit is None:
+        return validators
+    return tuple(v for v in validators if v in limit) or (request.subject.requester,)

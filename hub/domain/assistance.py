@@ -47,6 +47,7 @@ from hub.domain._common import (
     opt_dt_from_json,
     opt_dt_to_json,
 )
+from hub.domain.audience import request_limit
 from hub.domain.due import DueWatch
 from hub.domain.retiring import SortedIds
 
@@ -88,6 +89,13 @@ class Request:
     incident_id: str | None = None
     note: str = ""
     requested_at: datetime | None = None
+    recipients: tuple[str, ...] = ()
+    """The request's named recipients: with a RED or AMBER_STRICT label, who may be asked."""
+
+    @property
+    def limit(self) -> frozenset[str] | None:
+        """Whom the hub may involve on its behalf (None: whomever the workflow picks)."""
+        return request_limit(self.tlp, self.recipients, (self.region,), self.requester)
 
     @property
     def accepted(self) -> int:
@@ -232,6 +240,7 @@ class AssistanceBook:
             data.needed_by,
             event.id,
             tlp=event.tlp.value,
+            recipients=event.recipients,
             correlation_id=event.correlationid,
             incident_id=data.incident_id,
             note=data.note,
@@ -374,9 +383,10 @@ class AssistanceBook:
             }
         for item in data["requests"].values():
             offers = {o["offer_id"]: Offer(**o) for o in item["offers"].values()}
-            fields = {k: v for k, v in item.items() if k not in _TIMES and k != "offers"}
+            fields = {k: v for k, v in item.items() if k not in _TIMES and k not in _LISTS}
             request = Request(
                 **fields,
+                recipients=tuple(item.get("recipients", ())),
                 needed_by=dt_from_json(item["needed_by"]),
                 requested_at=opt_dt_from_json(item["requested_at"]),
                 offers=offers,
@@ -387,6 +397,7 @@ class AssistanceBook:
 
 
 _TIMES = ("needed_by", "requested_at")
+_LISTS = ("offers", "recipients")
 
 
 def _request_id(event: Any) -> str:
@@ -402,10 +413,11 @@ def _request_json(request: Request) -> dict[str, Any]:
     plain = {
         name: getattr(request, name)
         for name in Request.__dataclass_fields__
-        if name not in _TIMES and name != "offers"
+        if name not in _TIMES and name not in _LISTS
     }
     return {
         **plain,
+        "recipients": list(request.recipients),
         "needed_by": dt_to_json(request.needed_by),
         "requested_at": opt_dt_to_json(request.requested_at),
         "offers": offers,

@@ -28,6 +28,7 @@ from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.organisations import OrganisationRegistry, load_registry
 from hub.contracts.outputs.views import OrgCapacity
 from hub.domain._common import dt_from_json, dt_to_json
+from hub.domain.audience import Visibility, default_visibility
 from hub.domain.due import DueWatch
 
 __all__ = ["CapacityProjection", "CapacityReport", "NationalCapacity"]
@@ -102,11 +103,23 @@ class NationalCapacity:
 
 
 class CapacityProjection:
-    """The latest capacity report per (organisation, resource type)."""
+    """The latest capacity report per (organisation, resource type).
 
-    def __init__(self, organisations: OrganisationRegistry | None = None) -> None:
+    Only reports every reader of the national capacity view may see, under its label, count
+    (:meth:`~hub.domain.audience.Visibility.shares`): a RED or AMBER_STRICT report stays in
+    the log and out of the shared figures.
+    """
+
+    def __init__(
+        self,
+        organisations: OrganisationRegistry | None = None,
+        visibility: Visibility | None = None,
+    ) -> None:
         """Start empty; ``organisations`` defaults to the packaged organisation registry."""
         self.organisations = organisations or load_registry()
+        self.visibility = visibility or default_visibility()
+        self.withheld = 0
+        """Reports left out because not every reader of the view may see them (not stored)."""
         self._by_type: dict[str, dict[str, CapacityReport]] = {}
         self.watch = DueWatch()
         """Resource types to look at again (reported, or a report went stale); not stored."""
@@ -115,6 +128,11 @@ class CapacityProjection:
     def apply(self, event: EventEnvelope) -> None:
         """Apply a capacity report; other events are no concern of this projection."""
         if not isinstance(event, CapacityReported):
+            return
+        visibility = self.visibility
+        audience = visibility.of_event(event)
+        if not visibility.shares(audience, visibility.national_audience(), visibility.view_tlp):
+            self.withheld += 1
             return
         data = event.data
         reports = self._by_type.setdefault(data.resource_type, {})
@@ -203,10 +221,13 @@ class CapacityProjection:
 
     @classmethod
     def from_snapshot(
-        cls, data: dict[str, Any], organisations: OrganisationRegistry | None = None
+        cls,
+        data: dict[str, Any],
+        organisations: OrganisationRegistry | None = None,
+        visibility: Visibility | None = None,
     ) -> CapacityProjection:
         """Rebuild the projection from :meth:`to_snapshot`'s dict."""
-        projection = cls(organisations)
+        projection = cls(organisations, visibility)
         for item in data["reports"]:
             report = CapacityReport.from_json(item)
             projection._by_type.setdefault(report.resource_type, {})[report.org_id] = report

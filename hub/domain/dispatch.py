@@ -108,10 +108,14 @@ def rank_candidates(
     now, max_age = at
     neighbours = {org.id for org in registry.neighbours(request.region)}
     excluded = {request.requester, request.region}
+    limit = request.limit  # a RED or AMBER_STRICT request: only those it names may be asked
     offers = [
         (report.org_id, report.available)
         for report in state.capacity.fresh_reports(request.resource_type, now, max_age)
-        if report.available > 0 and report.org_id not in excluded and report.org_id in registry
+        if report.available > 0
+        and report.org_id not in excluded
+        and report.org_id in registry
+        and (limit is None or report.org_id in limit)
     ]
 
     def key(offer: tuple[str, int]) -> tuple[bool, bool, float, str]:

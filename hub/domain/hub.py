@@ -17,11 +17,14 @@ from hub.contracts.events.clock import ClockTicked
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.fields import to_utc
 from hub.contracts.organisations import OrganisationRegistry, load_registry
+from hub.contracts.outputs import EscalationEvent
 from hub.contracts.reference import ReferenceData, load_reference
+from hub.domain.audience import Audience, Visibility
 from hub.domain.measures import MeasureCatalogue
 from hub.domain.output_kinds import OutputEvents
 from hub.domain.routing import Delivery, Routable, route_all
 from hub.domain.rules import evaluate
+from hub.domain.rules.condition import Condition
 from hub.domain.rules.incremental import evaluate_changes
 from hub.domain.signals import SignalBook
 from hub.domain.state import DEFAULT_DEDUPE_WINDOW, HubState
@@ -33,7 +36,7 @@ from hub.domain.workflows import Workflows
 
 __all__ = ["SNAPSHOT_VERSION", "HubProjection", "TickOutputs"]
 
-SNAPSHOT_VERSION = 5
+SNAPSHOT_VERSION = 6
 """Version of the snapshot layout; :meth:`HubProjection.from_snapshot` refuses others."""
 
 
@@ -49,7 +52,12 @@ class TickOutputs(OutputEvents):
       first, then the events kind by kind): the output and the organisations whose
       ``kcr.outbox.<org>`` receives it, and whether it is public;
     - ``retired``: views whose subject left the live state (a closed incident after its
-      grace), last as published: their keys get a tombstone on the view topic.
+      grace), last as published, or whose subject narrowed so that not every reader of the
+      view topic may see it any more: their keys get a tombstone on the view topic.
+
+    TLP (:mod:`hub.domain.audience`): ``views`` and ``signals`` hold only what every reader of
+    their shared topic may see; a restricted view or signal is only in ``deliveries``, to the
+    organisations that may see everything it was derived from.
     """
 
     tick: int
@@ -113,9 +121,10 @@ class HubProjection:
         self.catalogue = catalogue
         self.organisations = organisations or load_registry()
         self.reference = reference or load_reference()
-        self.state = HubState.empty(dedupe_window, self.organisations)
+        self.visibility = Visibility(self.organisations, self.settings.routing.view_tlp)
+        self.state = HubState.empty(dedupe_window, self.organisations, self.visibility)
         self.signal_book = SignalBook()
-        self.view_book = ViewBook()
+        self.view_book = ViewBook(self.visibility)
         self.workflows = Workflows(self.settings, catalogue)
         self.last_tick: int | None = None
 
@@ -152,21 +161,86 @@ class HubProjection:
         views = self.view_book.changed_views(self.state, situation_changes, now, tick, th)
         views += self.view_book.publish_changed(work.scenarios)
         if self.full_evaluation:
-            signals = self.signal_book.step(evaluate(self.state, now, th), now, tick)
+            conditions = evaluate(self.state, now, th)
+            signals = self.signal_book.step(conditions, now, tick, resolving=self._resolving)
         else:
             found = evaluate_changes(self.state, now, th, situation_changes, self.signal_book)
-            signals = self.signal_book.step(found.conditions, now, tick, found.evaluated)
-        retired = [
+            signals = self.signal_book.step(
+                found.conditions, now, tick, found.evaluated, self._resolving
+            )
+        retired = self.view_book.take_withdrawn()
+        retired += [
             record
             for incident_id in situation.retire_due(now)
             if (record := self.view_book.retire(f"incident/{incident_id}")) is not None
         ]
-        events = {**work.by_kind(), "signals": signals}
-        outputs = TickOutputs(tick, now, views, retired=retired, **events)
-        routed: list[Routable] = [*views, *outputs.events()]
+        shared_signals = [s for s in signals if self._on_signal_topic(s)]
+        shared_views = [v for v in views if self.view_book.label_of(v.key) is None]
+        by_kind = work.by_kind()
+        shared_work = {
+            kind: [e for e in events if self._on_workflow_topic(e)]
+            for kind, events in by_kind.items()
+        }
+        outputs = TickOutputs(
+            tick, now, shared_views, retired=retired, **{**shared_work, "signals": shared_signals}
+        )
+        work_events = [e for kind in by_kind.values() for e in kind]
+        routed: list[Routable] = [*views, *signals, *work_events]
         view_tlp = self.settings.routing.view_tlp
-        outputs.deliveries.extend(route_all(routed, self.state.subscriptions, view_tlp))
+        outputs.deliveries.extend(
+            route_all(routed, self.state.subscriptions, view_tlp, self._audience_of)
+        )
         return outputs
+
+    def _resolving(self, condition: Condition) -> Audience | None:
+        """Who may see why a signal resolves: the audience now of the incidents it names."""
+        incidents = self.state.situation.incidents
+        audiences = [incidents[i].audience for i in condition.subjects if i in incidents]
+        if not audiences:
+            return None
+        audience = audiences[0]
+        for other in audiences[1:]:
+            audience = audience.narrow(other)
+        return audience
+
+    def _on_signal_topic(self, signal: EscalationEvent) -> bool:
+        """Whether every reader of the signal topic may see ``signal``, under its label."""
+        audience = self.signal_book.audience_of(signal.subject)
+        readers = self.visibility.signal_readers
+        return audience is None or self.visibility.shares(audience, readers, signal.tlp)
+
+    def _audience_of(self, output: Routable) -> Audience | None:
+        """Who may see what ``output`` was derived from, when not all it reaches may."""
+        if isinstance(output, ViewRecord):
+            return self.view_book.label_of(output.key)
+        if output.family == "escalation":
+            return self.signal_book.audience_of(output.subject)
+        limit = self._request_limit(output)
+        return None if limit is None else Audience(output.tlp, limit)
+
+    def _request_limit(self, output: EventEnvelope) -> frozenset[str] | None:
+        """Whom the request behind a workflow output lets the hub involve (None: anyone)."""
+        state, family = self.state, output.family
+        request: Any = None
+        if family == "coordination":
+            rid = getattr(output.data, "assistance_request_id", None)
+            request = None if rid is None else state.assistance.requests.get(rid)
+        elif family == "assistance":
+            request = state.assistance.requests.get(output.subject)
+        elif family == "information":
+            request = state.information.requests.get(output.subject)
+        elif family == "advice":
+            request = state.advice.requests.get(output.subject)
+        limit: frozenset[str] | None = None if request is None else request.limit
+        return limit
+
+    def _on_workflow_topic(self, output: EventEnvelope) -> bool:
+        """Whether every reader of the workflow topics may see the request behind ``output``.
+
+        Not so for a RED or AMBER_STRICT request that does not name them all.
+        """
+        limit = self._request_limit(output)
+        return limit is None or self.visibility.workflow_readers <= limit
 
     def _context(self, now: datetime, tick: int) -> StepContext:
         """The tick at ``now`` as the workflows see it, with the projection's dependencies."""
@@ -229,9 +303,12 @@ class HubProjection:
             reference=reference,
         )
         projection.last_tick = data["last_tick"]
-        projection.state = HubState.from_snapshot(data["state"], projection.organisations)
+        projection.state = HubState.from_snapshot(
+            data["state"], projection.organisations, projection.visibility
+        )
         projection.signal_book = SignalBook.from_snapshot(data["signals"])
-        projection.view_book = ViewBook.from_snapshot(data["views"])
+        projection.view_book = ViewBook.from_snapshot(data["views"], projection.visibility)
+        projection.view_book.relabel(projection.state)
         projection.workflows = Workflows.from_snapshot(
             data["workflows"], projection.settings, catalogue
         )

@@ -50,6 +50,7 @@ from hub.contracts.outputs import (
 from hub.contracts.outputs.base import DIRECTED_TLP, output_event_id, stricter
 from hub.contracts.outputs.information import InformationQuestionData, InformationSummaryData
 from hub.domain._common import dt_from_json, dt_to_json, hub_time
+from hub.domain.audience import request_limit
 from hub.domain.due import DueQueue, DueWatch
 from hub.domain.output_kinds import WorkflowOutputs
 from hub.domain.retiring import RetirementQueue, SortedIds
@@ -92,6 +93,13 @@ class InformationRequest:
     tlp: str
     correlation_id: str | None = None
     answers: dict[str, Answer] = field(default_factory=dict)
+    recipients: tuple[str, ...] = ()
+    """The request's named recipients (a RED request's addressees are all among them)."""
+
+    @property
+    def limit(self) -> frozenset[str] | None:
+        """Whom the hub may involve on its behalf (None: whomever the workflow picks)."""
+        return request_limit(self.tlp, self.recipients, self.addressees, self.requester)
 
     def outstanding(self) -> tuple[str, ...]:
         """Return the addressees without an answer, in addressee order."""
@@ -153,6 +161,7 @@ class InformationBook:
             event_id=event.id,
             tlp=event.tlp.value,
             correlation_id=event.correlationid,
+            recipients=event.recipients,
         )
         self._refresh(self.requests[data.request_id])
 
@@ -219,6 +228,7 @@ def _request_json(request: InformationRequest) -> dict[str, Any]:
         "event_id": request.event_id,
         "tlp": request.tlp,
         "correlation_id": request.correlation_id,
+        "recipients": list(request.recipients),
         "answers": {
             org: [a.answer, list(a.attachments), dt_to_json(a.answered_at), a.event_id]
             for org, a in request.answers.items()
@@ -237,6 +247,7 @@ def _request_from_json(item: dict[str, Any]) -> InformationRequest:
         event_id=item["event_id"],
         tlp=item["tlp"],
         correlation_id=item["correlation_id"],
+        recipients=tuple(item.get("recipients", ())),
         answers={
             org: Answer(text, tuple(links), dt_from_json(at), event_id)
             for org, (text, links, at, event_id) in item["answers"].items()

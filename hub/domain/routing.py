@@ -17,11 +17,15 @@ Who *does* receive it: the named recipients always (they are always allowed), pl
 partner whose subscriptions want an output of that kind about those organisations, as far as
 the TLP allows. The hub itself has no outbox. View records carry no label; they are routed
 with ``routing.view_tlp`` from ``data/workflows.toml``.
+
+An output derived from events some organisations may not see carries its
+:class:`~hub.domain.audience.Audience` (the narrowest of its inputs): it reaches only those
+the TLP allows *and* the audience names, and its :attr:`Delivery.tlp` is the stricter label.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
@@ -30,6 +34,7 @@ from hub.contracts.events.envelope import EventEnvelope, Tlp
 from hub.contracts.events.subscription import SUBSCRIPTION_KINDS
 from hub.contracts.organisations import OrganisationKind, load_registry
 from hub.contracts.outputs.views import IncidentView, RegionView, View
+from hub.domain.audience import Audience, allowed_orgs, strictest
 from hub.domain.subscriptions import SubscriptionBook
 from hub.domain.views import ViewRecord
 
@@ -60,6 +65,8 @@ class Delivery:
     output: Routable
     recipients: tuple[str, ...]
     public: bool = False
+    tlp: Tlp | None = None
+    """The label it goes out with when it has no envelope to carry one (a view record)."""
 
 
 @cache
@@ -96,20 +103,27 @@ def facts_of(output: Routable, view_tlp: Tlp) -> RoutingFacts:
     return RoutingFacts(kind, output.tlp, output.recipients, tuple(regions))
 
 
-def _allowed(facts: RoutingFacts) -> frozenset[str]:
-    if facts.tlp is Tlp.RED:
-        return frozenset(facts.recipients)
-    if facts.tlp is Tlp.AMBER_STRICT:
-        return facts.involved
-    if facts.tlp is Tlp.AMBER:
-        return facts.involved | _national_centres()
-    return frozenset(partners())
+def _allowed(facts: RoutingFacts, audience: Audience | None) -> frozenset[str]:
+    allowed = allowed_orgs(facts.tlp, facts.recipients, facts.regions, _national_centres())
+    if audience is not None:
+        allowed = audience.limit(allowed)
+    return frozenset(partners()) if allowed is None else allowed
 
 
-def route(output: Routable, subscriptions: SubscriptionBook, view_tlp: Tlp = Tlp.AMBER) -> Delivery:
-    """Return the organisations whose outbox receives ``output``, and whether it is public."""
+def route(
+    output: Routable,
+    subscriptions: SubscriptionBook,
+    view_tlp: Tlp = Tlp.AMBER,
+    audience: Audience | None = None,
+) -> Delivery:
+    """Return the organisations whose outbox receives ``output``, and whether it is public.
+
+    ``audience``: who may see what ``output`` was derived from, when that is not everyone.
+    """
     facts = facts_of(output, view_tlp)
-    allowed = _allowed(facts)
+    if audience is not None:
+        facts = facts._replace(tlp=strictest(facts.tlp, audience.tlp))
+    allowed = _allowed(facts, audience)
     involved = facts.involved
     subscribed = facts.kind in SUBSCRIPTION_KINDS
     recipients = tuple(
@@ -121,12 +135,20 @@ def route(output: Routable, subscriptions: SubscriptionBook, view_tlp: Tlp = Tlp
             or (subscribed and subscriptions.wants(org, facts.kind, involved))
         )
     )
-    return Delivery(output, recipients, public=facts.tlp is Tlp.CLEAR)
+    public = facts.tlp is Tlp.CLEAR and (audience is None or not audience.restricted)
+    label = facts.tlp if isinstance(output, ViewRecord) else None
+    return Delivery(output, recipients, public=public, tlp=label)
 
 
 def route_all(
-    outputs: Iterable[Routable], subscriptions: SubscriptionBook, view_tlp: Tlp = Tlp.AMBER
+    outputs: Iterable[Routable],
+    subscriptions: SubscriptionBook,
+    view_tlp: Tlp = Tlp.AMBER,
+    audience_of: Callable[[Routable], Audience | None] = lambda _: None,
 ) -> list[Delivery]:
-    """Route every output, in order; keep those that reach an outbox or the public."""
-    deliveries = (route(output, subscriptions, view_tlp) for output in outputs)
+    """Route every output, in order; keep those that reach an outbox or the public.
+
+    ``audience_of`` gives who may see what an output was derived from (None: everyone).
+    """
+    deliveries = (route(o, subscriptions, view_tlp, audience_of(o)) for o in outputs)
     return [d for d in deliveries if d.recipients or d.public]

@@ -7,6 +7,15 @@ everything here that spans aggregates is order-independent. ``apply`` costs O(lo
 per category and nationally (:class:`~hub.domain.tally.Tally`) and notes what it touched
 (:class:`SituationChanges`), so a tick reads only what changed.
 
+Every incident carries its :class:`~hub.domain.audience.Audience`: who may see it, from the
+labels of all its events (:class:`~hub.domain.audience.AggregateLabel`: a RED update makes the
+whole incident RED; the label never widens). The shared tallies count an incident only where
+everyone the aggregate reaches may see it, under a label at least as strict as its own
+(:meth:`~hub.domain.audience.Visibility.shares`): a region's tally only for the readers of
+that region's view; the national and category tallies (and the supra-regional windows) only
+for the readers of the national view. The others are *restricted*: kept, shown in their own
+incident view to whom may see them, counted in no shared aggregate.
+
 Closed incidents leave the live state after a grace (:meth:`SituationProjection.retire`); the
 log keeps them, and a replay retires them at the same ticks.
 """
@@ -35,6 +44,13 @@ from hub.domain._common import (
     dt_to_json,
     opt_dt_from_json,
     opt_dt_to_json,
+)
+from hub.domain.audience import (
+    EVERYONE,
+    AggregateLabel,
+    Audience,
+    Visibility,
+    default_visibility,
 )
 from hub.domain.tally import Tally
 from hub.domain.windows import CategoryWindows
@@ -65,6 +81,10 @@ class IncidentState:
     grip_event_id: str
     retire_at: datetime | None = None
     """When the closed incident leaves the live state (set by the tick that saw it closed)."""
+    label: AggregateLabel | None = None
+    """The labels of its events (:class:`~hub.domain.audience.AggregateLabel`)."""
+    audience: Audience = EVERYONE
+    """Who may see the incident now: from :attr:`label` and its regions."""
 
     @property
     def active(self) -> bool:
@@ -81,6 +101,7 @@ class IncidentState:
             "updated_at": dt_to_json(self.updated_at),
             "closed_at": opt_dt_to_json(self.closed_at),
             "retire_at": opt_dt_to_json(self.retire_at),
+            "label": None if self.label is None else self.label.to_json(),
         }
 
     @classmethod
@@ -94,6 +115,7 @@ class IncidentState:
             updated_at=dt_from_json(data["updated_at"]),
             closed_at=opt_dt_from_json(data["closed_at"]),
             retire_at=opt_dt_from_json(data.get("retire_at")),
+            label=None if data.get("label") is None else AggregateLabel.from_json(data["label"]),
         )
 
 
@@ -119,8 +141,10 @@ class SitrepState:
     published_at: datetime
     source: str
     event_id: str
+    audience: Audience = EVERYONE
+    """Who may see the report."""
 
-    def to_json(self) -> list[str]:
+    def to_json(self) -> list[Any]:
         """Return the state as a JSON-able list."""
         return [
             self.sitrep_id,
@@ -128,13 +152,21 @@ class SitrepState:
             dt_to_json(self.published_at),
             self.source,
             self.event_id,
+            self.audience.to_json(),
         ]
 
     @classmethod
-    def from_json(cls, data: list[str]) -> SitrepState:
+    def from_json(cls, data: list[Any]) -> SitrepState:
         """Rebuild the state from :meth:`to_json`'s list."""
-        sitrep_id, summary, published_at, source, event_id = data
-        return cls(sitrep_id, summary, dt_from_json(published_at), source, event_id)
+        sitrep_id, summary, published_at, source, event_id, audience = data
+        return cls(
+            sitrep_id,
+            summary,
+            dt_from_json(published_at),
+            source,
+            event_id,
+            Audience.from_json(audience),
+        )
 
 
 @dataclass
@@ -161,7 +193,8 @@ class SituationProjection:
     starts a new incident.
     """
 
-    def __init__(self, dedupe_window: int = 50_000) -> None:
+    def __init__(self, dedupe_window: int = 50_000, visibility: Visibility | None = None) -> None:
+        self.visibility = visibility or default_visibility()
         self.incidents: dict[str, IncidentState] = {}
         self.sitreps: dict[str, SitrepState] = {}
         self.ignored = 0
@@ -169,6 +202,7 @@ class SituationProjection:
         self._by_region: dict[str, Tally] = {}
         self._by_category: dict[str, Tally] = {}
         self._national = Tally()
+        self._restricted: set[str] = set()  # active incidents outside the national tally
         self._changes = SituationChanges()
         self._retiring: list[tuple[datetime, str]] = []  # (retire_at, incident id), a heap
         self._snapshots = FrozenSnapshots()  # each incident's JSON, made once per change
@@ -209,7 +243,9 @@ class SituationProjection:
             closed_at=None,
             reported_event_id=event.id,
             grip_event_id=event.id,
+            label=AggregateLabel.first(event),
         )
+        state.audience = self._audience(state.label, state.regions)
         self.incidents[state.incident_id] = state
         self._index(state)
         self._touch(state)
@@ -221,10 +257,13 @@ class SituationProjection:
             return
         self._touch(state)
         regions = data.regions or state.regions
-        if regions != state.regions:
+        label = _labelled(state.label, event, self.visibility, regions)
+        audience = self._audience(label, regions)
+        if regions != state.regions or audience != state.audience:
             self._unindex(state)
-            state.regions = regions
+            state.regions, state.audience = regions, audience
             self._index(state)
+        state.label = label
         before = (state.grip_level, state.affected_people)
         state.status = data.status.value
         if data.grip_level is not None and data.grip_level != state.grip_level:
@@ -241,6 +280,8 @@ class SituationProjection:
         if state is None:
             return
         self._unindex(state)
+        state.label = _labelled(state.label, event, self.visibility, state.regions)
+        state.audience = self._audience(state.label, state.regions)
         state.status, state.closed_at, state.updated_at = CLOSED, event.data.closed_at, event.time
         self._touch(state)
 
@@ -279,9 +320,25 @@ class SituationProjection:
         ):
             return
         self.sitreps[incident_id] = SitrepState(
-            event.data.sitrep_id, event.data.summary, event.time, event.source, event.id
+            event.data.sitrep_id,
+            event.data.summary,
+            event.time,
+            event.source,
+            event.id,
+            self.visibility.of_event(event, self._regions_of(incident_id, event)),
         )
         self._changes.incidents.add(incident_id)
+
+    def _audience(self, label: AggregateLabel | None, regions: tuple[str, ...]) -> Audience:
+        return EVERYONE if label is None else label.audience(self.visibility, regions)
+
+    def _regions_of(self, incident_id: str, event: SitrepPublished) -> tuple[str, ...]:
+        """The regions a sitrep is about: its own, else those of its incident."""
+        own = getattr(event.data, "regions", None)
+        if own:
+            return tuple(own)
+        incident = self.incidents.get(incident_id)
+        return () if incident is None else incident.regions
 
     def _active(self, incident_id: str) -> IncidentState | None:
         state = self.incidents.get(incident_id)
@@ -290,9 +347,29 @@ class SituationProjection:
             return None
         return state
 
+    def _shared_regions(self, state: IncidentState) -> list[str]:
+        """The regions whose tally may count ``state``: every reader of its view may see it."""
+        audience, visibility = state.audience, self.visibility
+        base = visibility.view_tlp
+        return [
+            r
+            for r in state.regions
+            if visibility.shares(audience, visibility.region_audience(r), base)
+        ]
+
+    def shared_nationally(self, state: IncidentState) -> bool:
+        """Whether every reader of the national view may see ``state`` (it counts there)."""
+        visibility = self.visibility
+        return visibility.shares(
+            state.audience, visibility.national_audience(), visibility.view_tlp
+        )
+
     def _index(self, state: IncidentState) -> None:
-        for region in state.regions:
+        for region in self._shared_regions(state):
             self._by_region.setdefault(region, Tally()).add(state)
+        if not self.shared_nationally(state):
+            self._restricted.add(state.incident_id)
+            return
         self._by_category.setdefault(state.category, Tally(ordered_by_start=True)).add(state)
         self._national.add(state)
         if self._window is not None:
@@ -300,8 +377,11 @@ class SituationProjection:
             windows.add((state.started_at, state.incident_id), state.regions)
 
     def _unindex(self, state: IncidentState) -> None:
-        for region in state.regions:
+        for region in self._shared_regions(state):
             _discount(self._by_region, region, state)
+        if not self.shared_nationally(state):
+            self._restricted.discard(state.incident_id)
+            return
         _discount(self._by_category, state.category, state)
         self._national.remove(state)
         windows = self._windows.get(state.category)
@@ -312,8 +392,9 @@ class SituationProjection:
 
     def _recount(self, state: IncidentState, grip_level: str, affected_people: int) -> None:
         """Move ``state``'s counts from its former GRIP level and people affected to the new."""
-        tallies = [self._by_category[state.category], self._national]
-        tallies += [self._by_region[region] for region in state.regions]
+        tallies = [self._by_region[region] for region in self._shared_regions(state)]
+        if self.shared_nationally(state):
+            tallies += [self._by_category[state.category], self._national]
         for tally in tallies:
             tally.recount(grip_level, affected_people, state)
 
@@ -325,7 +406,7 @@ class SituationProjection:
         """
         if self._window != window:
             self._window, self._windows = window, {}
-            for incident in self.active_incidents():
+            for incident in self.active_incidents():  # the shared ones
                 self._windows.setdefault(incident.category, CategoryWindows(window)).add(
                     (incident.started_at, incident.incident_id), incident.regions
                 )
@@ -358,8 +439,12 @@ class SituationProjection:
         return {category: tally.ids for category, tally in self._by_category.items()}
 
     def active_incidents(self) -> Iterator[IncidentState]:
-        """Yield every active incident, by id."""
+        """Yield every active incident the national view counts (not the restricted), by id."""
         return (self.incidents[i] for i in self._national.ids)
+
+    def active_ids(self) -> list[str]:
+        """Return the ids of every active incident, restricted ones included, sorted."""
+        return sorted([*self._national.ids, *self._restricted])
 
     def take_changes(self) -> SituationChanges:
         """Return and forget what was touched since the last call."""
@@ -392,14 +477,17 @@ class SituationProjection:
         return self._snapshots.all(make)
 
     @classmethod
-    def from_snapshot(cls, data: dict[str, Any]) -> SituationProjection:
+    def from_snapshot(
+        cls, data: dict[str, Any], visibility: Visibility | None = None
+    ) -> SituationProjection:
         """Rebuild the projection from :meth:`to_snapshot`'s dict."""
         recent = RecentIds.from_snapshot(data["recent"])
-        projection = cls(recent.capacity)
+        projection = cls(recent.capacity, visibility)
         projection._recent = recent
         projection.ignored = int(data["ignored"])
         for item in data["incidents"].values():
             state = IncidentState.from_json(item)
+            state.audience = projection._audience(state.label, state.regions)
             projection.incidents[state.incident_id] = state
             if state.active:
                 projection._index(state)
@@ -410,6 +498,17 @@ class SituationProjection:
         projection._snapshots.touch(*projection.incidents)
         projection.sitreps = {k: SitrepState.from_json(v) for k, v in data["sitreps"].items()}
         return projection
+
+
+def _labelled(
+    label: AggregateLabel | None,
+    event: EventEnvelope,
+    visibility: Visibility,
+    regions: tuple[str, ...],
+) -> AggregateLabel:
+    if label is None:
+        return AggregateLabel.first(event)
+    return label.with_event(event, visibility, regions)
 
 
 def _given(value: int | None, current: int) -> int:

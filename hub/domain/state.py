@@ -16,6 +16,7 @@ from hub.contracts.organisations import OrganisationRegistry
 from hub.domain.activity import ActivityProjection
 from hub.domain.advice import AdviceBook
 from hub.domain.assistance import AssistanceBook
+from hub.domain.audience import Visibility, default_visibility
 from hub.domain.capacity import CapacityProjection
 from hub.domain.coordination import CoordinationBook
 from hub.domain.information import InformationBook
@@ -53,13 +54,19 @@ class HubState:
         cls,
         dedupe_window: int = DEFAULT_DEDUPE_WINDOW,
         organisations: OrganisationRegistry | None = None,
+        visibility: Visibility | None = None,
     ) -> HubState:
         """Return the state before any event.
 
         ``organisations`` (default: the packaged registry) is handed to every book that checks
-        who may publish what.
+        who may publish what; ``visibility`` (default: that registry's, views AMBER) decides
+        which events the shared aggregates may count.
         """
-        return cls(situation=SituationProjection(dedupe_window), **_books(organisations))
+        visibility = visibility or default_visibility()
+        return cls(
+            situation=SituationProjection(dedupe_window, visibility),
+            **_books(organisations, visibility),
+        )
 
     def apply(self, event: EventEnvelope) -> None:
         """Apply ``event`` to every projection it concerns; activity sees every event."""
@@ -102,13 +109,16 @@ class HubState:
 
     @classmethod
     def from_snapshot(
-        cls, data: dict[str, Any], organisations: OrganisationRegistry | None = None
+        cls,
+        data: dict[str, Any],
+        organisations: OrganisationRegistry | None = None,
+        visibility: Visibility | None = None,
     ) -> HubState:
-        """Rebuild the state from :meth:`to_snapshot`'s dict (``organisations``: as in empty)."""
+        """Rebuild the state from :meth:`to_snapshot`'s dict (arguments as in :meth:`empty`)."""
         orgs = organisations
         return cls(
-            situation=SituationProjection.from_snapshot(data["situation"]),
-            capacity=CapacityProjection.from_snapshot(data["capacity"], orgs),
+            situation=SituationProjection.from_snapshot(data["situation"], visibility),
+            capacity=CapacityProjection.from_snapshot(data["capacity"], orgs, visibility),
             activity=ActivityProjection.from_snapshot(data["activity"]),
             assistance=AssistanceBook.from_snapshot(data["assistance"], orgs),
             coordination=CoordinationBook.from_snapshot(data["coordination"]),
@@ -119,10 +129,10 @@ class HubState:
         )
 
 
-def _books(organisations: OrganisationRegistry | None) -> dict[str, Any]:
+def _books(organisations: OrganisationRegistry | None, visibility: Visibility) -> dict[str, Any]:
     """The empty books that check senders against ``organisations``, by field name."""
     return {
-        "capacity": CapacityProjection(organisations),
+        "capacity": CapacityProjection(organisations, visibility),
         "assistance": AssistanceBook(organisations),
         "information": InformationBook(organisations),
         "advice": AdviceBook(organisations),

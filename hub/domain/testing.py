@@ -28,6 +28,8 @@ from hub.contracts.events.information import InformationProvided, InformationReq
 from hub.contracts.events.scenario import ScenarioDefined, ScenarioRetired
 from hub.contracts.events.sitrep import SitrepPublished
 from hub.contracts.events.subscription import SubscriptionChanged
+from hub.domain.hub import HubProjection
+from hub.domain.thresholds import Thresholds, load_thresholds
 
 __all__ = [
     "T0",
@@ -48,6 +50,8 @@ __all__ = [
     "information_provided",
     "information_requested",
     "minutes",
+    "quiet_hub",
+    "quiet_thresholds",
     "scenario_defined",
     "scenario_retired",
     "sitrep_published",
@@ -56,6 +60,27 @@ __all__ = [
 
 T0 = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 """A fixed moment to count from."""
+
+
+def quiet_hub(*events: EventEnvelope) -> HubProjection:
+    """A projection with :func:`quiet_thresholds` and ``events`` applied."""
+    hub = HubProjection(quiet_thresholds())
+    hub.apply_all(events)
+    return hub
+
+
+def quiet_thresholds(silence_minutes: int = 6000) -> Thresholds:
+    """The packaged thresholds with no partner expected to send heartbeats.
+
+    No silent-organisation signal then interferes with the workflow under test.
+    """
+    return load_thresholds().replace(
+        "silent_organisation",
+        expected_partners=[],
+        max_silence_minutes=silence_minutes,
+        critical_silence_minutes=silence_minutes,
+    )
+
 
 _E = TypeVar("_E", bound=EventEnvelope)
 
@@ -68,13 +93,22 @@ def minutes(n: float) -> datetime:
 def _build(model: type[_E], subject: str, at: datetime, source: str, data: dict[str, Any]) -> _E:
     event_id = data.pop("event_id", None)
     tlp = data.pop("tlp", "AMBER")
+    recipients = data.pop("recipients", ())
     if event_id is None:
         content = repr(
             (model.declared_type(), subject, at.isoformat(), source, sorted(data.items()))
         )
         event_id = "ev-" + hashlib.blake2b(content.encode(), digest_size=8).hexdigest()
     return model.model_validate(
-        {"id": event_id, "source": source, "subject": subject, "time": at, "tlp": tlp, "data": data}
+        {
+            "id": event_id,
+            "source": source,
+            "subject": subject,
+            "time": at,
+            "tlp": tlp,
+            "recipients": recipients,
+            "data": data,
+        }
     )
 
 

@@ -12,6 +12,15 @@ restore, consider every key; unchanged ones are still not published again. The s
 are built by the scenario monitor (:mod:`hub.domain.monitoring`) and handed to
 :meth:`ViewBook.publish_changed`, which publishes them on the same terms. An incident that
 left the live state has its view retired (:meth:`ViewBook.retire`): a tombstone on its topic.
+
+TLP: region, national and capacity views count only what every organisation they reach may
+see (the projections' shared tallies, :mod:`hub.domain.audience`). An incident view is
+*restricted* when not everyone the view reaches may see the incident, or its label is stricter
+than the views' (AMBER_STRICT, RED): it never goes to the
+shared view topic, only, labelled, to the outboxes of those who may see it
+(:meth:`ViewBook.label_of`); if its view was on the topic before the incident narrowed, it is
+withdrawn there (:meth:`ViewBook.take_withdrawn`: a tombstone). The latest sitrep shows in an
+incident view only when its audience is at least as wide as the incident's.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ from hub.contracts.outputs.views import (
 )
 from hub.contracts.reference import load_reference
 from hub.domain._common import FrozenJson
+from hub.domain.audience import Audience, Visibility, default_visibility
 from hub.domain.situation import SituationChanges, SituationProjection
 from hub.domain.state import HubState
 from hub.domain.tally import Tally
@@ -94,7 +104,7 @@ def _incident_view(situation: SituationProjection, incident_id: str, at: _Stamp)
     state = situation.incidents[incident_id]
     sitrep = situation.sitreps.get(incident_id)
     digest = None
-    if sitrep is not None:
+    if sitrep is not None and sitrep.audience.covers(state.audience.orgs):
         digest = SitrepDigest(
             sitrep_id=sitrep.sitrep_id,
             summary=sitrep.summary,
@@ -201,8 +211,11 @@ def _same_content(new: View, old: View) -> bool:
 class ViewBook:
     """The view records last published, by key, and the region summaries behind them."""
 
-    def __init__(self) -> None:
+    def __init__(self, visibility: Visibility | None = None) -> None:
+        self.visibility = visibility or default_visibility()
         self.published: dict[str, View] = {}
+        self._labels: dict[str, Audience] = {}  # keys whose last record is restricted
+        self._withdrawn: list[ViewRecord] = []
         self._summaries: dict[str, RegionSummary] = {}
         self._everything = True
         self._dumps: dict[str, tuple[View, FrozenJson]] = {}
@@ -219,7 +232,11 @@ class ViewBook:
         at, regions = _Stamp(now, tick), load_registry().region_ids()
         summaries = _summaries(state.situation, regions)
         situation = state.situation
-        views: list[View] = [_incident_view(situation, i, at) for i in sorted(situation.incidents)]
+        views: list[View] = [
+            _incident_view(situation, i, at)
+            for i in sorted(situation.incidents)
+            if self._label(state, i) is None
+        ]
         views += [_region_view(state, r, summaries[r], at, th) for r in regions]
         views.append(_national_view(situation, summaries, at))
         views += _capacity_views(state, at, th)
@@ -251,9 +268,13 @@ class ViewBook:
         self._summaries.update(
             _summaries(situation, dirty_regions | (set(regions) - self._summaries.keys()))
         )
-        views: list[View] = [
-            _incident_view(situation, i, at) for i in sorted(incidents) if i in situation.incidents
+        records = [
+            record
+            for i in sorted(incidents)
+            if i in situation.incidents
+            and (record := self._publish(_incident_view(situation, i, at), self._label(state, i)))
         ]
+        views: list[View] = []
         views += [
             _region_view(state, r, self._summaries[r], at, th)
             for r in regions
@@ -263,20 +284,50 @@ class ViewBook:
             views.append(_national_view(situation, self._summaries, at))
         views += _capacity_views(state, at, th)
         self._everything = False
-        return [_record(view) for view in views if self._publish(view)]
+        return records + [record for view in views if (record := self._publish(view))]
 
     def consider_everything(self) -> None:
         """Let the next tick consider every key, not only those touched (as after a restore)."""
         self._everything = True
 
     def retire(self, key: str) -> ViewRecord | None:
-        """Forget the view published under ``key``; return it, to be tombstoned (None if none)."""
+        """Forget the view published under ``key``; return it, to be tombstoned on its topic.
+
+        None if there is none, or if it is restricted (it is not on the topic).
+        """
         view = self.published.pop(key, None)
-        return None if view is None else _record(view)
+        restricted = self._labels.pop(key, None) is not None
+        return None if view is None or restricted else _record(view)
 
     def publish_changed(self, views: Iterable[View]) -> list[ViewRecord]:
         """Return the ``views`` whose content changed since last published; publish them."""
-        return [_record(view) for view in views if self._publish(view)]
+        return [record for view in views if (record := self._publish(view))]
+
+    def label_of(self, key: str) -> Audience | None:
+        """Return who may see the record last published under ``key``; None: it is shared."""
+        return self._labels.get(key)
+
+    def take_withdrawn(self) -> list[ViewRecord]:
+        """Return and forget the records that left the shared topic (their subject narrowed)."""
+        withdrawn, self._withdrawn = self._withdrawn, []
+        return withdrawn
+
+    def relabel(self, state: HubState) -> None:
+        """Learn which published incident views are restricted, from ``state`` (a restore)."""
+        for key in self.published:
+            if key.startswith("incident/"):
+                label = self._label(state, key.removeprefix("incident/"))
+                if label is not None:
+                    self._labels[key] = label
+
+    def _label(self, state: HubState, incident_id: str) -> Audience | None:
+        """The audience of the incident's view if not all it reaches may see it, else None."""
+        incident = state.situation.incidents.get(incident_id)
+        if incident is None:
+            return None
+        audience, visibility = incident.audience, self.visibility
+        reach = visibility.view_audience(incident.regions)
+        return None if visibility.shares(audience, reach, visibility.view_tlp) else audience
 
     def _activity_moved(self, state: HubState, region_id: str, at: _Stamp, th: Thresholds) -> bool:
         old = self.published.get(f"region/{region_id}")
@@ -285,16 +336,28 @@ class ViewBook:
         silent = state.activity.is_silent(region_id, at.now, th.silent_organisation.max_silence)
         return old.silent != silent or old.last_seen != state.activity.last_seen(region_id)
 
-    def _publish(self, view: View) -> bool:
-        old = self.published.get(view.key)
-        if old is not None and _same_content(view, old):
-            return False
-        self.published[view.key] = view
-        return True
+    def _publish(self, view: View, label: Audience | None = None) -> ViewRecord | None:
+        """Publish ``view`` (restricted to ``label``) if it changed; return its record."""
+        key = view.key
+        old, old_label = self.published.get(key), self._labels.get(key)
+        if old is not None and old_label == label and _same_content(view, old):
+            return None
+        self.published[key] = view
+        if label is None:
+            self._labels.pop(key, None)
+        else:
+            if old is not None and old_label is None:
+                self._withdrawn.append(_record(old))
+            self._labels[key] = label
+        return _record(view)
 
     def published_views(self) -> list[ViewRecord]:
-        """Return the record last published under every key, sorted by kind and key."""
-        return sorted(map(_record, self.published.values()), key=lambda r: (r.kind, r.key))
+        """Return the shared record last published under every key, sorted by kind and key.
+
+        What the compacted view topics hold: restricted records are not there.
+        """
+        shared = (v for key, v in self.published.items() if key not in self._labels)
+        return sorted(map(_record, shared), key=lambda r: (r.kind, r.key))
 
     def to_snapshot(self) -> dict[str, Any]:
         """Return the published records as a JSON-able dict (each view dumped once, then kept)."""
@@ -307,9 +370,12 @@ class ViewBook:
         return {key: dumped for key, (_, dumped) in fresh.items()}
 
     @classmethod
-    def from_snapshot(cls, data: dict[str, Any]) -> ViewBook:
-        """Rebuild the book from :meth:`to_snapshot`'s dict; the next tick considers every key."""
-        book = cls()
+    def from_snapshot(cls, data: dict[str, Any], visibility: Visibility | None = None) -> ViewBook:
+        """Rebuild the book from :meth:`to_snapshot`'s dict; the next tick considers every key.
+
+        Which records are restricted is learnt from the state (:meth:`relabel`).
+        """
+        book = cls(visibility)
         for key, record in data.items():
             view = view_model_for(key)[1].model_validate(record)
             if not isinstance(view, View):  # pragma: no cover - every view model is a View

@@ -1,7 +1,8 @@
 """The gateway service: a batched, transactional aiokafka loop from ingress to log.
 
 Each poll's batch is judged record by record (decode, validate, authorise, de-duplicate, check the
-owner of the aggregate it touches); the log events, the dead letters, the ownership records the
+owner of the aggregate it touches); the log events, the dead letters with a notice to each
+refused record's sender (``nl.kcr.ingress.rejected`` in its outbox), the ownership records the
 accepted events claim and the consumed offsets are then committed in one Kafka transaction, so a
 crash never loses a record nor writes one twice. A bad record never stops the loop. Registry trouble
 rewinds the batch and retries it; a failed transaction (any record not acknowledged aborts it)
@@ -31,6 +32,7 @@ from hub.errors import CodecError
 from hub.gateway.admission import Admitted, Rejected, Verdict, admit
 from hub.gateway.deadletter import DeadLetter, deadletter_headers
 from hub.gateway.dedupe import DedupeWindow, EventKey
+from hub.gateway.notices import rejection_notice
 from hub.gateway.ownership import BatchOwners, OwnershipBook, claim, judge_ownership, to_record
 from hub.gateway.ownership_store import forget_expired, read_ownership
 from hub.gateway.policy import GatewayPolicy
@@ -47,6 +49,7 @@ Output = tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]]]
 _log = get_logger("hub.gateway")
 _RETRY_SECONDS = 1.0
 _MAX_BACKOFF_SECONDS = 30.0
+_TOPICS_MAX_AGE_S = 30.0  # how long an unknown outbox stays unknown before topics are read again
 
 
 def utc_now() -> datetime:
@@ -132,6 +135,9 @@ class Gateway:
         self.stats = GatewayStats()
         self.seen = DedupeWindow(self.policy.dedupe_window, self.policy.dedupe_max_ids)
         self.owners = OwnershipBook()
+        self._topics: set[str] = set()  # the cluster's topics, to write notices only to outboxes
+        self._topics_read = float("-inf")  # that exist (a missing one would fail every batch)
+        self._metadata: Callable[[], Any] | None = None
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
         """Process batches until ``stop`` is set, then finish the batch in hand and close."""
@@ -146,6 +152,7 @@ class Gateway:
             **wiring.client_config,
         )
         producer = await self._new_producer()
+        self._metadata = consumer.topics
         try:
             await consumer.start()
             await self.rebuild_dedupe_window()
@@ -259,6 +266,8 @@ class Gateway:
                     verdict = await self._judge(record, now, seen, judged.owners)
                     judged.verdicts.append(verdict)
                     outputs.append(await self._output(record, verdict, now))
+                    if isinstance(verdict, Rejected):
+                        outputs += await self._notice(record, verdict, now)
             outputs += self._ownership_outputs(judged.owners)
             await self._commit(producer, outputs, batch)
         except RegistryUnavailable as error:
@@ -303,6 +312,30 @@ class Gateway:
             if claimed is not None:
                 owners.pending[claimed[0]] = claimed[1]
         return verdict
+
+    async def _notice(self, record: Record, verdict: Rejected, now: datetime) -> list[Output]:
+        """The notice of a refused record for its sender's outbox (none for an unknown one)."""
+        names = self.wiring.names
+        org = names.org_of_ingress(record.topic)
+        if org is None or org not in self.registry or org == "hub":
+            return []
+        if not await self._exists(names.outbox(org)):
+            _log.warning("gateway.notice_without_outbox", org=org, topic=names.outbox(org))
+            return []
+        letter = DeadLetter(verdict.reason.value, verdict.detail, record.topic,
+                            record.partition, record.offset, now)  # fmt: skip
+        notice = rejection_notice(org, list(record.headers), letter)
+        value = await self.codec.encode(notice)
+        return [(names.outbox(org), notice.subject.encode(), value, to_ce_headers(notice))]
+
+    async def _exists(self, topic: str) -> bool:
+        """Whether ``topic`` exists (the topic list is read again at most every 30 s)."""
+        loop_time = asyncio.get_running_loop().time()
+        if topic not in self._topics and loop_time - self._topics_read > _TOPICS_MAX_AGE_S:
+            if self._metadata is not None:
+                self._topics = set(await self._metadata())
+            self._topics_read = loop_time
+        return topic in self._topics
 
     def _ownership_outputs(self, owners: BatchOwners) -> list[Output]:
         """The ownership records this batch's accepted events claim, one per aggregate."""

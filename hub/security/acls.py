@@ -91,10 +91,11 @@ def service_acls(names: TopicNames) -> list[AclRule]:
     ingress, log, outbox = f"{p}.ingress.", f"{p}.log.", f"{p}.outbox."
     rw = ("READ", "WRITE", "DESCRIBE")
     return [
-        # gateway: ingress in, log and dead letters out, transactions, its group
+        # gateway: ingress in, log, dead letters and notices out, transactions, its group
         *_grant("gateway", "TOPIC", _PREFIXED, ingress, "READ", "DESCRIBE"),
         *_grant("gateway", "TOPIC", _PREFIXED, log, *rw),  # reads the log to rebuild dedupe
         *_grant("gateway", "TOPIC", _LITERAL, names.deadletter, "WRITE", "DESCRIBE"),
+        *_grant("gateway", "TOPIC", _PREFIXED, outbox, "WRITE", "DESCRIBE"),  # refusal notices
         *_grant("gateway", "TOPIC", _LITERAL, names.ownership, *rw),  # owners, rebuilt on start
         *_grant("gateway", "GROUP", _LITERAL, f"{p}-gateway", "READ"),
         *_grant("gateway", "TRANSACTIONAL_ID", _PREFIXED, f"{p}-gateway-", "WRITE", "DESCRIBE"),

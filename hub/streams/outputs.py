@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel
 
+from hub.codec.headers import to_ce_headers
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.outputs import View
 from hub.domain.hub import TickOutputs
@@ -14,15 +15,30 @@ from hub.domain.output_kinds import output_kinds
 from hub.domain.views import ViewRecord
 from hub.topics.declaration import TopicNames
 
-__all__ = ["OutputRecord", "is_event", "output_records", "record_key"]
+__all__ = ["TLP_HEADER", "OutputRecord", "is_event", "output_records", "record_key"]
+
+
+TLP_HEADER = "kcr_tlp"
+"""Header of a view record in an outbox: the TLP it was delivered under (events carry
+``ce_tlp`` in their envelope instead)."""
 
 
 class OutputRecord(NamedTuple):
-    """One record to publish: topic, key, and the model to encode (None: a tombstone)."""
+    """One record to publish: topic, key, the model to encode (None: a tombstone), its label.
+
+    ``tlp`` is set for view records in outboxes: they have no envelope to carry their label.
+    """
 
     topic: str
     key: str
     item: BaseModel | None
+    tlp: str | None = None
+
+    def headers(self) -> list[tuple[str, bytes]]:
+        """The headers of the record: CloudEvents headers for an event, else its TLP if any."""
+        if isinstance(self.item, EventEnvelope):
+            return to_ce_headers(self.item)
+        return [] if self.tlp is None else [(TLP_HEADER, self.tlp.encode())]
 
 
 def record_key(item: BaseModel) -> str:
@@ -54,8 +70,9 @@ def output_records(outputs: TickOutputs, names: TopicNames) -> Iterator[OutputRe
     for delivery in outputs.deliveries:
         output = delivery.output
         item = output.view if isinstance(output, ViewRecord) else output
+        label = None if delivery.tlp is None else delivery.tlp.value
         for org in delivery.recipients:
-            yield OutputRecord(names.outbox(org), record_key(item), item)
+            yield OutputRecord(names.outbox(org), record_key(item), item, label)
 
 
 def is_event(item: BaseModel | None) -> bool:

@@ -32,7 +32,6 @@ from typing import Any, cast
 
 import faust
 
-from hub.codec.headers import to_ce_headers
 from hub.codec.serde import EventCodec
 from hub.contracts.events.catalogue import FAMILIES
 from hub.contracts.events.clock import ClockTicked
@@ -47,7 +46,7 @@ from hub.processing.projector import Projector
 from hub.processing.tick_protocol import advance_ticks
 from hub.replay import ReplayWindow, replay_log
 from hub.streams.gap_reader import GapReader, StallWatch
-from hub.streams.outputs import is_event, output_records
+from hub.streams.outputs import output_records
 from hub.streams.transport import ReadCommittedApp
 from hub.topics.declaration import TopicNames
 
@@ -377,13 +376,12 @@ class ProjectionWorker:
         return result.projector
 
     async def _publish(self, outputs: TickOutputs) -> None:
-        encoded: dict[int, tuple[bytes | None, list[tuple[str, bytes]]]] = {}  # one tick's items
+        encoded: dict[tuple[int, str | None], tuple[bytes | None, list[tuple[str, bytes]]]] = {}
         for record in output_records(outputs, self.names):
-            known = encoded.get(id(record.item))
+            known = encoded.get((id(record.item), record.tlp))
             if known is None:  # an output goes to its topic and to many outboxes: encode it once
                 value = None if record.item is None else await self.codec.encode(record.item)
-                headers = to_ce_headers(record.item) if is_event(record.item) else []  # type: ignore[arg-type]
-                known = encoded[id(record.item)] = (value, headers)
+                known = encoded[id(record.item), record.tlp] = (value, record.headers())
             value, headers = known
             self.outputs.send(record.topic, record.key.encode(), value, headers)
         self.outputs.serve()

@@ -1,4 +1,4 @@
-"""Owners of shared state on the broker: not_owner dead letters, a book that survives restarts."""
+"""Owners of shared state on the broker: not_owner dead letters, notices, a lasting book."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from hub.codec.headers import header_map
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
+from hub.contracts.outputs import IngressRejected
 from hub.domain import testing as build
 from hub.domain.situation import SituationProjection
 from tests.integration.gateway_support import (
@@ -36,6 +37,7 @@ async def test_closing_another_organisations_incident_is_dead_lettered_not_owner
         await wait_for_records(kafka_bootstrap, [names.log("incident")], 1)
         await publish(kafka_bootstrap, codec, names.ingress("vr19"), [foreign])
         letters = await wait_for_records(kafka_bootstrap, [names.deadletter], 1)
+        notices = await wait_for_records(kafka_bootstrap, [names.outbox("vr19")], 1)
         await publish(kafka_bootstrap, codec, names.ingress("vr17"), [own_update])
         logged = await wait_for_records(kafka_bootstrap, [names.log("incident")], 2)
     meta = header_map(letters[0].headers)
@@ -43,6 +45,12 @@ async def test_closing_another_organisations_incident_is_dead_lettered_not_owner
     assert "vr17" in meta["kcr_detail"]
     assert "Fix:" in meta["kcr_detail"]
     assert gateway.stats.rejected == {"not_owner": 1}
+    notice = await codec.decode(notices[0].value)
+    assert isinstance(notice, IngressRejected)
+    assert notice.recipients == ("vr19",)
+    assert (notice.data.reason, notice.data.event_id) == ("not_owner", foreign.id)
+    assert "vr17" not in notice.model_dump_json()
+    assert await read_all(kafka_bootstrap, [names.outbox("vr17")]) == []
     situation = SituationProjection()
     for record in logged:
         situation.apply(await codec.decode_event(record.value))

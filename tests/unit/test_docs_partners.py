@@ -18,6 +18,7 @@ from hub.contracts.outputs import OUTPUT_TYPES
 from hub.gateway.deadletter import DEADLETTER_HEADERS
 from hub.gateway.policy import GatewayPolicy
 from hub.gateway.reasons import RejectReason
+from hub.streams.outputs import TLP_HEADER
 from hub.topics.declaration import declared_topics
 
 REPO = Path(__file__).resolve().parents[2]
@@ -112,13 +113,13 @@ def test_reason_table_is_complete_and_exact() -> None:
 
 
 def test_headers_and_envelope_fields_exist() -> None:
-    """ce_* headers are the codec's, kcr_* the dead letter's; table fields are the envelope's."""
+    """ce_* headers are the codec's, kcr_* the dead letter's and views'; fields the envelope's."""
     every, _ = ce_header_names()
     ce = set(re.findall(r"`(ce_[a-z]+)`", guide()))
     assert ce
     assert ce <= set(every)
     kcr = set(re.findall(r"`(kcr_[a-z_]+)`", guide()))
-    assert kcr == set(DEADLETTER_HEADERS)
+    assert kcr == {*DEADLETTER_HEADERS, TLP_HEADER}
     table = guide().split("| field | meaning |", 1)[1].split("\n\n", 1)[0]
     fields = {f for row in re.findall(r"^\| (.+?) \|", table, re.MULTILINE)
               for f in re.findall(r"`([a-z_]+)`", row)}  # fmt: skip

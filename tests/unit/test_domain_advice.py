@@ -12,7 +12,7 @@ from hub.contracts.outputs import (
     AdviceValidationRefused,
 )
 from hub.contracts.outputs.advice import AdviceDraftData
-from hub.domain import HubProjection, TickOutputs, load_thresholds
+from hub.domain import TickOutputs
 from hub.domain.measures import InvalidMeasureRequest, load_measures, needs_of, parse_measures
 from hub.domain.testing import (
     advice_rejected,
@@ -20,22 +20,11 @@ from hub.domain.testing import (
     advice_validated,
     capacity_reported,
     minutes,
+    quiet_hub,
 )
 from hub.errors import ConfigurationError
 
-QUIET = load_thresholds().replace(
-    "silent_organisation",
-    expected_partners=[],
-    max_silence_minutes=6000,
-    critical_silence_minutes=6000,
-)
-
-
-def _hub(*events: EventEnvelope) -> HubProjection:
-    """Return a quiet hub with ``events`` applied."""
-    hub = HubProjection(QUIET)
-    hub.apply_all(events)
-    return hub
+_hub = quiet_hub
 
 
 def _have(resource_type: str, source: str, available: int, **data: object) -> EventEnvelope:

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from hub.contracts.organisations import OrganisationRegistry, load_registry
-from hub.domain import HubProjection, load_thresholds
-from hub.domain.testing import information_requested, minutes
+from hub.domain import HubProjection
+from hub.domain.testing import information_requested, minutes, quiet_thresholds
 
-QUIET = load_thresholds().replace(
-    "silent_organisation",
-    expected_partners=[],
-    max_silence_minutes=6000,
-    critical_silence_minutes=6000,
-)
+QUIET = quiet_thresholds()
 
 
 def _silenced(role_of: str, event_type: str) -> OrganisationRegistry:

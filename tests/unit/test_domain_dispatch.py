@@ -11,7 +11,7 @@ from hub.contracts.outputs import (
     AssistanceFulfilled,
     ResourceCapacityView,
 )
-from hub.domain import HubProjection, TickOutputs, load_thresholds
+from hub.domain import HubProjection, TickOutputs
 from hub.domain.testing import (
     assistance_accepted,
     assistance_offered,
@@ -20,15 +20,11 @@ from hub.domain.testing import (
     capacity_reported,
     coordination_acknowledged,
     minutes,
+    quiet_thresholds,
 )
 from hub.domain.workflow_settings import load_workflow_settings
 
-QUIET = load_thresholds().replace(
-    "silent_organisation",
-    expected_partners=[],
-    max_silence_minutes=6000,
-    critical_silence_minutes=6000,
-)
+QUIET = quiet_thresholds()
 
 
 def _hub(*events: EventEnvelope, max_candidates: int = 5) -> HubProjection:

@@ -16,7 +16,7 @@ from hub.contracts.outputs import (
     RegionView,
     ResourceCapacityView,
 )
-from hub.domain import HubProjection, TickOutputs, ViewRecord, load_thresholds
+from hub.domain import HubProjection, TickOutputs, ViewRecord
 from hub.domain.testing import (
     assistance_accepted,
     assistance_offered,
@@ -29,15 +29,11 @@ from hub.domain.testing import (
     incident_reported,
     incident_updated,
     minutes,
+    quiet_thresholds,
     sitrep_published,
 )
 
-QUIET = load_thresholds().replace(
-    "silent_organisation",
-    expected_partners=[],
-    max_silence_minutes=600,
-    critical_silence_minutes=600,
-)
+QUIET = quiet_thresholds(600)
 
 
 def _hub(*events: EventEnvelope) -> HubProjection:

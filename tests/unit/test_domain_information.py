@@ -8,15 +8,15 @@ from typing import Any
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.organisations import load_registry
 from hub.contracts.outputs import InformationForwarded, InformationSummarised
-from hub.domain import HubProjection, TickOutputs, load_thresholds
-from hub.domain.testing import information_provided, information_requested, minutes
-
-QUIET = load_thresholds().replace(
-    "silent_organisation",
-    expected_partners=[],
-    max_silence_minutes=6000,
-    critical_silence_minutes=6000,
+from hub.domain import HubProjection, TickOutputs
+from hub.domain.testing import (
+    information_provided,
+    information_requested,
+    minutes,
+    quiet_thresholds,
 )
+
+QUIET = quiet_thresholds()
 REGIONS = load_registry().region_ids()
 
 

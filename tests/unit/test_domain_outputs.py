@@ -142,6 +142,7 @@ def test_output_types_are_the_hub_outputs() -> None:
         "nl.kcr.information.forwarded",
         "nl.kcr.information.reminded",
         "nl.kcr.information.summarised",
+        "nl.kcr.ingress.rejected",
     ]
     assert OUTPUT_TYPES["nl.kcr.escalation.raised"] is EscalationRaised
     assert all(model.declared_type() == name for name, model in OUTPUT_TYPES.items())

@@ -10,7 +10,7 @@ from hub.contracts.events.catalogue import parse_event
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.events.scenario import ScenarioDefined
 from hub.contracts.outputs import ScenarioView
-from hub.domain import HubProjection, TickOutputs, load_thresholds
+from hub.domain import HubProjection, TickOutputs
 from hub.domain.conditions import Metric, parse_condition
 from hub.domain.monitoring import MetricReader
 from hub.domain.testing import (
@@ -20,17 +20,13 @@ from hub.domain.testing import (
     capacity_reported,
     incident_reported,
     minutes,
+    quiet_thresholds,
     scenario_defined,
     scenario_retired,
 )
 
 Example = Callable[[str], dict[str, Any]]
-QUIET = load_thresholds().replace(
-    "silent_organisation",
-    expected_partners=[],
-    max_silence_minutes=6000,
-    critical_silence_minutes=6000,
-)
+QUIET = quiet_thresholds()
 STORM = {
     "pumps-short": "capacity.available[pump] < 20",
     "zeeland": "situation.max_grip[vr19] >= 4 and situation.affected[vr19] > 100",

@@ -24,7 +24,7 @@ from hub.contracts.outputs import (
     AssistanceFulfilled,
     ResourceCapacityView,
 )
-from hub.domain import HubProjection, TickOutputs, load_thresholds
+from hub.domain import HubProjection, TickOutputs
 from hub.domain.testing import (
     advice_requested,
     advice_validated,
@@ -35,14 +35,10 @@ from hub.domain.testing import (
     coordination_acknowledged,
     incident_reported,
     minutes,
+    quiet_thresholds,
 )
 
-QUIET = load_thresholds().replace(
-    "silent_organisation",
-    expected_partners=[],
-    max_silence_minutes=6000,
-    critical_silence_minutes=6000,
-)
+QUIET = quiet_thresholds()
 
 
 def _capacity(resource_type: str, source: str, available: int) -> EventEnvelope:

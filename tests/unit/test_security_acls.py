@@ -66,6 +66,7 @@ def test_the_gateway_gets_ingress_log_deadletter_and_transactions() -> None:
         ("PREFIXED", "kcr.log."),
         ("LITERAL", "kcr.deadletter"),
         ("LITERAL", "kcr.ownership"),
+        ("PREFIXED", "kcr.outbox."),  # notices of refused records to their senders
     }
     assert ("LITERAL", "kcr.ownership") in _topics("gateway", "READ")
     assert ("PREFIXED", "kcr.ingress.") in _topics("gateway", "READ")

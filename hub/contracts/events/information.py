@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
-from hub.contracts.events.envelope import EventData, EventEnvelope, data_field, type_field
+from hub.contracts.events.envelope import EventData, EventEnvelope, Tlp, data_field, type_field
 from hub.contracts.fields import (
     Addressee,
     Identifier,
@@ -47,6 +47,20 @@ class InformationRequested(EventEnvelope):
     aggregate_field: ClassVar[str | None] = "request_id"
     type: Literal["nl.kcr.information.requested"] = type_field("nl.kcr.information.requested")
     data: InformationRequestedData = data_field("The question.")
+
+    @model_validator(mode="after")
+    def _red_names_its_addressees(self) -> Self:
+        """A RED question may go only to its named recipients: each addressee must be one."""
+        if self.tlp is not Tlp.RED:
+            return self
+        unnamed = [a for a in self.data.addressees if a not in self.recipients]
+        if unnamed:
+            raise ValueError(
+                f"data.addressees {', '.join(unnamed)} are not in recipients: a RED request "
+                "goes only to its named recipients. Fix: add them to recipients (name each "
+                "region instead of 'all-regions'), or choose a wider label"
+            )
+        return self
 
 
 class InformationProvidedData(EventData):

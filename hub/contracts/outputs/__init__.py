@@ -37,6 +37,7 @@ from hub.contracts.outputs.information import (
     InformationReminded,
     InformationSummarised,
 )
+from hub.contracts.outputs.notices import IngressRejected, IngressRejectedData
 from hub.contracts.outputs.signals import (
     EscalationData,
     EscalationRaised,
@@ -98,6 +99,8 @@ __all__ = [
     "InformationForwarded",
     "InformationReminded",
     "InformationSummarised",
+    "IngressRejected",
+    "IngressRejectedData",
     "NationalSituationView",
     "ObservedMetric",
     "OrgCapacity",
@@ -125,7 +128,12 @@ InformationEvent = InformationForwarded | InformationReminded | InformationSumma
 AdviceEvent = AdviceDrafted | AdvicePublished | AdviceRejectionNoted | AdviceValidationRefused
 """Any advice output."""
 OutputEvent = (
-    EscalationEvent | CoordinationRequested | AssistanceEvent | InformationEvent | AdviceEvent
+    EscalationEvent
+    | CoordinationRequested
+    | AssistanceEvent
+    | InformationEvent
+    | AdviceEvent
+    | IngressRejected
 )
 """Any output event of the hub."""
 
@@ -143,6 +151,7 @@ _OUTPUT_CLASSES: tuple[type[EventEnvelope], ...] = (
     AdvicePublished,
     AdviceRejectionNoted,
     AdviceValidationRefused,
+    IngressRejected,
 )
 
 OUTPUT_TYPES: Mapping[str, type[EventEnvelope]] = MappingProxyType(
@@ -151,7 +160,9 @@ OUTPUT_TYPES: Mapping[str, type[EventEnvelope]] = MappingProxyType(
 """The event types the hub publishes as outputs and their models.
 
 Escalations go to ``kcr.signal.escalation``, coordination requests to ``kcr.coordination``,
-advice to ``kcr.advice``; every output also reaches the outboxes the router picks.
+advice to ``kcr.advice``; every output also reaches the outboxes the router picks. The
+gateway's notices of a refused record (``nl.kcr.ingress.rejected``) go only to the sender's
+outbox.
 """
 
 VIEW_MODELS: Mapping[str, tuple[str, type[BaseModel]]] = MappingProxyType(

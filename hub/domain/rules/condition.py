@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from hub.contracts.outputs.signals import SignalSeverity
 from hub.contracts.reference import load_reference
 from hub.domain._common import clip, org_name
+from hub.domain.audience import EVERYONE, Audience
 
 __all__ = [
     "MAX_EVIDENCE",
@@ -20,6 +21,7 @@ __all__ = [
     "names",
     "org_name",
     "signal_id",
+    "signal_id_prefix",
     "unique",
 ]
 
@@ -37,7 +39,9 @@ class Condition:
     """A condition found by a rule at one tick; a signal is raised while it holds.
 
     ``recipients`` names organisations the signal is addressed to besides those the router
-    reaches by subscription (e.g. the LOCC for overdue assistance).
+    reaches by subscription (e.g. the LOCC for overdue assistance). ``audience`` is who may
+    see what the rule read (:mod:`hub.domain.audience`): :data:`EVERYONE` when all the signal
+    reaches may; else the signal goes only to them, with the stricter label.
     """
 
     rule: str
@@ -47,12 +51,16 @@ class Condition:
     regions: tuple[str, ...]
     evidence: tuple[str, ...]
     recipients: tuple[str, ...] = ()
+    audience: Audience = EVERYONE
+    subjects: tuple[str, ...] = ()
+    """The aggregates (incident ids) the signal names: their audience limits its resolution."""
 
     def __post_init__(self) -> None:
         """Keep the title and details within the limits of the signal contract."""
         object.__setattr__(self, "title", clip(self.title, _MAX_TITLE))
         object.__setattr__(self, "details", clip(self.details, _MAX_DETAILS))
         object.__setattr__(self, "evidence", self.evidence[:MAX_EVIDENCE])
+        object.__setattr__(self, "subjects", self.subjects[:MAX_EVIDENCE])
 
     def to_json(self) -> dict[str, Any]:
         """Return the condition as a JSON-able dict."""
@@ -64,6 +72,8 @@ class Condition:
             "regions": list(self.regions),
             "evidence": list(self.evidence),
             "recipients": list(self.recipients),
+            **({"audience": self.audience.to_json()} if self.audience.restricted else {}),
+            **({"subjects": list(self.subjects)} if self.subjects else {}),
         }
 
     @classmethod
@@ -77,6 +87,8 @@ class Condition:
             regions=tuple(data["regions"]),
             evidence=tuple(data["evidence"]),
             recipients=tuple(data["recipients"]),
+            audience=Audience.from_json(data.get("audience")),
+            subjects=tuple(data.get("subjects", ())),
         )
 
 
@@ -95,13 +107,18 @@ class Found(NamedTuple):
         return {signal_id(self.rule, key) for key in self.keys}
 
 
+def signal_id_prefix(rule: str) -> str:
+    """Return how the signal ids of ``rule`` begin: ``grip_high`` → ``grip-high/``."""
+    return f"{rule.replace('_', '-')}/"
+
+
 def signal_id(rule: str, key: str) -> str:
     """Return the signal id of ``rule`` for ``key``: ``grip_high``, ``x`` → ``grip-high/x``.
 
     A key too long for the contract (ids may be 200 characters) is cut and given a hash of
     the whole key, so the id stays unique and the same at every tick.
     """
-    prefix = f"{rule.replace('_', '-')}/"
+    prefix = signal_id_prefix(rule)
     if len(prefix) + len(key) <= _MAX_SIGNAL_ID:
         return prefix + key
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()

@@ -20,6 +20,7 @@ from hub.contracts.outputs.signals import SignalSeverity
 from hub.contracts.reference import load_reference
 from hub.domain._common import dt_to_json
 from hub.domain.assistance import Request
+from hub.domain.audience import limited
 from hub.domain.coordination import CoordinationRequest
 from hub.domain.rules.condition import Condition, Found, org_name, signal_id, unique
 from hub.domain.state import HubState
@@ -163,6 +164,7 @@ def _assistance_overdue(
             regions=_regions((request.region,)),
             evidence=request.evidence(),
             recipients=unique((*notify, request.requester)),
+            audience=limited(request.tlp, request.limit),
         )
     return found
 

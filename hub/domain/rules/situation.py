@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from hub.contracts.outputs.signals import SignalSeverity
 from hub.contracts.reference import load_reference
+from hub.domain.audience import EVERYONE
 from hub.domain.rules.condition import (
     MAX_EVIDENCE,
     Condition,
@@ -40,8 +42,9 @@ def grip_high(state: HubState, now: datetime, thresholds: Thresholds) -> dict[st
     """An active incident at GRIP ``min_level`` or higher; critical from ``critical_level``.
 
     Keyed by incident. Evidence: the report and the event that set the current GRIP level.
+    A restricted incident (RED, say) raises a signal only those who may see it receive.
     """
-    return grip_high_for(state, now, thresholds, state.situation.national_tally().ids)
+    return grip_high_for(state, now, thresholds, state.situation.active_ids())
 
 
 def grip_high_for(
@@ -49,6 +52,7 @@ def grip_high_for(
 ) -> dict[str, Condition]:
     """:func:`grip_high` for the named incidents only (unknown or closed ones hold nothing)."""
     limits, reference = thresholds.grip_high, load_reference()
+    visibility = state.situation.visibility
     found: dict[str, Condition] = {}
     for incident_id in incident_ids:
         incident = state.situation.incidents.get(incident_id)
@@ -60,6 +64,8 @@ def grip_high_for(
         severity = (
             SignalSeverity.CRITICAL if rank >= limits.critical_rank else SignalSeverity.WARNING
         )
+        regions = tuple(sorted(incident.regions))
+        audience = visibility.label(incident.audience, visibility.signal_reach(regions))
         found[signal_id(GRIP_HIGH, incident.incident_id)] = Condition(
             rule=GRIP_HIGH,
             severity=severity,
@@ -67,8 +73,10 @@ def grip_high_for(
                 f"{grip_name(incident.grip_level)} in {names(incident.regions)}: {incident.title}"
             ),
             details=_grip_details(incident, limits.min_level),
-            regions=tuple(sorted(incident.regions)),
+            regions=regions,
             evidence=unique((incident.reported_event_id, incident.grip_event_id)),
+            audience=audience,
+            subjects=(incident.incident_id,),
         )
     return found
 
@@ -108,10 +116,28 @@ def supra_regional(state: HubState, now: datetime, thresholds: Thresholds) -> di
         group = _grouped(incidents, limits.window, limits.min_regions)
         if group:
             regions = sorted({region for incident in group for region in incident.regions})
-            found[signal_id(SUPRA_REGIONAL, category)] = _supra_condition(
+            unlabelled = _supra_condition(
                 category, tuple(regions), group[:MAX_EVIDENCE], len(group), limits
             )
+            condition = _labelled(unlabelled, group, situation)
+            if condition is not None:
+                found[signal_id(SUPRA_REGIONAL, category)] = condition
     return found
+
+
+def _labelled(
+    condition: Condition, group: Iterable[IncidentState], situation: SituationProjection
+) -> Condition | None:
+    """``condition`` with the narrowest audience of ``group``; None if nobody may see it all."""
+    audiences = {incident.audience for incident in group}
+    audience = EVERYONE
+    for each in audiences:  # narrowing is commutative: any order gives the same audience
+        audience = audience.narrow(each)
+    if audience.orgs is not None and not audience.orgs:
+        return None
+    visibility = situation.visibility
+    label = visibility.label(audience, visibility.signal_reach(condition.regions))
+    return replace(condition, audience=label)
 
 
 def supra_regional_for(
@@ -156,7 +182,9 @@ def _tally_condition(
         if any(held.any_within(span) for span in times)
     )
     count = sum(hi - lo for lo, hi in ranges)
-    return _supra_condition(category, tuple(regions), first[:MAX_EVIDENCE], count, limits)
+    condition = _supra_condition(category, tuple(regions), first[:MAX_EVIDENCE], count, limits)
+    group = (situation.incidents[i] for lo, hi in ranges for _, i in starts[lo:hi])
+    return _labelled(condition, group, situation)
 
 
 def _grouped(
@@ -214,4 +242,5 @@ def _supra_condition(
         ),
         regions=regions,
         evidence=tuple(incident.reported_event_id for incident in first[:MAX_EVIDENCE]),
+        subjects=tuple(incident.incident_id for incident in first[:MAX_EVIDENCE]),
     )

@@ -14,6 +14,7 @@ from datetime import datetime
 from hub.contracts.organisations import load_registry
 from hub.contracts.outputs.signals import SignalSeverity
 from hub.domain._common import dt_to_json
+from hub.domain.audience import limited
 from hub.domain.conditions import METRICS, evaluate, metrics_of
 from hub.domain.information import InformationRequest
 from hub.domain.monitoring import MetricReader
@@ -84,6 +85,7 @@ def _information_overdue(
             regions=tuple(org for org in overdue if registry.is_region(org)),
             evidence=(request.event_id,),
             recipients=(request.requester,),
+            audience=limited(request.tlp, request.limit),
         )
     return found
 
