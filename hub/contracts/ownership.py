@@ -28,6 +28,7 @@ from types import MappingProxyType
 from hub.contracts.events.envelope import EventEnvelope
 
 __all__ = [
+    "CLAIMING_TYPES",
     "OWNERSHIP_TABLE",
     "AggregateKind",
     "AggregateRef",
@@ -141,6 +142,13 @@ Coordination requests are created by the hub's workflows, never by partners: an 
 answers one. Advice is validated or rejected by a national centre, not its requester: those
 are changes of the requester's aggregate that the ``national_centre`` role is allowed.
 """
+
+CLAIMING_TYPES: frozenset[str] = frozenset(
+    event_type
+    for event_type, rows in OWNERSHIP_TABLE.items()
+    if any(row.effect in (Effect.CREATES, Effect.ENDS) for row in rows)
+)
+"""The event types that create or end an aggregate: what claims or ends an owner."""
 
 
 def touch_of(event: EventEnvelope) -> AggregateRef | None:

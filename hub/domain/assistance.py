@@ -47,7 +47,7 @@ from hub.domain._common import (
     opt_dt_from_json,
     opt_dt_to_json,
 )
-from hub.domain.audience import request_limit
+from hub.domain.audience import answers_requester, request_limit
 from hub.domain.due import DueWatch
 from hub.domain.retiring import SortedIds
 
@@ -254,6 +254,9 @@ class AssistanceBook:
             return
         if data.resource_type != request.resource_type or event.source == request.requester:
             self.ignored += 1
+            return
+        if not answers_requester(event, request.requester):
+            self.ignored += 1  # a RED offer its requester may not see offers nothing
             return
         request.offers[data.offer_id] = Offer(
             data.offer_id, event.source, data.resource_type, data.quantity

@@ -39,6 +39,7 @@ __all__ = [
     "Audience",
     "Visibility",
     "allowed_orgs",
+    "answers_requester",
     "default_visibility",
     "limited",
     "request_limit",
@@ -85,6 +86,16 @@ def request_limit(
         return None
     allowed = allowed_orgs(tlp, recipients, regions, frozenset())
     return frozenset(allowed or ()) | {requester}
+
+
+def answers_requester(event: EventEnvelope, requester: str) -> bool:
+    """Whether an answer (an offer, an answer to a question) may reach its requester.
+
+    Answering a request involves its requester, so any label but RED does; a RED answer only
+    when it names the requester among its recipients. One that does not is no answer to it:
+    the workflows ignore it (it stays in the log).
+    """
+    return event.tlp is not Tlp.RED or requester in event.recipients
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +271,8 @@ class Visibility:
             if registry.may_read(o, "kcr.coordination") or registry.may_read(o, "kcr.advice")
         )
         """Who reads the workflow topics (coordination, advice) by role (the national centres)."""
+        self.regions = frozenset(registry.region_ids())
+        """The safety regions (whose own view shows their last sign of life)."""
         self._regions: dict[tuple[str, ...], frozenset[str] | None] = {}
 
     def of_event(self, event: EventEnvelope, regions: Iterable[str] | None = None) -> Audience:

@@ -28,6 +28,7 @@ from typing import Any
 from hub.contracts.events.coordination import CoordinationAcknowledged, CoordinationResponse
 from hub.contracts.events.envelope import EventEnvelope
 from hub.domain._common import dt_from_json, dt_to_json
+from hub.domain.audience import EVERYONE, Audience
 from hub.domain.due import DueWatch
 from hub.domain.retiring import RetirementQueue, SortedIds
 
@@ -43,6 +44,8 @@ class CoordinationRequest:
     respond_by: datetime
     evidence_id: str
     """Id of the hub event that issued the request."""
+    audience: Audience = EVERYONE
+    """Who may see the request behind it (a RED or AMBER_STRICT assistance request's limit)."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -86,12 +89,17 @@ class CoordinationBook:
         """Requests the deadline rule looks at again (changed, or past due); not stored."""
 
     def record_request(
-        self, request_id: str, addressee: str, respond_by: datetime, evidence_id: str
+        self,
+        request_id: str,
+        addressee: str,
+        respond_by: datetime,
+        evidence_id: str,
+        audience: Audience = EVERYONE,
     ) -> None:
         """Record a request the hub issued; recording it again changes nothing."""
         if request_id not in self.requests:
             self.requests[request_id] = CoordinationRequest(
-                request_id, addressee, respond_by, evidence_id
+                request_id, addressee, respond_by, evidence_id, audience
             )
             self.retiring.cancel(request_id)  # acknowledgements that came first now count
             self._refresh(request_id)
@@ -194,6 +202,7 @@ class CoordinationBook:
                     r.evidence_id,
                     r.request_id in self._closed,
                     r.request_id in self._released,
+                    *([r.audience.to_json()] if r.audience.restricted else []),
                 ]
                 for r in self.requests.values()
             },
@@ -214,9 +223,13 @@ class CoordinationBook:
         }
         book.retiring = RetirementQueue.from_snapshot(data["retiring"])
         for request_id, item in data["requests"].items():
-            addressee, respond_by, evidence_id, closed, released = item
+            addressee, respond_by, evidence_id, closed, released, *audience = item
             book.requests[request_id] = CoordinationRequest(
-                request_id, addressee, dt_from_json(respond_by), evidence_id
+                request_id,
+                addressee,
+                dt_from_json(respond_by),
+                evidence_id,
+                Audience.from_json(audience[0] if audience else None),
             )
             if closed:
                 book._closed.add(request_id)

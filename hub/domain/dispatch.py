@@ -57,6 +57,7 @@ from hub.contracts.outputs import (
 )
 from hub.contracts.outputs.base import DIRECTED_TLP, bounded_id, output_event_id, stricter
 from hub.domain.assistance import Request
+from hub.domain.audience import limited
 from hub.domain.due import DueQueue
 from hub.domain.output_kinds import WorkflowOutputs
 from hub.domain.retiring import RetirementQueue
@@ -299,7 +300,11 @@ class AssistanceDispatch:
         )
         coordination = at.state.coordination
         coordination.record_request(
-            candidate.coordination_id, candidate.org_id, respond_by, event.id
+            candidate.coordination_id,
+            candidate.org_id,
+            respond_by,
+            event.id,
+            limited(request.tlp, request.limit),
         )
         if coordination.answer(candidate.coordination_id) is not None:
             self._look.add(request.request_id)  # answered before it was asked: look again

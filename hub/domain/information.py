@@ -50,7 +50,7 @@ from hub.contracts.outputs import (
 from hub.contracts.outputs.base import DIRECTED_TLP, output_event_id, stricter
 from hub.contracts.outputs.information import InformationQuestionData, InformationSummaryData
 from hub.domain._common import dt_from_json, dt_to_json, hub_time
-from hub.domain.audience import request_limit
+from hub.domain.audience import answers_requester, request_limit
 from hub.domain.due import DueQueue, DueWatch
 from hub.domain.output_kinds import WorkflowOutputs
 from hub.domain.retiring import RetirementQueue, SortedIds
@@ -190,6 +190,9 @@ class InformationBook:
         request = self.requests.get(event.data.request_id)
         if request is None or event.source not in request.addressees:
             self.ignored += 1
+            return
+        if not answers_requester(event, request.requester):
+            self.ignored += 1  # a RED answer its requester may not see answers nobody
             return
         request.answers[event.source] = Answer(
             event.data.answer, event.data.attachments, hub_time(event), event.id

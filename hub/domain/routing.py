@@ -121,9 +121,8 @@ def route(
     ``audience``: who may see what ``output`` was derived from, when that is not everyone.
     """
     facts = facts_of(output, view_tlp)
-    if audience is not None:
-        facts = facts._replace(tlp=strictest(facts.tlp, audience.tlp))
-    allowed = _allowed(facts, audience)
+    allowed = _allowed(facts, audience)  # what its own label allows, of whom may see its inputs
+    label = facts.tlp if audience is None else strictest(facts.tlp, audience.tlp)
     involved = facts.involved
     subscribed = facts.kind in SUBSCRIPTION_KINDS
     recipients = tuple(
@@ -135,9 +134,10 @@ def route(
             or (subscribed and subscriptions.wants(org, facts.kind, involved))
         )
     )
-    public = facts.tlp is Tlp.CLEAR and (audience is None or not audience.restricted)
-    label = facts.tlp if isinstance(output, ViewRecord) else None
-    return Delivery(output, recipients, public=public, tlp=label)
+    public = label is Tlp.CLEAR and (audience is None or not audience.restricted)
+    return Delivery(
+        output, recipients, public=public, tlp=label if isinstance(output, ViewRecord) else None
+    )
 
 
 def route_all(

@@ -45,6 +45,8 @@ class HubState:
     advice: AdviceBook = field(default_factory=AdviceBook)
     scenarios: ScenarioBook = field(default_factory=ScenarioBook)
     subscriptions: SubscriptionBook = field(default_factory=SubscriptionBook)
+    visibility: Visibility = field(default_factory=default_visibility, compare=False, repr=False)
+    """Which events the shared aggregates (and the activity behind silence) may count."""
     _routes: dict[type[EventEnvelope], tuple[_Apply, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -66,10 +68,16 @@ class HubState:
         return cls(
             situation=SituationProjection(dedupe_window, visibility),
             **_books(organisations, visibility),
+            visibility=visibility,
         )
 
     def apply(self, event: EventEnvelope) -> None:
-        """Apply ``event`` to every projection it concerns; activity sees every event."""
+        """Apply ``event`` to every projection it concerns.
+
+        Activity (a partner's last sign of life, shown in region views and behind the silence
+        signal) sees every event that everyone the source's region view reaches may see: a RED
+        event tells nobody else when it was sent.
+        """
         route = self._routes.get(type(event))
         if route is None:
             route = self._routes[type(event)] = self._route(event)
@@ -91,7 +99,14 @@ class HubState:
         if event.family == "clock":
             return ()  # the hub's own ticks are time, not a sign of life of a partner
         own = by_family.get(event.family)
-        return (self.activity.apply,) if own is None else (self.activity.apply, own)
+        return (self._activity,) if own is None else (self._activity, own)
+
+    def _activity(self, event: EventEnvelope) -> None:
+        visibility = self.visibility
+        source = event.source
+        reach = visibility.view_audience((source,) if source in visibility.regions else ())
+        if visibility.shares(visibility.of_event(event), reach, visibility.view_tlp):
+            self.activity.apply(event)
 
     def to_snapshot(self) -> dict[str, Any]:
         """Return every projection's state as one JSON-able dict."""
@@ -126,6 +141,7 @@ class HubState:
             advice=AdviceBook.from_snapshot(data["advice"], orgs),
             scenarios=ScenarioBook.from_snapshot(data["scenarios"], orgs),
             subscriptions=SubscriptionBook.from_snapshot(data["subscriptions"]),
+            visibility=visibility or default_visibility(),
         )
 
 

@@ -9,20 +9,35 @@ client (a later move to confluent-kafka replaces this module only).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from hub.gateway.ownership import OwnershipBook, from_record
+from hub.contracts.events.envelope import EventEnvelope
+from hub.gateway.ownership import (
+    BatchOwners,
+    Ownership,
+    OwnershipBook,
+    claim,
+    from_record,
+    to_record,
+)
 from hub.kafka.reading import bounded_consumer, partitions_of, read_until_end
 from hub.logs import get_logger
 
-__all__ = ["forget_expired", "read_ownership"]
+__all__ = ["BACKFILL_MARKER", "backfill_from_log", "forget_expired", "read_ownership"]
+
+BACKFILL_MARKER = "~backfilled"
+"""Key of the record saying the owners of the log's aggregates were claimed once (no aggregate
+key starts with ``~``: keys are ``<kind> <ids>``)."""
 
 _log = get_logger("hub.gateway.ownership")
+
+LogSource = Callable[[], AsyncIterator[tuple[EventEnvelope, datetime]]]
+"""Yields the log's events that create or end an aggregate, in log order, with their time."""
 
 
 async def read_ownership(
@@ -73,3 +88,44 @@ async def forget_expired(
         book.restore(key, None)
     _log.info("gateway.ownership_forgotten", keys=len(keys))
     return len(keys)
+
+
+async def backfill_from_log(
+    producer: AIOKafkaProducer,
+    topic: str,
+    book: OwnershipBook,
+    log: LogSource,
+    now: datetime,
+) -> int:
+    """Claim the owners of the aggregates the log created before the book existed; once.
+
+    A hub whose log predates the ownership store knows no owner of its older aggregates, so
+    anyone could change them. On the first start that finds no :data:`BACKFILL_MARKER` in the
+    book, the log is read once from its beginning; only the events that create or end an
+    aggregate (by their ``ce_type`` header) are decoded, and claimed in log order as the
+    gateway would have claimed them. The claims not already in the book and the marker are
+    written in one transaction; a failure is logged and the next start tries again. Returns
+    the number of owners claimed.
+    """
+    if book.get(BACKFILL_MARKER) is not None:
+        return 0
+    owners = BatchOwners(book)
+    seen = 0
+    async for event, at in log():
+        seen += 1
+        claimed = claim(event, owners, at)
+        if claimed is not None:
+            owners.pending[claimed[0]] = claimed[1]
+    owners.pending[BACKFILL_MARKER] = Ownership("hub", now)
+    try:
+        async with producer.transaction():
+            for key, ownership in owners.pending.items():
+                record_key, value = to_record(key, ownership)
+                await producer.send(topic, value, key=record_key)
+    except KafkaError as error:
+        _log.warning("gateway.ownership_backfill_failed", error=repr(error))
+        return 0
+    claimed_count = len(owners.pending) - 1
+    owners.settle()
+    _log.info("gateway.ownership_backfilled", events=seen, owners=claimed_count)
+    return claimed_count

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
@@ -27,14 +27,16 @@ from hub.codec.headers import to_ce_headers
 from hub.codec.registry_client import RegistryUnavailable
 from hub.codec.serde import EventCodec
 from hub.contracts.events.catalogue import FAMILIES
+from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.organisations import OrganisationRegistry
+from hub.contracts.ownership import CLAIMING_TYPES
 from hub.errors import CodecError
 from hub.gateway.admission import Admitted, Rejected, Verdict, admit
 from hub.gateway.deadletter import DeadLetter, deadletter_headers
 from hub.gateway.dedupe import DedupeWindow, EventKey
 from hub.gateway.notices import rejection_notice
 from hub.gateway.ownership import BatchOwners, OwnershipBook, claim, judge_ownership, to_record
-from hub.gateway.ownership_store import forget_expired, read_ownership
+from hub.gateway.ownership_store import backfill_from_log, forget_expired, read_ownership
 from hub.gateway.policy import GatewayPolicy
 from hub.gateway.reasons import RejectReason, reason_of
 from hub.kafka.producers import started_producer
@@ -241,8 +243,32 @@ class Gateway:
         """Read the ownership topic back (not the log), then forget owners past the retention."""
         topic = self.wiring.names.ownership
         self.owners = await read_ownership(self.wiring.bootstrap, topic, self.wiring.client_config)
+        await backfill_from_log(producer, topic, self.owners, self._creations, self.clock())
         ended_before = self.clock() - self.policy.ownership_retention
         await forget_expired(producer, topic, self.owners, ended_before)
+
+    async def _creations(self) -> AsyncIterator[tuple[EventEnvelope, datetime]]:
+        """The log's events that create or end an aggregate, decoded, with their log time."""
+        consumer = bounded_consumer(self.wiring.bootstrap, self.wiring.client_config)
+        await consumer.start()
+        try:
+            topics = [self.wiring.names.log(family) for family in FAMILIES]
+            partitions = await partitions_of(
+                self.wiring.bootstrap, topics, self.wiring.client_config
+            )
+            async for records in read_until_end(consumer, partitions):
+                for record in records:
+                    kind = dict(record.headers).get("ce_type", b"").decode()
+                    if kind not in CLAIMING_TYPES:
+                        continue
+                    try:
+                        event = await self.codec.decode_event(record.value)
+                    except CodecError as error:  # accepted once; a schema gone: skip, say so
+                        _log.warning("gateway.backfill_skipped", error=error.message)
+                        continue
+                    yield event, datetime.fromtimestamp(record.timestamp / 1000, UTC)
+        finally:
+            await consumer.stop()
 
     async def _process(
         self,

@@ -11,6 +11,7 @@ from hub.codec.serde import EventCodec
 from hub.contracts.outputs import IngressRejected
 from hub.domain import testing as build
 from hub.domain.situation import SituationProjection
+from hub.gateway.ownership_store import BACKFILL_MARKER
 from tests.integration.gateway_support import (
     make_hub_topics,
     publish,
@@ -71,7 +72,8 @@ async def test_the_ownership_book_survives_a_restart_from_its_topic(
         await publish(kafka_bootstrap, codec, names.ingress("vr17"), [requested])
         await wait_for_records(kafka_bootstrap, [names.log("assistance")], 1)
     stored = await read_all(kafka_bootstrap, [names.ownership])
-    assert [r.key for r in stored] == [f"assistance_request {request}".encode()]
+    claims = [r.key for r in stored if r.key != BACKFILL_MARKER.encode()]
+    assert claims == [f"assistance_request {request}".encode()]
     withdrawn = build.assistance_withdrawn(request, now, "vr19")
     async with running_gateway(kafka_bootstrap, names, registry_url) as restarted:
         assert restarted.owners.get(f"assistance_request {request}") is not None
@@ -79,3 +81,33 @@ async def test_the_ownership_book_survives_a_restart_from_its_topic(
         letters = await wait_for_records(kafka_bootstrap, [names.deadletter], 1)
     assert header_map(letters[0].headers)["kcr_reason"] == "not_owner"
     assert len(await read_all(kafka_bootstrap, [names.log("assistance")])) == 1
+
+
+async def test_owners_of_a_log_older_than_the_store_are_claimed_once_on_start(
+    kafka_bootstrap: str, registry_url: str, unique_name: Callable[[str], str]
+) -> None:
+    """A log written before the ownership store: the first start claims its owners, once."""
+    names = make_hub_topics(kafka_bootstrap, unique_prefix(unique_name), ("vr17", "vr19"))
+    codec = EventCodec(HttpSchemaRegistry(registry_url))
+    now = datetime.now(UTC)
+    old, ended = unique_name("old"), unique_name("ended")
+    history = [
+        build.incident_reported(old, now, "vr17", regions=["vr17"]),
+        build.incident_reported(ended, now, "vr19", regions=["vr19"]),
+        build.incident_updated(old, now, "vr17", status="escalating"),
+        build.incident_closed(ended, now, "vr19"),
+    ]
+    await publish(kafka_bootstrap, codec, names.log("incident"), history)
+    foreign = build.incident_closed(old, now, "vr19")
+    async with running_gateway(kafka_bootstrap, names, registry_url) as gateway:
+        assert gateway.owners.get(f"incident {old}").owner == "vr17"  # type: ignore[union-attr]
+        assert gateway.owners.get(f"incident {ended}").ended_at is not None  # type: ignore[union-attr]
+        await publish(kafka_bootstrap, codec, names.ingress("vr19"), [foreign])
+        letters = await wait_for_records(kafka_bootstrap, [names.deadletter], 1)
+    assert header_map(letters[0].headers)["kcr_reason"] == "not_owner"
+    stored = [r.key for r in await read_all(kafka_bootstrap, [names.ownership])]
+    assert stored.count(BACKFILL_MARKER.encode()) == 1
+    async with running_gateway(kafka_bootstrap, names, registry_url):
+        pass  # a second start finds the marker and reads no log
+    again = [r.key for r in await read_all(kafka_bootstrap, [names.ownership])]
+    assert again == stored

@@ -82,26 +82,26 @@ async def test_a_red_incident_reaches_its_recipient_and_nothing_else(
             await until(ncc_has_it, "the RED incident's view and signal in ncc's outbox")
             await until(supra_raised, "the supra-regional signal over vr08 and vr09")
             await asyncio.sleep(3)  # a few more ticks: whatever would leak has leaked by now
+        signal = next(
+            i for i in await outbox(env, "ncc")
+            if isinstance(i, EscalationEvent) and SECRET_ID in i.data.signal_id
+        )  # fmt: skip
+        assert signal.tlp is Tlp.RED
+        assert set(signal.recipients) == {"ncc", "vr07"}
+        labels = {
+            header_map(r.headers).get(TLP_HEADER)
+            for r in await raw_records(env["KCR_BOOTSTRAP"], names.outbox("ncc"))
+            if r.key == f"incident/{SECRET_ID}".encode()
+        }
+        assert labels == {"RED"}
+        for org in ("locc", "vr08", "vr09", "vr06", "vr18"):
+            leaked = [i for i in await outbox(env, org) if _names_the_secret(i)]
+            assert leaked == [], f"{org}'s outbox names the RED incident: {leaked}"
+        situation = await views(env, "situation")
+        assert [k for k, v in situation.items() if _names_the_secret(v)] == []
+        national = situation["national"]
+        assert isinstance(national, NationalSituationView)
+        assert national.active_incidents == 2  # vr08's and vr09's floods; not the RED one
+        assert [s.id for s in await signals_of(env) if _names_the_secret(s)] == []
     finally:
         hub.stop()
-    signal = next(
-        i for i in await outbox(env, "ncc")
-        if isinstance(i, EscalationEvent) and SECRET_ID in i.data.signal_id
-    )  # fmt: skip
-    assert signal.tlp is Tlp.RED
-    assert set(signal.recipients) == {"ncc", "vr07"}
-    labels = {
-        header_map(r.headers).get(TLP_HEADER)
-        for r in await raw_records(env["KCR_BOOTSTRAP"], names.outbox("ncc"))
-        if r.key == f"incident/{SECRET_ID}".encode()
-    }
-    assert labels == {"RED"}
-    for org in ("locc", "vr08", "vr09", "vr06", "vr18"):
-        leaked = [i for i in await outbox(env, org) if _names_the_secret(i)]
-        assert leaked == [], f"{org}'s outbox names the RED incident: {leaked}"
-    situation = await views(env, "situation")
-    assert [k for k, v in situation.items() if _names_the_secret(v)] == []
-    national = situation["national"]
-    assert isinstance(national, NationalSituationView)
-    assert national.active_incidents == 2  # vr08's and vr09's floods; not the RED one
-    assert [s.id for s in await signals_of(env) if _names_the_secret(s)] == []

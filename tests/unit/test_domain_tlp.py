@@ -24,6 +24,7 @@ from hub.domain.audience import strictest
 from hub.domain.hub import HubProjection, TickOutputs
 from hub.domain.testing import (
     capacity_reported,
+    heartbeat,
     incident_closed,
     incident_reported,
     incident_updated,
@@ -268,15 +269,40 @@ def test_nothing_derived_reaches_an_organisation_that_may_not_see_its_inputs(
             truth.closed = kind == "closed"
         if step_number % 2 == 1:
             tick += 1
-            _check_tick(projection.tick(at, tick), truths)
+            _ticked(projection, at, tick, truths)
     for n, (org, label) in enumerate(capacity):
         projection.apply(capacity_reported("pump", minutes(100 + n), org, **label))
     tick += 1
-    outputs = projection.tick(minutes(200), tick)
-    _check_tick(outputs, truths)
+    outputs = _ticked(projection, minutes(200), tick, truths)
     for record in outputs.views:
         if record.kind == "capacity":
             _check_capacity(record, capacity)
+
+
+def _ticked(
+    projection: HubProjection, at: datetime, tick: int, truths: dict[str, _Truth]
+) -> TickOutputs:
+    """Tick and check every output; each incident view reaches exactly whom it should.
+
+    That is every subscribed organisation the view's label reaches that may see the incident:
+    no leak, and nobody left out.
+    """
+    before = {key: id(view) for key, view in projection.view_book.published.items()}
+    outputs = projection.tick(at, tick)
+    _check_tick(outputs, truths)
+    delivered = {
+        d.output.key: set(d.recipients)
+        for d in outputs.deliveries
+        if isinstance(d.output, ViewRecord)
+    }
+    for key, view in projection.view_book.published.items():
+        if not key.startswith("incident/") or before.get(key) == id(view):
+            continue
+        truth = truths[key.removeprefix("incident/")]
+        reach = {*truth.regions, *CENTRES}  # an AMBER view record about its regions
+        expected = {org for org in ORGS if org in reach and truth.may_see(org)}
+        assert delivered.get(key, set()) == expected, (key, delivered.get(key), expected)
+    return outputs
 
 
 def _check_capacity(record: ViewRecord, capacity: list[tuple[str, dict[str, object]]]) -> None:
@@ -298,3 +324,12 @@ def _shareable(org: str, tlp: Tlp, label: dict[str, object]) -> bool:
     allowed = _allowed(tlp, tuple(label["recipients"]), ())  # type: ignore[arg-type]
     visible = all(o == org or o in allowed for o in READERS)
     return visible and strictest(tlp, VIEW_TLP) is VIEW_TLP
+
+
+def test_a_red_event_does_not_show_as_a_sign_of_life() -> None:
+    """The region view's last_seen (read by the national centres) ignores a RED event of vr07."""
+    projection = HubProjection()
+    projection.apply(incident_reported("vr07:x", minutes(1), "vr07", tlp="RED", recipients=["ncc"]))
+    assert projection.state.activity.last_seen("vr07") is None
+    projection.apply(heartbeat(minutes(2), "vr07"))
+    assert projection.state.activity.last_seen("vr07") == minutes(2)

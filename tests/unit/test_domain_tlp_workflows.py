@@ -18,8 +18,10 @@ from hub.domain import TickOutputs
 from hub.domain.audience import request_limit
 from hub.domain.testing import (
     advice_requested,
+    assistance_offered,
     assistance_requested,
     capacity_reported,
+    information_provided,
     information_requested,
     minutes,
     quiet_hub,
@@ -138,3 +140,30 @@ def test_an_overdue_red_request_signals_only_to_whom_it_names() -> None:
     assert {org for org, items in outputs.outboxes().items() if any(
         s in overdue for s in items)} == {"vr19", "vr20"}  # fmt: skip
     assert outputs.signals == []  # the national centres read the signal topic
+
+
+def test_a_red_answer_that_does_not_name_the_requester_answers_nobody() -> None:
+    """vr18 answers ncc's question RED to [locc]: not quoted to ncc; vr18 stays outstanding."""
+    hub = _hub(
+        information_requested("q-1", minutes(0), "ncc", addressees=["vr18", "vr17"]),
+        information_provided(
+            "q-1", minutes(1), "vr18", answer="SECRET-ANSWER", tlp="RED", recipients=["locc"]
+        ),
+        information_provided("q-1", minutes(1), "vr17", answer="open answer"),
+    )
+    outputs = hub.tick(minutes(2), 0)
+    text = " ".join(o.model_dump_json() for o in _workflow_boxes(outputs).get("ncc", []))
+    assert "SECRET-ANSWER" not in text
+    assert "open answer" in text
+    assert hub.state.information.requests["q-1"].outstanding() == ("vr18",)
+
+
+def test_a_red_offer_that_does_not_name_the_requester_offers_nothing() -> None:
+    """An offer RED to [locc] is not counted for vr19, who may not see it; one naming vr19 is."""
+    hub = _hub(
+        assistance_requested("req-1", minutes(1), quantity=30),
+        assistance_offered("req-1", minutes(2), "vr17", tlp="RED", recipients=["locc"]),
+        assistance_offered("req-1", minutes(2), "vr20", tlp="RED", recipients=["vr19"]),
+    )
+    request = hub.state.assistance.requests["req-1"]
+    assert [o.offerer for o in request.offers.values()] == ["vr20"]

@@ -218,5 +218,6 @@ def _coordination_unacknowledged(
             ),
             regions=_regions((request.addressee,)),
             evidence=(request.evidence_id,),
+            audience=request.audience,
         )
     return found
