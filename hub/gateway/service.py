@@ -219,25 +219,10 @@ class Gateway:
     async def rebuild_dedupe_window(self) -> None:
         """Remember the ids the log accepted within the window (survives restarts)."""
         since = self.clock() - self.policy.dedupe_window
-        consumer = bounded_consumer(self.wiring.bootstrap, self.wiring.client_config)
-        await consumer.start()
-        try:
-            topics = [self.wiring.names.log(family) for family in FAMILIES]
-            partitions = await partitions_of(
-                self.wiring.bootstrap, topics, self.wiring.client_config
-            )
-            since_ms = int(since.timestamp() * 1000)
-            async for records in read_until_end(consumer, partitions, since_ms):
-                for record in records:
-                    headers = dict(record.headers)
-                    key = (
-                        headers.get("ce_source", b"").decode(),
-                        headers.get("ce_id", b"").decode(),
-                    )
-                    at = datetime.fromtimestamp(record.timestamp / 1000, UTC)
-                    self.seen.remember(key, at)
-        finally:
-            await consumer.stop()
+        async for record in self._log_records(int(since.timestamp() * 1000)):
+            headers = dict(record.headers)
+            key = (headers.get("ce_source", b"").decode(), headers.get("ce_id", b"").decode())
+            self.seen.remember(key, _record_time(record))
 
     async def rebuild_ownership(self, producer: AIOKafkaProducer) -> None:
         """Read the ownership topic back (not the log), then forget owners past the retention."""
@@ -249,6 +234,18 @@ class Gateway:
 
     async def _creations(self) -> AsyncIterator[tuple[EventEnvelope, datetime]]:
         """The log's events that create or end an aggregate, decoded, with their log time."""
+        async for record in self._log_records():
+            if dict(record.headers).get("ce_type", b"").decode() not in CLAIMING_TYPES:
+                continue
+            try:
+                event = await self.codec.decode_event(record.value)
+            except CodecError as error:  # accepted once; a schema gone: skip, say so
+                _log.warning("gateway.backfill_skipped", error=error.message)
+                continue
+            yield event, _record_time(record)
+
+    async def _log_records(self, since_ms: int | None = None) -> AsyncIterator[Record]:
+        """Every committed record of the log topics to their current end (from ``since_ms``)."""
         consumer = bounded_consumer(self.wiring.bootstrap, self.wiring.client_config)
         await consumer.start()
         try:
@@ -256,17 +253,9 @@ class Gateway:
             partitions = await partitions_of(
                 self.wiring.bootstrap, topics, self.wiring.client_config
             )
-            async for records in read_until_end(consumer, partitions):
+            async for records in read_until_end(consumer, partitions, since_ms):
                 for record in records:
-                    kind = dict(record.headers).get("ce_type", b"").decode()
-                    if kind not in CLAIMING_TYPES:
-                        continue
-                    try:
-                        event = await self.codec.decode_event(record.value)
-                    except CodecError as error:  # accepted once; a schema gone: skip, say so
-                        _log.warning("gateway.backfill_skipped", error=error.message)
-                        continue
-                    yield event, datetime.fromtimestamp(record.timestamp / 1000, UTC)
+                    yield record
         finally:
             await consumer.stop()
 
@@ -460,3 +449,8 @@ class Gateway:
                 reason = verdict.reason.value
                 self.stats.rejected[reason] = self.stats.rejected.get(reason, 0) + 1
                 _log.info("gateway.rejected", reason=reason, detail=verdict.detail[:300])
+
+
+def _record_time(record: Record) -> datetime:
+    """When the broker appended ``record`` (its timestamp), in UTC."""
+    return datetime.fromtimestamp(record.timestamp / 1000, UTC)
