@@ -96,15 +96,27 @@ class ReferenceData(BaseModel):
         return _index(self.incident_categories)
 
     def grip_codes(self) -> tuple[str, ...]:
-        """Return the GRIP level codes, lowest first."""
-        return tuple(level.code for level in self.grip_levels)
+        """Return the GRIP level codes, lowest first (made once: every event checks one)."""
+        return self._grip_codes
 
     def resource_codes(self) -> tuple[str, ...]:
         """Return the resource type codes."""
-        return tuple(resource.code for resource in self.resource_types)
+        return self._resource_codes
 
     def category_codes(self) -> tuple[str, ...]:
         """Return the incident category codes."""
+        return self._category_codes
+
+    @cached_property
+    def _grip_codes(self) -> tuple[str, ...]:
+        return tuple(level.code for level in self.grip_levels)
+
+    @cached_property
+    def _resource_codes(self) -> tuple[str, ...]:
+        return tuple(resource.code for resource in self.resource_types)
+
+    @cached_property
+    def _category_codes(self) -> tuple[str, ...]:
         return tuple(category.code for category in self.incident_categories)
 
     def grip_level(self, code: str) -> GripLevel:

@@ -49,7 +49,7 @@ from hub.contracts.outputs.advice import (
 )
 from hub.contracts.outputs.base import DIRECTED_TLP, output_event_id, stricter
 from hub.domain._common import opt_dt_from_json, opt_dt_to_json
-from hub.domain.audience import request_limit
+from hub.domain.audience import answers_requester, request_limit
 from hub.domain.due import DueQueue
 from hub.domain.feasibility import AdviceSubject, draft_advice
 from hub.domain.measures import MeasureCatalogue, load_measures
@@ -74,6 +74,9 @@ class Decision(NamedTuple):
     sender: str
     text: str
     event_id: str
+    tlp: str = "AMBER"
+    """The decision's own label: with :attr:`recipients`, who else may see it."""
+    recipients: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -157,10 +160,17 @@ class AdviceBook:
             return
         if any(d.event_id == event.id for d in request.decisions):
             return
+        if not answers_requester(event, request.subject.requester):
+            self.ignored += 1  # a RED decision its requester may not see decides nothing
+            return
         if isinstance(event, AdviceValidated):
-            decision = Decision("validated", event.source, event.data.note, event.id)
+            decision = Decision(
+                "validated", event.source, event.data.note, event.id, *_label_of(event)
+            )
         else:
-            decision = Decision("rejected", event.source, event.data.reason, event.id)
+            decision = Decision(
+                "rejected", event.source, event.data.reason, event.id, *_label_of(event)
+            )
         request.decisions.append(decision)
         self._touched.add(event.data.advice_id)
 
@@ -201,7 +211,7 @@ class AdviceBook:
                 item["event_id"],
                 item["tlp"],
                 item["correlation_id"],
-                [Decision(*d) for d in item["decisions"]],
+                [_decision(d) for d in item["decisions"]],
                 opt_dt_from_json(item["needed_by"]),
                 tuple(item.get("recipients", ())),
             )
@@ -427,3 +437,15 @@ def _validators(validators: tuple[str, ...], request: AdviceRequest) -> tuple[st
     if limit is None:
         return validators
     return tuple(v for v in validators if v in limit) or (request.subject.requester,)
+
+
+def _label_of(event: EventEnvelope) -> tuple[str, tuple[str, ...]]:
+    """An event's label as a decision keeps it."""
+    return event.tlp.value, event.recipients
+
+
+def _decision(stored: list[Any]) -> Decision:
+    """A decision from its stored list (older ones without a label are AMBER)."""
+    kind, sender, text, event_id, *label = stored
+    tlp, recipients = label if label else ("AMBER", ())
+    return Decision(kind, sender, text, event_id, tlp, tuple(recipients))

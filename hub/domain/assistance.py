@@ -65,6 +65,9 @@ class Offer:
     accepted: int = 0
     accepted_event_id: str | None = None
     withdrawn: bool = False
+    tlp: str = "AMBER"
+    """The offer's own label: with :attr:`recipients`, who else may see it."""
+    recipients: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -210,7 +213,14 @@ class AssistanceBook:
         )
 
     def _index(self, request: Request, is_open: bool, *, committing: bool) -> None:
-        """Put ``request`` in or out of the indexes; touch it and its type for the rules."""
+        """Put ``request`` in or out of the indexes; touch it and its type for the rules.
+
+        The indexes feed the shared figures (open demand, committed units in the capacity view,
+        the shortfall signal, scenario metrics): a request whose label limits whom it involves
+        (RED, AMBER_STRICT) is in none of them.
+        """
+        if request.limit is not None:
+            is_open = committing = False
         request_id, rtype = request.request_id, request.resource_type
         self.watch.touch(request_id)
         self.type_watch.touch(rtype)
@@ -259,7 +269,12 @@ class AssistanceBook:
             self.ignored += 1  # a RED offer its requester may not see offers nothing
             return
         request.offers[data.offer_id] = Offer(
-            data.offer_id, event.source, data.resource_type, data.quantity
+            data.offer_id,
+            event.source,
+            data.resource_type,
+            data.quantity,
+            tlp=event.tlp.value,
+            recipients=event.recipients,
         )
         parked = self.parked.get(data.request_id, {}).pop(data.offer_id, None)
         if not self.parked.get(data.request_id, True):
@@ -385,7 +400,10 @@ class AssistanceBook:
                 offer: AssistanceAccepted.model_validate(item) for offer, item in by_offer.items()
             }
         for item in data["requests"].values():
-            offers = {o["offer_id"]: Offer(**o) for o in item["offers"].values()}
+            offers = {
+                o["offer_id"]: Offer(**{**o, "recipients": tuple(o.get("recipients", ()))})
+                for o in item["offers"].values()
+            }
             fields = {k: v for k, v in item.items() if k not in _TIMES and k not in _LISTS}
             request = Request(
                 **fields,

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from hub.contracts.events.envelope import EventEnvelope, Tlp
@@ -46,12 +46,15 @@ __all__ = [
     "strictest",
 ]
 
-_ORDER: tuple[Tlp, ...] = (Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED)
+_RANK: dict[Tlp, int] = {
+    tlp: rank
+    for rank, tlp in enumerate((Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED))
+}
 
 
 def strictest(*labels: Tlp) -> Tlp:
     """Return the most restrictive of ``labels`` (``RED`` over ``AMBER_STRICT`` over ...)."""
-    return max(labels, key=_ORDER.index)
+    return max(labels, key=_RANK.__getitem__)
 
 
 def allowed_orgs(
@@ -165,9 +168,10 @@ class AggregateLabel:
     """The labels of the events of one aggregate (an incident), to tell who may see it.
 
     Each event of the owner (the organisation that created the aggregate) allows what its
-    label allows with the regions the aggregate is in *now*: an owner's update that moves an
-    incident into another region shares its own information there. Who may see the aggregate
-    is what every one of its events allows: for the owner's events that is
+    label allows with the regions the *owner* last gave it (:attr:`regions`): an owner's update
+    that moves an incident into another region shares its own information there, while a move
+    by anyone else widens nothing. Who may see the aggregate is what every one of its events
+    allows: for the owner's events that is
 
         (∩ recipients of its RED events) ∩ (∩ recipients of its AMBER_STRICT events ∪ regions)
         ∩ (∩ recipients of its AMBER events ∪ regions ∪ national centres)
@@ -184,6 +188,8 @@ class AggregateLabel:
     strict: frozenset[str] | None = None
     amber: frozenset[str] | None = None
     others: Audience = EVERYONE
+    regions: tuple[str, ...] = ()
+    """The regions the owner last gave the aggregate."""
 
     @classmethod
     def first(cls, event: EventEnvelope) -> AggregateLabel:
@@ -200,18 +206,30 @@ class AggregateLabel:
             others = self.others.narrow(visibility.of_event(event, regions))
             return self if others == self.others else replace(self, others=others)
         tlp, named = strictest(self.tlp, event.tlp), frozenset(event.recipients)
+        given = getattr(event.data, "regions", None)
+        owned = tuple(given) if given else self.regions
+        red, strict, amber = self.red, self.strict, self.amber
         if event.tlp is Tlp.RED:
-            return replace(self, tlp=tlp, red=_meet(self.red, named))
-        if event.tlp is Tlp.AMBER_STRICT:
-            return replace(self, tlp=tlp, strict=_meet(self.strict, named))
-        if event.tlp is Tlp.AMBER:
-            return replace(self, tlp=tlp, amber=_meet(self.amber, named))
-        return self if tlp is self.tlp else replace(self, tlp=tlp)
+            red = _meet(red, named)
+        elif event.tlp is Tlp.AMBER_STRICT:
+            strict = _meet(strict, named)
+        elif event.tlp is Tlp.AMBER:
+            amber = _meet(amber, named)
+        changed = (tlp, red, strict, amber, owned) != (
+            self.tlp,
+            self.red,
+            self.strict,
+            self.amber,
+            self.regions,
+        )
+        if not changed:
+            return self  # the usual update: nothing about who may see it moves
+        return replace(self, tlp=tlp, red=red, strict=strict, amber=amber, regions=owned)
 
-    def audience(self, visibility: Visibility, regions: Iterable[str]) -> Audience:
-        """Who may see the aggregate while it is about ``regions``."""
+    def audience(self, visibility: Visibility) -> Audience:
+        """Who may see the aggregate now."""
         allowed: frozenset[str] | None = None
-        regions = frozenset(regions)
+        regions = frozenset(self.regions)
         if self.red is not None:
             allowed = _meet(allowed, self.red)
         if self.strict is not None:
@@ -222,16 +240,16 @@ class AggregateLabel:
         return own.narrow(self.others)
 
     def to_json(self) -> list[Any]:
-        """Return the label as ``[owner, tlp, red, strict, amber, others]`` (sets sorted)."""
+        """Return the label as ``[owner, tlp, red, strict, amber, others, regions]``."""
         sets = [None if s is None else sorted(s) for s in (self.red, self.strict, self.amber)]
-        return [self.owner, self.tlp.value, *sets, self.others.to_json()]
+        return [self.owner, self.tlp.value, *sets, self.others.to_json(), list(self.regions)]
 
     @classmethod
     def from_json(cls, data: list[Any]) -> AggregateLabel:
         """Rebuild a label from :meth:`to_json`'s list."""
-        owner, tlp, red, strict, amber, others = data
+        owner, tlp, red, strict, amber, others, regions = data
         red, strict, amber = (None if s is None else frozenset(s) for s in (red, strict, amber))
-        return cls(owner, Tlp(tlp), red, strict, amber, Audience.from_json(others))
+        return cls(owner, Tlp(tlp), red, strict, amber, Audience.from_json(others), tuple(regions))
 
 
 def _meet(known: frozenset[str] | None, more: frozenset[str]) -> frozenset[str]:
@@ -239,9 +257,12 @@ def _meet(known: frozenset[str] | None, more: frozenset[str]) -> frozenset[str]:
     return more if known is None else known & more
 
 
-@cache
+@lru_cache(maxsize=65_536)
 def _interned(tlp: Tlp, orgs: frozenset[str] | None) -> Audience:
-    """One object per audience, so the many incidents sharing one share its memory."""
+    """One object per audience, so the many incidents sharing one share its memory.
+
+    Bounded: recipient sets are the partners' choice, so the distinct audiences are too.
+    """
     return Audience(tlp, orgs)
 
 
@@ -272,6 +293,9 @@ class Visibility:
         )
         """Who reads the workflow topics (coordination, advice) by role (the national centres)."""
         self.regions = frozenset(registry.region_ids())
+        self.amber_is_shared = view_tlp is Tlp.AMBER and self.view_readers <= self.national_centres
+        """Whether every AMBER (or wider) event may be counted in the views: the case when
+        views are AMBER and only national centres read their topics (the hub's default)."""
         """The safety regions (whose own view shows their last sign of life)."""
         self._regions: dict[tuple[str, ...], frozenset[str] | None] = {}
 
@@ -283,10 +307,16 @@ class Visibility:
         """
         if regions is None:
             regions = getattr(event.data, "regions", None) or ()
-        allowed = allowed_orgs(event.tlp, event.recipients, regions, self.national_centres)
+        return self.of_label(event.tlp, event.recipients, regions, event.source)
+
+    def of_label(
+        self, tlp: Tlp, recipients: Iterable[str], regions: Iterable[str], source: str
+    ) -> Audience:
+        """Return who may see what ``source`` labelled ``tlp`` for ``recipients``/``regions``."""
+        allowed = allowed_orgs(tlp, recipients, regions, self.national_centres)
         if allowed is None:
-            return _interned(event.tlp, None)
-        return _interned(event.tlp, allowed | {event.source})
+            return _interned(tlp, None)
+        return _interned(tlp, allowed | {source})
 
     def view_audience(self, regions: tuple[str, ...]) -> frozenset[str] | None:
         """Return everyone a view record about ``regions`` may reach: its outboxes and topic.

@@ -17,9 +17,10 @@ from hub.contracts.events.clock import ClockTicked
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.fields import to_utc
 from hub.contracts.organisations import OrganisationRegistry, load_registry
-from hub.contracts.outputs import EscalationEvent
+from hub.contracts.outputs import EscalationEvent, View
 from hub.contracts.reference import ReferenceData, load_reference
-from hub.domain.audience import Audience, Visibility
+from hub.domain.audience import EVERYONE, Audience, Visibility
+from hub.domain.conditions import metrics_of
 from hub.domain.measures import MeasureCatalogue
 from hub.domain.output_kinds import OutputEvents
 from hub.domain.routing import Delivery, Routable, route_all
@@ -31,6 +32,7 @@ from hub.domain.state import DEFAULT_DEDUPE_WINDOW, HubState
 from hub.domain.step_context import StepContext
 from hub.domain.thresholds import Thresholds, load_thresholds
 from hub.domain.views import ViewBook, ViewRecord
+from hub.domain.workflow_labels import WorkLabel, label_of_work, scenario_audience
 from hub.domain.workflow_settings import WorkflowSettings, load_workflow_settings
 from hub.domain.workflows import Workflows
 
@@ -127,6 +129,7 @@ class HubProjection:
         self.view_book = ViewBook(self.visibility)
         self.workflows = Workflows(self.settings, catalogue)
         self.last_tick: int | None = None
+        self._work_labels: dict[int, WorkLabel] = {}  # this tick's workflow outputs, by id
 
     def apply(self, event: EventEnvelope) -> None:
         """Apply one event from the log (clock ticks are ignored here: see :meth:`tick`)."""
@@ -155,11 +158,14 @@ class HubProjection:
         situation.schedule_retirement(situation_changes.incidents, now + th.live_state.closed_grace)
         self.state.activity.note_tick(now)
         work = self.workflows.step(self.state, self._context(now, tick))
+        self._work_labels = {  # before finished requests leave the state
+            id(e): label_of_work(self.state, self.visibility, e) for e in work.events()
+        }
         self.workflows.retire_due(self.state, now, th)  # before the rules: their signals resolve
         if self.full_evaluation:
             self.view_book.consider_everything()
         views = self.view_book.changed_views(self.state, situation_changes, now, tick, th)
-        views += self.view_book.publish_changed(work.scenarios)
+        views += self.view_book.publish_changed(work.scenarios, self._scenario_label)
         if self.full_evaluation:
             conditions = evaluate(self.state, now, th)
             signals = self.signal_book.step(conditions, now, tick, resolving=self._resolving)
@@ -215,32 +221,25 @@ class HubProjection:
             return self.view_book.label_of(output.key)
         if output.family == "escalation":
             return self.signal_book.audience_of(output.subject)
-        limit = self._request_limit(output)
+        label = self._work_labels.get(id(output))
+        limit = None if label is None else label.limit
         return None if limit is None else Audience(output.tlp, limit)
 
-    def _request_limit(self, output: EventEnvelope) -> frozenset[str] | None:
-        """Whom the request behind a workflow output lets the hub involve (None: anyone)."""
-        state, family = self.state, output.family
-        request: Any = None
-        if family == "coordination":
-            rid = getattr(output.data, "assistance_request_id", None)
-            request = None if rid is None else state.assistance.requests.get(rid)
-        elif family == "assistance":
-            request = state.assistance.requests.get(output.subject)
-        elif family == "information":
-            request = state.information.requests.get(output.subject)
-        elif family == "advice":
-            request = state.advice.requests.get(output.subject)
-        limit: frozenset[str] | None = None if request is None else request.limit
-        return limit
+    def _scenario_label(self, view: View) -> Audience | None:
+        """Who may see what a scenario view derives, if not everyone it reaches may."""
+        scenario = self.state.scenarios.scenarios.get(getattr(view, "scenario_id", ""))
+        if scenario is None:
+            return None
+        metrics = [m for i in scenario.indicators if i.node for m in metrics_of(i.node)]
+        audience = scenario_audience(self.visibility, scenario, metrics)
+        reach = self.visibility.national_audience()
+        label = self.visibility.label(audience, reach, self.visibility.view_tlp)
+        return None if label == EVERYONE else label
 
     def _on_workflow_topic(self, output: EventEnvelope) -> bool:
-        """Whether every reader of the workflow topics may see the request behind ``output``.
-
-        Not so for a RED or AMBER_STRICT request that does not name them all.
-        """
-        limit = self._request_limit(output)
-        return limit is None or self.visibility.workflow_readers <= limit
+        """Whether every reader of the workflow topics may see what ``output`` comes from."""
+        label = self._work_labels.get(id(output))
+        return label is None or label.shared
 
     def _context(self, now: datetime, tick: int) -> StepContext:
         """The tick at ``now`` as the workflows see it, with the projection's dependencies."""

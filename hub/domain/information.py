@@ -77,6 +77,9 @@ class Answer:
     attachments: tuple[str, ...]
     answered_at: datetime
     event_id: str
+    tlp: str = "AMBER"
+    """The answer's own label: with :attr:`recipients`, who else may see it."""
+    recipients: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -195,7 +198,12 @@ class InformationBook:
             self.ignored += 1  # a RED answer its requester may not see answers nobody
             return
         request.answers[event.source] = Answer(
-            event.data.answer, event.data.attachments, hub_time(event), event.id
+            event.data.answer,
+            event.data.attachments,
+            hub_time(event),
+            event.id,
+            event.tlp.value,
+            event.recipients,
         )
         self._refresh(request)
 
@@ -233,7 +241,14 @@ def _request_json(request: InformationRequest) -> dict[str, Any]:
         "correlation_id": request.correlation_id,
         "recipients": list(request.recipients),
         "answers": {
-            org: [a.answer, list(a.attachments), dt_to_json(a.answered_at), a.event_id]
+            org: [
+                a.answer,
+                list(a.attachments),
+                dt_to_json(a.answered_at),
+                a.event_id,
+                a.tlp,
+                list(a.recipients),
+            ]
             for org, a in request.answers.items()
         },
     }
@@ -252,8 +267,8 @@ def _request_from_json(item: dict[str, Any]) -> InformationRequest:
         correlation_id=item["correlation_id"],
         recipients=tuple(item.get("recipients", ())),
         answers={
-            org: Answer(text, tuple(links), dt_from_json(at), event_id)
-            for org, (text, links, at, event_id) in item["answers"].items()
+            org: Answer(text, tuple(links), dt_from_json(at), event_id, *_label(label))
+            for org, (text, links, at, event_id, *label) in item["answers"].items()
         },
     )
 
@@ -446,3 +461,11 @@ def _summary(
             observed_at=now,
         ),
     )
+
+
+def _label(stored: list[Any]) -> tuple[str, tuple[str, ...]]:
+    """An answer's stored ``[tlp, recipients]`` (AMBER and none if not stored)."""
+    if not stored:
+        return "AMBER", ()
+    tlp, recipients = stored
+    return tlp, tuple(recipients)

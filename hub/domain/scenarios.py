@@ -47,6 +47,9 @@ class Scenario:
     status: Status
     error: str | None
     indicators: tuple[Indicator, ...]
+    tlp: str = "AMBER"
+    """The definition's label: with :attr:`recipients`, who may see the scenario."""
+    recipients: tuple[str, ...] = ()
 
 
 def _parse(indicators: list[tuple[str, str, str]]) -> tuple[tuple[Indicator, ...], str | None]:
@@ -97,6 +100,8 @@ class ScenarioBook:
             status="invalid" if error else "active",
             error=error,
             indicators=indicators,
+            tlp=event.tlp.value,
+            recipients=event.recipients,
         )
 
     def _retired(self, event: ScenarioRetired) -> None:
@@ -128,6 +133,8 @@ class ScenarioBook:
                     "indicators": [
                         [i.indicator_id, i.description, i.condition] for i in s.indicators
                     ],
+                    "tlp": s.tlp,
+                    "recipients": list(s.recipients),
                 }
                 for s in self.scenarios.values()
             ],
@@ -151,5 +158,7 @@ class ScenarioBook:
                 status="retired" if item["retired"] else status,
                 error=error,
                 indicators=indicators,
+                tlp=item.get("tlp", "AMBER"),
+                recipients=tuple(item.get("recipients", ())),
             )
         return book

@@ -245,7 +245,7 @@ class SituationProjection:
             grip_event_id=event.id,
             label=AggregateLabel.first(event),
         )
-        state.audience = self._audience(state.label, state.regions)
+        state.audience = self._audience(state.label)
         self.incidents[state.incident_id] = state
         self._index(state)
         self._touch(state)
@@ -258,7 +258,7 @@ class SituationProjection:
         self._touch(state)
         regions = data.regions or state.regions
         label = _labelled(state.label, event, self.visibility, regions)
-        audience = self._audience(label, regions)
+        audience = state.audience if label is state.label else self._audience(label)
         if regions != state.regions or audience != state.audience:
             self._unindex(state)
             state.regions, state.audience = regions, audience
@@ -281,7 +281,7 @@ class SituationProjection:
             return
         self._unindex(state)
         state.label = _labelled(state.label, event, self.visibility, state.regions)
-        state.audience = self._audience(state.label, state.regions)
+        state.audience = self._audience(state.label)
         state.status, state.closed_at, state.updated_at = CLOSED, event.data.closed_at, event.time
         self._touch(state)
 
@@ -329,8 +329,8 @@ class SituationProjection:
         )
         self._changes.incidents.add(incident_id)
 
-    def _audience(self, label: AggregateLabel | None, regions: tuple[str, ...]) -> Audience:
-        return EVERYONE if label is None else label.audience(self.visibility, regions)
+    def _audience(self, label: AggregateLabel | None) -> Audience:
+        return EVERYONE if label is None else label.audience(self.visibility)
 
     def _regions_of(self, incident_id: str, event: SitrepPublished) -> tuple[str, ...]:
         """The regions a sitrep is about: its own, else those of its incident."""
@@ -487,7 +487,7 @@ class SituationProjection:
         projection.ignored = int(data["ignored"])
         for item in data["incidents"].values():
             state = IncidentState.from_json(item)
-            state.audience = projection._audience(state.label, state.regions)
+            state.audience = projection._audience(state.label)
             projection.incidents[state.incident_id] = state
             if state.active:
                 projection._index(state)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.contracts.events.envelope import EventEnvelope
+from hub.contracts.events.envelope import EventEnvelope, Tlp
 from hub.contracts.organisations import OrganisationRegistry
 from hub.domain.activity import ActivityProjection
 from hub.domain.advice import AdviceBook
@@ -30,6 +30,7 @@ DEFAULT_DEDUPE_WINDOW = 50_000
 """How many recent incident events are remembered to drop redelivered duplicates."""
 
 _Apply = Callable[[EventEnvelope], None]
+_SHARED_LABELS = frozenset({Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER})
 
 
 @dataclass
@@ -103,6 +104,9 @@ class HubState:
 
     def _activity(self, event: EventEnvelope) -> None:
         visibility = self.visibility
+        if visibility.amber_is_shared and event.tlp in _SHARED_LABELS:
+            self.activity.apply(event)  # the usual case, without building its audience
+            return
         source = event.source
         reach = visibility.view_audience((source,) if source in visibility.regions else ())
         if visibility.shares(visibility.of_event(event), reach, visibility.view_tlp):

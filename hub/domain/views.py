@@ -25,7 +25,7 @@ incident view only when its audience is at least as wide as the incident's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, cast
@@ -49,8 +49,8 @@ from hub.contracts.outputs.views import (
 )
 from hub.contracts.reference import load_reference
 from hub.domain._common import FrozenJson
-from hub.domain.audience import Audience, Visibility, default_visibility
-from hub.domain.situation import SituationChanges, SituationProjection
+from hub.domain.audience import Audience, Visibility, default_visibility, strictest
+from hub.domain.situation import SitrepState, SituationChanges, SituationProjection
 from hub.domain.state import HubState
 from hub.domain.tally import Tally
 from hub.domain.thresholds import Thresholds
@@ -104,7 +104,7 @@ def _incident_view(situation: SituationProjection, incident_id: str, at: _Stamp)
     state = situation.incidents[incident_id]
     sitrep = situation.sitreps.get(incident_id)
     digest = None
-    if sitrep is not None and sitrep.audience.covers(state.audience.orgs):
+    if sitrep is not None and _sitrep_shown(situation, state.audience, state.regions, sitrep):
         digest = SitrepDigest(
             sitrep_id=sitrep.sitrep_id,
             summary=sitrep.summary,
@@ -128,6 +128,23 @@ def _incident_view(situation: SituationProjection, incident_id: str, at: _Stamp)
         as_of=at.now,
         tick=at.tick,
     )
+
+
+def _sitrep_shown(
+    situation: SituationProjection,
+    incident: Audience,
+    regions: tuple[str, ...],
+    sitrep: SitrepState,
+) -> bool:
+    """Whether the sitrep may be shown in the incident's view.
+
+    It may when everyone the view reaches may see it, under a label no stricter than the
+    view's.
+    """
+    visibility = situation.visibility
+    reach = incident.limit(visibility.view_audience(regions))
+    label = strictest(visibility.view_tlp, incident.tlp)
+    return sitrep.audience.covers(reach) and strictest(sitrep.audience.tlp, label) is label
 
 
 def _region_view(
@@ -299,9 +316,17 @@ class ViewBook:
         restricted = self._labels.pop(key, None) is not None
         return None if view is None or restricted else _record(view)
 
-    def publish_changed(self, views: Iterable[View]) -> list[ViewRecord]:
-        """Return the ``views`` whose content changed since last published; publish them."""
-        return [record for view in views if (record := self._publish(view))]
+    def publish_changed(
+        self,
+        views: Iterable[View],
+        label_of: Callable[[View], Audience | None] = lambda _: None,
+    ) -> list[ViewRecord]:
+        """Return the ``views`` whose content changed since last published; publish them.
+
+        ``label_of`` gives who may see what a view was derived from when not all it reaches
+        may (None: shared).
+        """
+        return [record for view in views if (record := self._publish(view, label_of(view)))]
 
     def label_of(self, key: str) -> Audience | None:
         """Return who may see the record last published under ``key``; None: it is shared."""

@@ -63,15 +63,20 @@ class _Truth:
     events: list[tuple[EventEnvelope, tuple[str, ...]]] = field(default_factory=list)
     closed: bool = False
     sitrep: tuple[str, set[str]] | None = None  # summary, who may see the sitrep
+    owner_regions: tuple[str, ...] = ()  # the regions its owner last gave it
+
+    def __post_init__(self) -> None:
+        self.owner_regions = self.regions
 
     def may_see(self, org: str) -> bool:
         """Whether ``org`` may see every event of the incident.
 
-        The owner's events are judged for the regions the incident is in now; another
-        organisation's for the regions it was about when sent.
+        The owner's events are judged for the regions the owner last gave it (a move by
+        anyone else widens nothing); another organisation's for the regions it was about when
+        sent.
         """
         for event, regions_then in self.events:
-            regions = self.regions if event.source == self.owner else regions_then
+            regions = self.owner_regions if event.source == self.owner else regions_then
             if org != event.source and org not in _allowed(event.tlp, event.recipients, regions):
                 return False
         return True
@@ -261,10 +266,10 @@ def test_nothing_derived_reaches_an_organisation_that_may_not_see_its_inputs(
         elif not truth.closed:
             given: list[str] = step.get("regions") or list(truth.regions)  # type: ignore[assignment]
             regions_then = tuple(given)
-            if (kind == "updated" and event.source == truth.owner) or (
-                kind == "updated" and step.get("regions")
-            ):
+            if kind == "updated":
                 truth.regions = tuple(sorted(regions_then))
+            if kind == "updated" and event.source == truth.owner and step.get("regions"):
+                truth.owner_regions = truth.regions
             truth.events.append((event, regions_then))
             truth.closed = kind == "closed"
         if step_number % 2 == 1:

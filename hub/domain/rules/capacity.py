@@ -50,7 +50,11 @@ def open_demand(book: AssistanceBook, *, scan: bool = False) -> dict[str, Demand
     evidence: dict[str, list[str]] = {}
     regions: dict[str, set[str]] = {}
     requests: Iterable[Request] = (
-        (book.requests[key] for key in sorted(book.requests) if book.requests[key].open)
+        (
+            request
+            for key in sorted(book.requests)
+            if (request := book.requests[key]).open and request.limit is None
+        )
         if scan
         else book.open_requests()
     )
@@ -69,7 +73,7 @@ def committed_scan(book: AssistanceBook) -> dict[str, dict[str, int]]:
     """:meth:`AssistanceBook.committed` from a scan of every live request (the oracle)."""
     totals: dict[str, dict[str, int]] = {}
     for request in book.requests.values():
-        if request.withdrawn:
+        if request.withdrawn or request.limit is not None:  # a restricted request: not shared
             continue
         for offer in request.offers.values():
             if offer.accepted and not offer.withdrawn:

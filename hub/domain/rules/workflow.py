@@ -21,6 +21,7 @@ from hub.domain.monitoring import MetricReader
 from hub.domain.rules.condition import Condition, Found, names, org_name, signal_id
 from hub.domain.state import HubState
 from hub.domain.thresholds import Thresholds
+from hub.domain.workflow_labels import scenario_audience
 
 __all__ = [
     "INFORMATION_OVERDUE",
@@ -96,10 +97,12 @@ def scenario_indicator(
     """An indicator of an active scenario whose condition holds.
 
     Keyed by scenario and indicator; regions: the regions its condition names; evidence: the
-    scenario's definition. Resolves when the condition no longer holds or the scenario is
-    retired or redefined without it.
+    scenario's definition. Its audience: who may see the definition and every metric it
+    reads (:func:`~hub.domain.workflow_labels.scenario_audience`). Resolves when the
+    condition no longer holds or the scenario is retired or redefined without it.
     """
     reader = MetricReader(state, now, thresholds.capacity.max_report_age)
+    visibility = state.visibility
     found: dict[str, Condition] = {}
     for scenario in state.scenarios.active():
         for indicator in scenario.indicators:
@@ -107,6 +110,16 @@ def scenario_indicator(
                 continue
             metrics = metrics_of(indicator.node)
             key = f"{scenario.scenario_id}/{indicator.indicator_id}"
+            regions = tuple(
+                sorted(
+                    {
+                        m.argument
+                        for m in metrics
+                        if m.argument is not None and METRICS[m.name].argument == "region"
+                    }
+                )
+            )
+            audience = scenario_audience(visibility, scenario, metrics)
             found[signal_id(SCENARIO_INDICATOR, key)] = Condition(
                 rule=SCENARIO_INDICATOR,
                 severity=SignalSeverity.WARNING,
@@ -115,15 +128,8 @@ def scenario_indicator(
                     f"Indicator {indicator.indicator_id} of scenario {scenario.scenario_id} "
                     f"holds: {indicator.condition}."
                 ),
-                regions=tuple(
-                    sorted(
-                        {
-                            m.argument
-                            for m in metrics
-                            if m.argument is not None and METRICS[m.name].argument == "region"
-                        }
-                    )
-                ),
+                regions=regions,
                 evidence=(scenario.event_id,),
+                audience=visibility.label(audience, visibility.signal_reach(regions)),
             )
     return found
