@@ -504,6 +504,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     parser.add_argument("--only", choices=ONLY, help="run one part alone")
+    parser.add_argument(
+        "--tag", help="added to the published file names, to keep two runs of one day apart"
+    )
     args = parser.parse_args()
     configure_logging("WARNING")
     work = HERE.parent / ".kcr" / "bench"
@@ -513,6 +516,7 @@ def main() -> None:
     text = json.dumps(results, indent=2)
     args.out.write_text(text, encoding="utf-8")
     stem = time.strftime("%Y-%m-%d") + ("" if args.only is None else f"-{args.only}")
+    stem += "" if args.tag is None else f"-{args.tag}"
     folder = HERE / ("results" if args.quick else "published")  # quick runs are not published
     if not args.quick:
         (folder / f"{stem}.json").write_text(text, encoding="utf-8")
