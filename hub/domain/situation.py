@@ -23,6 +23,7 @@ log keeps them, and a replay retires them at the same ticks.
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -203,6 +204,7 @@ class SituationProjection:
         self._by_category: dict[str, Tally] = {}
         self._national = Tally()
         self._restricted: set[str] = set()  # active incidents outside the national tally
+        self._audiences: dict[str, Counter[Audience]] = {}  # per category, of the tallied
         self._changes = SituationChanges()
         self._retiring: list[tuple[datetime, str]] = []  # (retire_at, incident id), a heap
         self._snapshots = FrozenSnapshots()  # each incident's JSON, made once per change
@@ -370,6 +372,7 @@ class SituationProjection:
         if not self.shared_nationally(state):
             self._restricted.add(state.incident_id)
             return
+        self._audiences.setdefault(state.category, Counter())[state.audience] += 1
         self._by_category.setdefault(state.category, Tally(ordered_by_start=True)).add(state)
         self._national.add(state)
         if self._window is not None:
@@ -382,6 +385,12 @@ class SituationProjection:
         if not self.shared_nationally(state):
             self._restricted.discard(state.incident_id)
             return
+        audiences = self._audiences[state.category]
+        audiences[state.audience] -= 1
+        if not audiences[state.audience]:
+            del audiences[state.audience]
+            if not audiences:
+                del self._audiences[state.category]
         _discount(self._by_category, state.category, state)
         self._national.remove(state)
         windows = self._windows.get(state.category)
@@ -441,6 +450,10 @@ class SituationProjection:
     def active_incidents(self) -> Iterator[IncidentState]:
         """Yield every active incident the national view counts (not the restricted), by id."""
         return (self.incidents[i] for i in self._national.ids)
+
+    def category_audiences(self, category: str) -> Iterable[Audience]:
+        """Return the distinct audiences of the active incidents ``category``'s tally counts."""
+        return self._audiences.get(category, {}).keys()
 
     def active_ids(self) -> list[str]:
         """Return the ids of every active incident, restricted ones included, sorted."""

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from hub.contracts.outputs.signals import SignalSeverity
 from hub.contracts.reference import load_reference
-from hub.domain.audience import EVERYONE
+from hub.domain.audience import EVERYONE, Audience
 from hub.domain.rules.condition import (
     MAX_EVIDENCE,
     Condition,
@@ -119,17 +119,22 @@ def supra_regional(state: HubState, now: datetime, thresholds: Thresholds) -> di
             unlabelled = _supra_condition(
                 category, tuple(regions), group[:MAX_EVIDENCE], len(group), limits
             )
-            condition = _labelled(unlabelled, group, situation)
+            audiences = {incident.audience for incident in incidents}
+            condition = _labelled(unlabelled, audiences, situation)
             if condition is not None:
                 found[signal_id(SUPRA_REGIONAL, category)] = condition
     return found
 
 
 def _labelled(
-    condition: Condition, group: Iterable[IncidentState], situation: SituationProjection
+    condition: Condition, audiences: Iterable[Audience], situation: SituationProjection
 ) -> Condition | None:
-    """``condition`` with the narrowest audience of ``group``; None if nobody may see it all."""
-    audiences = {incident.audience for incident in group}
+    """``condition`` with the narrowest of ``audiences``; None if nobody may see them all.
+
+    The audiences are those of every active incident of the category, not only the group's:
+    a few distinct ones, kept with the tallies, so the rule costs what the clusters cost (a
+    narrower audience than the group alone needs, never a wider one).
+    """
     audience = EVERYONE
     for each in audiences:  # narrowing is commutative: any order gives the same audience
         audience = audience.narrow(each)
@@ -183,8 +188,7 @@ def _tally_condition(
     )
     count = sum(hi - lo for lo, hi in ranges)
     condition = _supra_condition(category, tuple(regions), first[:MAX_EVIDENCE], count, limits)
-    group = (situation.incidents[i] for lo, hi in ranges for _, i in starts[lo:hi])
-    return _labelled(condition, group, situation)
+    return _labelled(condition, situation.category_audiences(category), situation)
 
 
 def _grouped(
