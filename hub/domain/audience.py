@@ -125,10 +125,6 @@ class Audience:
             orgs = self.orgs & other.orgs
         return Audience(strictest(self.tlp, other.tlp), orgs)
 
-    def may_see(self, org: str) -> bool:
-        """Whether ``org`` may see it."""
-        return self.orgs is None or org in self.orgs
-
     def covers(self, orgs: frozenset[str] | None) -> bool:
         """Whether every one of ``orgs`` may see it (None: every partner)."""
         if self.orgs is None:

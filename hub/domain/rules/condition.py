@@ -21,7 +21,6 @@ __all__ = [
     "names",
     "org_name",
     "signal_id",
-    "signal_id_prefix",
     "unique",
 ]
 
@@ -107,18 +106,13 @@ class Found(NamedTuple):
         return {signal_id(self.rule, key) for key in self.keys}
 
 
-def signal_id_prefix(rule: str) -> str:
-    """Return how the signal ids of ``rule`` begin: ``grip_high`` → ``grip-high/``."""
-    return f"{rule.replace('_', '-')}/"
-
-
 def signal_id(rule: str, key: str) -> str:
     """Return the signal id of ``rule`` for ``key``: ``grip_high``, ``x`` → ``grip-high/x``.
 
     A key too long for the contract (ids may be 200 characters) is cut and given a hash of
     the whole key, so the id stays unique and the same at every tick.
     """
-    prefix = signal_id_prefix(rule)
+    prefix = f"{rule.replace('_', '-')}/"
     if len(prefix) + len(key) <= _MAX_SIGNAL_ID:
         return prefix + key
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
