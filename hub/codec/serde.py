@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from hub.codec.registry_client import SchemaRegistry
 from hub.codec.wire import pack, unpack
-from hub.contracts.avro_schema import from_avro_record, to_avro_record
+from hub.contracts.avro_schema import avro_datum, from_avro_record
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.models import hub_models, is_log_event, schema_for
 from hub.errors import CodecError
@@ -123,7 +123,7 @@ class EventCodec:
         model = type(item)
         schema_id = await self.schema_id(model)
         buffer = io.BytesIO()
-        fastavro.schemaless_writer(buffer, self._schemas.parsed[model], to_avro_record(item))
+        fastavro.schemaless_writer(buffer, self._schemas.parsed[model], avro_datum(item))
         return pack(schema_id, buffer.getvalue())
 
     async def decode_event(self, data: bytes | None) -> EventEnvelope:

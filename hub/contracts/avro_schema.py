@@ -34,6 +34,7 @@ from hub.contracts.events.envelope import EventEnvelope
 
 __all__ = [
     "AVRO_NAMESPACE",
+    "avro_datum",
     "avro_schema_for",
     "check_schemas",
     "from_avro_record",
@@ -167,6 +168,19 @@ def to_avro_record(instance: BaseModel) -> dict[str, Any]:
     if not isinstance(record, dict):  # pragma: no cover - model_dump always returns a dict
         raise TypeError("model_dump did not return a dict")
     return record
+
+
+def avro_datum(instance: BaseModel) -> dict[str, Any]:
+    """Return ``instance`` as a datum fastavro writes to the same bytes as :func:`to_avro_record`.
+
+    The hot path of every output: ``model_dump`` alone. The contracts' enums are ``StrEnum``
+    (equal to their symbols, so fastavro's enum and union writers take them as they are) and
+    fastavro writes any sequence as an array, so the walk of :func:`to_avro_record` that turns
+    them into plain strings and lists is not needed (it cost ~4x the write of a region view of
+    500 incident ids). ``tests/unit/test_avro_datum.py`` checks the bytes are equal for every
+    event and output the demo's storyline produces.
+    """
+    return instance.model_dump()
 
 
 def _plain(value: object) -> object:
