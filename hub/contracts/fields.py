@@ -89,6 +89,8 @@ def refuse_control_characters(value: object) -> object:
 
 def to_utc(value: datetime) -> datetime:
     """Return ``value`` in UTC; reject a naive datetime, whose instant is unknown."""
+    if value.tzinfo is UTC:  # already (every datetime read from the log): no new object
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(
             f"datetime {value.isoformat()} has no timezone; "
@@ -156,6 +158,9 @@ def _int_to_code(value: object) -> object:
 
 def check_unique(values: Iterable[Hashable], what: str) -> None:
     """Raise ``ValueError`` naming the repeated values if ``values`` holds duplicates."""
+    values = tuple(values)
+    if len(set(values)) == len(values):  # the usual case, without counting
+        return
     repeated = [value for value, count in Counter(values).items() if count > 1]
     if repeated:
         raise ValueError(f"{what} must be unique; repeated: {', '.join(map(str, repeated))}")

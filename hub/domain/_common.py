@@ -16,6 +16,7 @@ from hub.contracts.organisations import load_registry
 from hub.errors import ConfigurationError
 
 __all__ = [
+    "FrozenCollection",
     "FrozenJson",
     "FrozenSnapshots",
     "RecentIds",
@@ -32,6 +33,9 @@ __all__ = [
 
 _M = TypeVar("_M", bound=BaseModel)
 
+RECENT_BUCKET = 64
+"""Ids per snapshot bucket of :class:`RecentIds`."""
+
 
 class FrozenJson(dict[str, Any]):
     """A JSON object that its maker never changes once made (a snapshot of one item).
@@ -41,6 +45,27 @@ class FrozenJson(dict[str, Any]):
     """
 
     __slots__ = ()
+
+
+class FrozenCollection(dict[str, FrozenJson]):
+    """A snapshot of a book's items by key, saying which keys changed since the book's last one.
+
+    ``source`` is the :class:`FrozenSnapshots` that made it and ``serial`` its count of
+    snapshots: a reader that saw snapshot ``serial - 1`` of the same source knows that only
+    the keys in ``touched`` can differ (changed, added or left). A save then costs what
+    changed instead of a walk of every item (:class:`hub.processing.keyed_state.KeyedWriter`).
+    """
+
+    __slots__ = ("serial", "source", "touched")
+
+    def __init__(
+        self, items: dict[str, FrozenJson], source: object, serial: int, touched: frozenset[str]
+    ) -> None:
+        """Copy ``items``; note their maker, its snapshot count and the keys changed since."""
+        super().__init__(items)
+        self.source = source
+        self.serial = serial
+        self.touched = touched
 
 
 class FrozenSnapshots:
@@ -53,21 +78,24 @@ class FrozenSnapshots:
     def __init__(self) -> None:
         self._made: dict[str, FrozenJson] = {}
         self._touched: set[str] = set()
+        self._serial = 0
 
     def touch(self, *keys: str) -> None:
         """Note that the items ``keys`` changed or left."""
         self._touched.update(keys)
 
-    def all(self, make: Callable[[str], FrozenJson | None]) -> dict[str, FrozenJson]:
+    def all(self, make: Callable[[str], FrozenJson | None]) -> FrozenCollection:
         """Return every item's JSON; ``make`` gives a touched item's anew (None: it left)."""
-        for key in self._touched:
+        touched = frozenset(self._touched)
+        for key in touched:
             made = make(key)
             if made is None:
                 self._made.pop(key, None)
             else:
                 self._made[key] = made
         self._touched.clear()
-        return dict(self._made)
+        self._serial += 1
+        return FrozenCollection(self._made, self, self._serial, touched)
 
 
 def packaged_text(name: str) -> str:
@@ -135,13 +163,20 @@ class RecentIds:
 
     Duplicates come from at-least-once redelivery of the recent tail of a partition, so a
     bounded window is enough to make order-sensitive projections idempotent.
+
+    The window is snapshotted in buckets of :data:`RECENT_BUCKET` consecutive ids, each a
+    :class:`FrozenJson` made again only when an id enters or leaves it: a save writes the
+    newest and the oldest bucket, not the whole window (which shifts by one at every event).
     """
 
     def __init__(self, capacity: int, ids: Iterable[tuple[str, str]] = ()) -> None:
         if capacity < 1:
             raise ValueError(f"capacity must be at least 1, not {capacity}")
         self.capacity = capacity
-        self._ids: dict[tuple[str, str], None] = {}
+        self._ids: dict[tuple[str, str], int] = {}  # id → its number, oldest first
+        self._buckets: dict[int, list[tuple[str, str]]] = {}  # number // bucket → ids
+        self._next = 0  # the number of the next id remembered
+        self._snapshots = FrozenSnapshots()
         for key in ids:
             self._remember(key)
 
@@ -158,15 +193,37 @@ class RecentIds:
         return True
 
     def _remember(self, key: tuple[str, str]) -> None:
-        self._ids[key] = None
+        number, self._next = self._next, self._next + 1
+        self._ids[key] = number
+        bucket = number // RECENT_BUCKET
+        self._buckets.setdefault(bucket, []).append(key)
+        self._snapshots.touch(str(bucket))
         if len(self._ids) > self.capacity:
-            del self._ids[next(iter(self._ids))]
+            bucket = self._ids.pop(next(iter(self._ids))) // RECENT_BUCKET
+            members = self._buckets[bucket]
+            del members[0]  # the oldest id is the first of the oldest bucket
+            if not members:
+                del self._buckets[bucket]
+            self._snapshots.touch(str(bucket))
 
     def to_snapshot(self) -> dict[str, Any]:
-        """Return the window as a JSON-able dict, oldest first."""
-        return {"capacity": self.capacity, "ids": [list(key) for key in self._ids]}
+        """Return the window as a JSON-able dict: buckets of ids by number, oldest first."""
+
+        def make(bucket: str) -> FrozenJson | None:
+            members = self._buckets.get(int(bucket))
+            return None if members is None else FrozenJson(ids=[list(key) for key in members])
+
+        return {"capacity": self.capacity, "next": self._next, "buckets": self._snapshots.all(make)}
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> RecentIds:
-        """Rebuild a window from :meth:`to_snapshot`'s dict."""
-        return cls(int(data["capacity"]), ((str(s), str(i)) for s, i in data["ids"]))
+        """Rebuild a window from :meth:`to_snapshot`'s dict (or the older flat list of ids)."""
+        if "ids" in data:  # written before the buckets: one flat list, oldest first
+            return cls(int(data["capacity"]), ((str(s), str(i)) for s, i in data["ids"]))
+        buckets = sorted(data["buckets"].items(), key=lambda item: int(item[0]))
+        ids = [(str(s), str(i)) for _, bucket in buckets for s, i in bucket["ids"]]
+        window = cls(int(data["capacity"]))
+        window._next = int(data["next"]) - len(ids)  # the window's numbers are consecutive
+        for key in ids:
+            window._remember(key)
+        return window

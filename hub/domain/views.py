@@ -48,7 +48,7 @@ from hub.contracts.outputs.views import (
     View,
 )
 from hub.contracts.reference import load_reference
-from hub.domain._common import FrozenJson
+from hub.domain._common import FrozenJson, FrozenSnapshots
 from hub.domain.audience import Audience, Visibility, default_visibility, strictest
 from hub.domain.situation import SitrepState, SituationChanges, SituationProjection
 from hub.domain.state import HubState
@@ -235,7 +235,7 @@ class ViewBook:
         self._withdrawn: list[ViewRecord] = []
         self._summaries: dict[str, RegionSummary] = {}
         self._everything = True
-        self._dumps: dict[str, tuple[View, FrozenJson]] = {}
+        self._snapshots = FrozenSnapshots()  # each published view's JSON, made once per change
 
     def all_views(
         self,
@@ -313,6 +313,7 @@ class ViewBook:
         None if there is none, or if it is restricted (it is not on the topic).
         """
         view = self.published.pop(key, None)
+        self._snapshots.touch(key)
         restricted = self._labels.pop(key, None) is not None
         return None if view is None or restricted else _record(view)
 
@@ -368,6 +369,7 @@ class ViewBook:
         if old is not None and old_label == label and _same_content(view, old):
             return None
         self.published[key] = view
+        self._snapshots.touch(key)
         if label is None:
             self._labels.pop(key, None)
         else:
@@ -385,14 +387,13 @@ class ViewBook:
         return sorted(map(_record, shared), key=lambda r: (r.kind, r.key))
 
     def to_snapshot(self) -> dict[str, Any]:
-        """Return the published records as a JSON-able dict (each view dumped once, then kept)."""
-        dumps = self._dumps
-        fresh = {}
-        for key, view in self.published.items():
-            cached = dumps.get(key)
-            fresh[key] = cached if cached is not None and cached[0] is view else (view, _dump(view))
-        self._dumps = fresh
-        return {key: dumped for key, (_, dumped) in fresh.items()}
+        """Return the published records as a JSON-able dict (each view dumped once per change)."""
+
+        def make(key: str) -> FrozenJson | None:
+            view = self.published.get(key)
+            return None if view is None else _dump(view)
+
+        return self._snapshots.all(make)
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any], visibility: Visibility | None = None) -> ViewBook:
@@ -406,6 +407,7 @@ class ViewBook:
             if not isinstance(view, View):  # pragma: no cover - every view model is a View
                 raise TypeError(f"{key} is not a view record")
             book.published[key] = view
+            book._snapshots.touch(key)
         return book
 
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from hub.domain._common import FrozenJson
+from hub.domain._common import FrozenCollection, FrozenJson
 
 __all__ = [
     "ENTRY_LIMIT",
@@ -82,7 +82,12 @@ def _entries(
 
 
 def _is_collection(value: Any) -> bool:
-    """Whether ``value`` is a dict of many :class:`FrozenJson` items (one entry each)."""
+    """Whether ``value`` is a dict of many :class:`FrozenJson` items (one entry each).
+
+    A :class:`FrozenCollection` says so by its type (no look at every item at every save).
+    """
+    if type(value) is FrozenCollection:
+        return len(value) > LIST_CHUNK
     return (
         isinstance(value, dict)
         and len(value) > LIST_CHUNK
@@ -185,6 +190,15 @@ _Member = tuple[FrozenJson | None, bytes]  # the object last written (None: rest
 _MemberUpdate = tuple[str, str | None, _Member | None]  # prefix, member (None: all), new value
 
 
+class _Looked(NamedTuple):
+    """The members of a collection one :meth:`KeyedWriter.changes` call looked at."""
+
+    call: int  # the writer's count of calls
+    names: set[str] | None  # None: every member (a full walk)
+    source: object  # the collection's maker and its serial (a full walk of a FrozenCollection)
+    serial: int | None
+
+
 @dataclass
 class StateChanges:
     """What a save writes: changed entries, and keys of entries that no longer exist."""
@@ -193,6 +207,9 @@ class StateChanges:
     deleted: list[str] = field(default_factory=list)
     members: list[_MemberUpdate] = field(default_factory=list)
     """How the writer's record of collection members changes once this is saved."""
+    looked: dict[str, _Looked] = field(default_factory=dict)
+    """Per collection prefix, what the writer looked at, so :meth:`KeyedWriter.saved` can tell
+    which members it need not look at again."""
 
     def __bool__(self) -> bool:
         """Whether there is anything to write."""
@@ -204,7 +221,9 @@ class KeyedWriter:
 
     The members of large collections of frozen items (incidents, views) are told apart by the
     identity of their :class:`FrozenJson`: an unchanged item costs a dict lookup, not an
-    encoding and a comparison, so a save costs about what changed, not the whole state.
+    encoding and a comparison. A :class:`FrozenCollection` that follows the one seen at the
+    previous call says which members it touched since: then only those (and those touched
+    before but not yet saved) are looked at, so a save costs what changed, not the whole state.
     """
 
     def __init__(self, written: Iterable[tuple[str, bytes]] = ()) -> None:
@@ -212,6 +231,9 @@ class KeyedWriter:
         self._stored = dict(written)  # bytes compare faster than they hash; identical ones share
         self._members: dict[str, dict[str, _Member]] = {}  # collection prefix → member → stored
         self._encoded = _Encoded()
+        self._calls = 0
+        self._seen: dict[str, tuple[object, int]] = {}  # prefix → (source, serial) last seen
+        self._unsaved: dict[str, set[str]] = {}  # prefix → members touched, not yet saved
 
     def changes(self, tree: Mapping[str, Any]) -> StateChanges:
         """Return the entries of ``tree`` that differ from those written, and the stale keys."""
@@ -226,24 +248,56 @@ class KeyedWriter:
         }
         deleted = set(stored.keys() - entries.keys())
         updates: list[_MemberUpdate] = []
+        self._calls += 1
+        looked: dict[str, _Looked] = {}
         for prefix, items in collections.items():
             known = self._members[prefix]
-            for name, item in items.items():
+            names = self._to_look_at(prefix, items)
+            if type(items) is FrozenCollection:
+                looked[prefix] = _Looked(self._calls, names, items.source, items.serial)
+            for name in items if names is None else names:
+                item = items.get(name)
                 member = known.get(name)
+                if item is None:
+                    if member is not None:
+                        deleted.add(f"{prefix}{_name(name)}]")
+                        updates.append((prefix, name, None))
+                    continue
                 if member is not None and member[0] is item:
                     continue
                 raw = _dump(item)
                 if member is None or member[1] != raw:
                     written[f"{prefix}{_name(name)}]"] = raw
                 updates.append((prefix, name, (item, raw)))
-            for name in known.keys() - items.keys():
-                deleted.add(f"{prefix}{_name(name)}]")
-                updates.append((prefix, name, None))
+            if names is None:
+                for name in known.keys() - items.keys():
+                    deleted.add(f"{prefix}{_name(name)}]")
+                    updates.append((prefix, name, None))
         for prefix in self._members.keys() - collections.keys():  # gone, or stored otherwise
             deleted.update(f"{prefix}{_name(name)}]" for name in self._members[prefix])
             updates.append((prefix, None, None))
+            self._seen.pop(prefix, None)
+            self._unsaved.pop(prefix, None)
         deleted -= entries.keys()
-        return StateChanges(written, sorted(deleted), updates)
+        return StateChanges(written, sorted(deleted), updates, looked)
+
+    def _to_look_at(self, prefix: str, items: Mapping[str, FrozenJson]) -> set[str] | None:
+        """The members of a collection that may differ from what was saved; None: all of them.
+
+        Exact when ``items`` is the :class:`FrozenCollection` that follows the one seen at
+        the previous call: its touched members plus those touched earlier and not yet saved.
+        A full walk counts as seen only once it is saved (:meth:`saved`): until then every
+        call walks again, so nothing it found is left out if its save fails.
+        """
+        seen = self._seen.pop(prefix, None)
+        if type(items) is not FrozenCollection:
+            return None
+        if seen is None or seen[0] is not items.source or seen[1] != items.serial - 1:
+            return None
+        self._seen[prefix] = (items.source, items.serial)
+        unsaved = self._unsaved.setdefault(prefix, set())
+        unsaved.update(items.touched)
+        return set(unsaved)
 
     def _adopted(self, prefix: str, items: Mapping[str, FrozenJson]) -> dict[str, _Member]:
         """Take the stored entries of a collection's members out of the generic record."""
@@ -256,6 +310,14 @@ class KeyedWriter:
 
     def saved(self, changes: StateChanges) -> None:
         """Note that ``changes`` are durably stored."""
+        for prefix, looked in changes.looked.items():
+            if looked.call != self._calls:  # an earlier look: a later one covers more
+                continue
+            if looked.names is None:  # a full walk, now saved: follow the collection from here
+                self._seen[prefix] = (looked.source, looked.serial or 0)
+                self._unsaved[prefix] = set()
+            else:
+                self._unsaved.get(prefix, set()).difference_update(looked.names)
         members = self._members
         for prefix, name, member in changes.members:
             if name is None:

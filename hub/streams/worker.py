@@ -402,6 +402,7 @@ class ProjectionWorker:
         """
         changes = self._writer.changes(projector.to_snapshot())
         if not changes:
+            self._writer.saved(changes)  # nothing to write: what it looked at is as stored
             return
         generation = self._generation + 1
         changelog = self.table.changelog_topic.get_topic_name()  # once per save, not per entry

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.domain._common import FrozenJson
+from hub.domain._common import FrozenJson, FrozenSnapshots
 from hub.domain.hub import HubProjection
 from hub.domain.testing import incident_closed, incident_reported, minutes
 from hub.domain.thresholds import load_thresholds
@@ -126,3 +126,69 @@ def test_an_unchanged_collection_costs_no_encoding() -> None:
     changes = writer.changes({"s": {"items": items}})
     assert changes.written == {'["s","items","i3"]': b'{"n":-3}'}
     assert changes.deleted == []
+
+
+_book_steps = st.lists(
+    st.tuples(
+        st.sets(_item_names, max_size=LIST_CHUNK * 2),  # the items the book holds after the step
+        st.integers(0, 3),  # how many of them change
+        st.sampled_from(["save", "save", "save", "fail", "extra snapshot"]),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_book_steps)
+def test_a_writer_following_a_book_stores_the_tree_though_saves_fail(
+    steps: list[tuple[set[str], int, str]],
+) -> None:
+    """A writer following a book's snapshots stores exactly the tree after every save.
+
+    The book's :class:`FrozenCollection` snapshots say what they touched and the writer looks
+    only at those; the store is still the tree when a save failed before (its changes never
+    stored) or someone else took a snapshot in between.
+    """
+    store: dict[str, bytes] = {}
+    writer = KeyedWriter()
+    book = FrozenSnapshots()
+    items: dict[str, int] = {}
+    for version, (names, changed, action) in enumerate(steps):
+        for name in names:
+            if name not in items or sum(map(ord, name)) % 4 < changed:
+                items[name] = version
+                book.touch(name)
+        for name in set(items) - names:
+            del items[name]
+            book.touch(name)
+
+        def make(name: str) -> FrozenJson | None:
+            return None if name not in items else FrozenJson(name=name, version=items[name])
+
+        collection = book.all(make)
+        if action == "extra snapshot":
+            continue
+        tree = {"state": {"items": collection, "tick": version}}
+        changes = writer.changes(tree)
+        if action == "fail":
+            continue
+        store.update(changes.written)
+        for key in changes.deleted:
+            store.pop(key, None)
+        writer.saved(changes)
+        assert from_entries(store.items()) == json.loads(json.dumps(tree))
+
+
+def test_a_followed_collection_is_looked_at_only_where_touched() -> None:
+    """The second save of a 3,000-item book looks at the one item touched, not at all of them."""
+    book = FrozenSnapshots()
+    items = {f"i{n}": FrozenJson(n=n) for n in range(3_000)}
+    book.touch(*items)
+    writer = KeyedWriter()
+    writer.saved(writer.changes({"s": {"items": book.all(items.get)}}))
+    items["i7"] = FrozenJson(n=-7)
+    book.touch("i7")
+    changes = writer.changes({"s": {"items": book.all(items.get)}})
+    assert changes.written == {'["s","items","i7"]': b'{"n":-7}'}
+    assert [looked.names for looked in changes.looked.values()] == [{"i7"}]
