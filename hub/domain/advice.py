@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from hub.contracts.events.advice import AdviceRejected, AdviceRequested, AdviceValidated
 from hub.contracts.events.envelope import EventEnvelope, Tlp
-from hub.contracts.organisations import OrganisationRegistry, load_registry
+from hub.contracts.organisations import OrganisationRegistry
 from hub.contracts.outputs import (
     AdviceDraftData,
     AdviceDrafted,
@@ -102,9 +102,9 @@ class AdviceRequest:
 class AdviceBook:
     """Every advice request seen, with the decisions sent about it."""
 
-    def __init__(self, organisations: OrganisationRegistry | None = None) -> None:
-        """Start empty; ``organisations`` defaults to the packaged organisation registry."""
-        self.organisations = organisations or load_registry()
+    def __init__(self, organisations: OrganisationRegistry) -> None:
+        """Start empty; events count only from senders ``organisations`` lets publish them."""
+        self.organisations = organisations
         self.requests: dict[str, AdviceRequest] = {}
         self.ignored = 0
         self._touched: set[str] = set()
@@ -193,9 +193,7 @@ class AdviceBook:
         }
 
     @classmethod
-    def from_snapshot(
-        cls, data: dict[str, Any], organisations: OrganisationRegistry | None = None
-    ) -> AdviceBook:
+    def from_snapshot(cls, data: dict[str, Any], organisations: OrganisationRegistry) -> AdviceBook:
         """Rebuild the book from :meth:`to_snapshot`'s dict (every request counts as touched)."""
         book = cls(organisations)
         book.ignored = int(data["ignored"])
@@ -261,7 +259,8 @@ class AdviceDesk:
             if progress is None:
                 draft = draft_advice(request.subject, state.capacity, self.catalogue, context)
                 progress = self.progress[advice_id] = _Progress(draft)
-                outputs.append(self._drafted(request, draft, at))
+                validators = self.settings.validators(context.organisations)
+                outputs.append(self._drafted(request, draft, at, validators))
                 self._watch_expiry(book, advice_id, max_open)
             for decision in request.decisions[progress.handled :]:
                 outputs.append(self._decide(request, progress, decision, context))
@@ -301,7 +300,11 @@ class AdviceDesk:
         return retired
 
     def _drafted(
-        self, request: AdviceRequest, draft: AdviceDraftData, at: tuple[datetime, int]
+        self,
+        request: AdviceRequest,
+        draft: AdviceDraftData,
+        at: tuple[datetime, int],
+        validators: tuple[str, ...],
     ) -> AdviceDrafted:
         return AdviceDrafted(
             id=output_event_id(draft.advice_id, "drafted", at[1]),
@@ -310,7 +313,7 @@ class AdviceDesk:
             tlp=Tlp.RED,
             correlationid=request.correlation_id,
             causationid=request.event_id,
-            recipients=_validators(self.settings.validators(), request),
+            recipients=_validators(validators, request),
             data=draft,
         )
 

@@ -39,7 +39,7 @@ from hub.contracts.events.assistance import (
     AssistanceWithdrawn,
 )
 from hub.contracts.events.envelope import EventEnvelope
-from hub.contracts.organisations import OrganisationRegistry, load_registry
+from hub.contracts.organisations import OrganisationRegistry
 from hub.domain._common import (
     dt_from_json,
     dt_to_json,
@@ -163,9 +163,9 @@ class AssistanceBook:
     log) is parked (by request, then offer id) and applied when that offer arrives.
     """
 
-    def __init__(self, organisations: OrganisationRegistry | None = None) -> None:
-        """Start empty; ``organisations`` defaults to the packaged organisation registry."""
-        self.organisations = organisations or load_registry()
+    def __init__(self, organisations: OrganisationRegistry) -> None:
+        """Start empty; events count only from senders ``organisations`` lets publish them."""
+        self.organisations = organisations
         self.requests: dict[str, Request] = {}
         self.ignored = 0
         self.parked: dict[str, dict[str, AssistanceAccepted]] = {}
@@ -390,7 +390,7 @@ class AssistanceBook:
 
     @classmethod
     def from_snapshot(
-        cls, data: dict[str, Any], organisations: OrganisationRegistry | None = None
+        cls, data: dict[str, Any], organisations: OrganisationRegistry
     ) -> AssistanceBook:
         """Rebuild the book from :meth:`to_snapshot`'s dict (every request counts as touched)."""
         book = cls(organisations)

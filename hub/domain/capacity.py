@@ -25,10 +25,10 @@ from typing import Any
 
 from hub.contracts.events.capacity import CapacityReported
 from hub.contracts.events.envelope import EventEnvelope
-from hub.contracts.organisations import OrganisationRegistry, load_registry
+from hub.contracts.organisations import OrganisationRegistry
 from hub.contracts.outputs.views import OrgCapacity
 from hub.domain._common import dt_from_json, dt_to_json
-from hub.domain.audience import Visibility, default_visibility
+from hub.domain.audience import Visibility
 from hub.domain.due import DueWatch
 
 __all__ = ["CapacityProjection", "CapacityReport", "NationalCapacity"]
@@ -112,12 +112,12 @@ class CapacityProjection:
 
     def __init__(
         self,
-        organisations: OrganisationRegistry | None = None,
+        organisations: OrganisationRegistry,
         visibility: Visibility | None = None,
     ) -> None:
-        """Start empty; ``organisations`` defaults to the packaged organisation registry."""
-        self.organisations = organisations or load_registry()
-        self.visibility = visibility or default_visibility()
+        """Start empty; ``visibility`` defaults to that of ``organisations``, views AMBER."""
+        self.organisations = organisations
+        self.visibility = visibility or Visibility(organisations)
         self.withheld = 0
         """Reports left out because not every reader of the view may see them (not stored)."""
         self._by_type: dict[str, dict[str, CapacityReport]] = {}
@@ -223,7 +223,7 @@ class CapacityProjection:
     def from_snapshot(
         cls,
         data: dict[str, Any],
-        organisations: OrganisationRegistry | None = None,
+        organisations: OrganisationRegistry,
         visibility: Visibility | None = None,
     ) -> CapacityProjection:
         """Rebuild the projection from :meth:`to_snapshot`'s dict."""

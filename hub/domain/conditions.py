@@ -17,7 +17,8 @@ Grammar (EBNF; ``number`` is ``-?digits[.digits]``)::
     metric      = name [ "[" argument "]" ]
 
 The metrics are a fixed vocabulary (:data:`METRICS`); arguments are checked against the
-reference data and the organisation registry. Nothing is ever evaluated as Python: the text is
+reference data and the organisation registry given to :func:`parse_condition` (the
+projection's). Nothing is ever evaluated as Python: the text is
 tokenised and parsed by hand, and a bad condition raises :class:`ConditionError` naming the
 position (1-based), what was expected and what was found.
 """
@@ -30,8 +31,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from hub.contracts.organisations import load_registry
-from hub.contracts.reference import load_reference
+from hub.contracts.organisations import OrganisationRegistry
+from hub.contracts.reference import ReferenceData
 from hub.errors import HubError
 
 __all__ = [
@@ -172,19 +173,24 @@ def _tokens(text: str) -> list[_Token]:
     return tokens
 
 
-def _allowed_arguments(kind: ArgumentKind) -> tuple[str, ...]:
+def _allowed_arguments(
+    kind: ArgumentKind, organisations: OrganisationRegistry, reference: ReferenceData
+) -> tuple[str, ...]:
     if kind == "resource_type":
-        return load_reference().resource_codes()
+        return reference.resource_codes()
     if kind == "category":
-        return load_reference().category_codes()
-    return load_registry().region_ids()
+        return reference.category_codes()
+    return organisations.region_ids()
 
 
 class _Parser:
     """Recursive descent over the tokens of one condition."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(
+        self, text: str, organisations: OrganisationRegistry, reference: ReferenceData
+    ) -> None:
         self.text = text
+        self.organisations, self.reference = organisations, reference
         self.tokens = _tokens(text)
         self.index = 0
         self.depth = 0
@@ -266,7 +272,7 @@ class _Parser:
             raise self._fail(f"'[' and a {kind.replace('_', ' ')} after {name}")
         self._next()
         token = self._next()
-        allowed = _allowed_arguments(kind)
+        allowed = _allowed_arguments(kind, self.organisations, self.reference)
         if token.text not in allowed or token.kind not in ("name", "number"):
             raise self._fail(f"a {kind.replace('_', ' ')} ({', '.join(allowed)})", token)
         if not self._is("]"):
@@ -275,9 +281,15 @@ class _Parser:
         return token.text
 
 
-def parse_condition(text: str) -> Node:
-    """Parse ``text`` into a condition; raise :class:`ConditionError` if it is not one."""
-    return _Parser(text).condition()
+def parse_condition(
+    text: str, organisations: OrganisationRegistry, reference: ReferenceData
+) -> Node:
+    """Parse ``text`` into a condition; raise :class:`ConditionError` if it is not one.
+
+    Arguments are checked against ``reference`` (resource types, categories) and
+    ``organisations`` (regions).
+    """
+    return _Parser(text, organisations, reference).condition()
 
 
 def evaluate(node: Node, measure: Callable[[Metric], float]) -> bool:

@@ -19,9 +19,10 @@ from hub.contracts.events.advice import AdviceParameter
 from hub.contracts.organisations import OrganisationRegistry
 from hub.contracts.outputs.advice import AdviceDraftData, AdviceLine, Assessment, Verdict
 from hub.contracts.reference import ReferenceData
-from hub.domain._common import clip, org_name
+from hub.domain._common import clip
 from hub.domain.capacity import CapacityProjection
 from hub.domain.measures import InvalidMeasureRequest, MeasureCatalogue, needs_of
+from hub.domain.naming import org_name
 from hub.domain.step_context import StepContext
 
 __all__ = ["AdviceSubject", "Availability", "assess", "availability", "draft_advice"]
@@ -95,8 +96,13 @@ def _line(
     )
 
 
-def _explanation(subject: AdviceSubject, verdict: Verdict, lines: list[AdviceLine]) -> str:
-    place = f"{org_name(subject.region)} ({subject.region})"
+def _explanation(
+    subject: AdviceSubject,
+    verdict: Verdict,
+    lines: list[AdviceLine],
+    organisations: OrganisationRegistry,
+) -> str:
+    place = f"{org_name(organisations, subject.region)} ({subject.region})"
     words = verdict.replace("_", " ")
     parts = [f"Measure {subject.measure!r} in {place}: {words}."]
     parts.append("Needs: " + ", ".join(f"{line.need} {line.resource_type}" for line in lines) + ".")
@@ -151,7 +157,7 @@ def draft_advice(
     return AdviceDraftData(
         **base,
         verdict=verdict,
-        explanation=clip(_explanation(subject, verdict, lines), _MAX_TEXT),
+        explanation=clip(_explanation(subject, verdict, lines, organisations), _MAX_TEXT),
         lines=tuple(lines),
         bottlenecks=_types(lines, "bottleneck"),
         needs_assistance=_types(lines, "needs_assistance"),

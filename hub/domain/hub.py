@@ -82,8 +82,11 @@ class HubProjection:
 
     ``thresholds`` defaults to the packaged ``escalation.toml``, ``settings`` to the packaged
     ``workflows.toml``, ``catalogue`` to ``measures.toml``, ``organisations`` and ``reference``
-    to the packaged organisation registry and reference data; the state's books receive the
-    organisations (who may publish what), the workflows both in their
+    to the packaged organisation registry and reference data (a default at the outer edge:
+    inside, the domain computes with what the projection was given). The state holds both
+    (its books check who may publish what against the organisations; the rules and the router
+    read regions, names, roles, GRIP ranks, labels, units and partners from them), the
+    workflows get both in their
     :class:`~hub.domain.step_context.StepContext`. A tick whose number is not above
     the last one evaluated is a redelivery: it produces nothing and changes nothing.
 
@@ -124,7 +127,12 @@ class HubProjection:
         self.organisations = organisations or load_registry()
         self.reference = reference or load_reference()
         self.visibility = Visibility(self.organisations, self.settings.routing.view_tlp)
-        self.state = HubState.empty(dedupe_window, self.organisations, self.visibility)
+        self.state = HubState.empty(
+            self.organisations,
+            self.reference,
+            dedupe_window=dedupe_window,
+            visibility=self.visibility,
+        )
         self.signal_book = SignalBook()
         self.view_book = ViewBook(self.visibility)
         self.workflows = Workflows(self.settings, catalogue)
@@ -303,7 +311,7 @@ class HubProjection:
         )
         projection.last_tick = data["last_tick"]
         projection.state = HubState.from_snapshot(
-            data["state"], projection.organisations, projection.visibility
+            data["state"], projection.organisations, projection.reference, projection.visibility
         )
         projection.signal_book = SignalBook.from_snapshot(data["signals"])
         projection.view_book = ViewBook.from_snapshot(data["views"], projection.visibility)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from hub.contracts.outputs.views import IndicatorView, ObservedMetric, ScenarioView
-from hub.contracts.reference import ReferenceData, load_reference
+from hub.contracts.reference import ReferenceData
 from hub.domain._common import dt_from_json, dt_to_json
 from hub.domain.capacity import NationalCapacity
 from hub.domain.conditions import Metric, evaluate, metrics_of
@@ -39,9 +39,9 @@ class MetricReader:
         max_age: timedelta,
         reference: ReferenceData | None = None,
     ) -> None:
-        """Read ``state`` at ``now``; ``reference`` defaults to the packaged reference data."""
+        """Read ``state`` at ``now``; ``reference`` defaults to the state's reference data."""
         self.state, self.now, self.max_age = state, now, max_age
-        self.reference = reference or load_reference()
+        self.reference = reference or state.reference
         self._cache: dict[Metric, float] = {}
         self._readers: dict[str, Callable[[str], float]] = {
             "capacity.available": lambda rt: self._national(rt).available,

@@ -15,8 +15,9 @@ TLP decides who *may* receive it:
 
 Who *does* receive it: the named recipients always (they are always allowed), plus every
 partner whose subscriptions want an output of that kind about those organisations, as far as
-the TLP allows. The hub itself has no outbox. View records carry no label; they are routed
-with ``routing.view_tlp`` from ``data/workflows.toml``.
+the TLP allows. The hub itself has no outbox. The partners and the national centres are those
+of the registry the subscription book was built with (the projection's). View records carry
+no label; they are routed with ``routing.view_tlp`` from ``data/workflows.toml``.
 
 An output derived from events some organisations may not see carries its
 :class:`~hub.domain.audience.Audience` (the narrowest of its inputs): it reaches only those
@@ -32,7 +33,7 @@ from typing import NamedTuple
 
 from hub.contracts.events.envelope import EventEnvelope, Tlp
 from hub.contracts.events.subscription import SUBSCRIPTION_KINDS
-from hub.contracts.organisations import OrganisationKind, load_registry
+from hub.contracts.organisations import OrganisationKind, OrganisationRegistry
 from hub.contracts.outputs.views import IncidentView, RegionView, View
 from hub.domain.audience import Audience, allowed_orgs, strictest
 from hub.domain.subscriptions import SubscriptionBook
@@ -70,18 +71,15 @@ class Delivery:
 
 
 @cache
-def partners() -> tuple[str, ...]:
+def partners(organisations: OrganisationRegistry) -> tuple[str, ...]:
     """Return the organisations with an outbox: every one but the hub, in registry order."""
-    return tuple(
-        o.id for o in load_registry().organisations() if o.kind is not OrganisationKind.HUB
-    )
+    return tuple(o.id for o in organisations.organisations() if o.kind is not OrganisationKind.HUB)
 
 
 @cache
-def _national_centres() -> frozenset[str]:
-    registry = load_registry()
+def _national_centres(organisations: OrganisationRegistry) -> frozenset[str]:
     return frozenset(
-        o.id for o in registry.organisations() if o.kind is OrganisationKind.NATIONAL_CENTRE
+        o.id for o in organisations.organisations() if o.kind is OrganisationKind.NATIONAL_CENTRE
     )
 
 
@@ -103,11 +101,14 @@ def facts_of(output: Routable, view_tlp: Tlp) -> RoutingFacts:
     return RoutingFacts(kind, output.tlp, output.recipients, tuple(regions))
 
 
-def _allowed(facts: RoutingFacts, audience: Audience | None) -> frozenset[str]:
-    allowed = allowed_orgs(facts.tlp, facts.recipients, facts.regions, _national_centres())
+def _allowed(
+    facts: RoutingFacts, audience: Audience | None, organisations: OrganisationRegistry
+) -> frozenset[str]:
+    centres = _national_centres(organisations)
+    allowed = allowed_orgs(facts.tlp, facts.recipients, facts.regions, centres)
     if audience is not None:
         allowed = audience.limit(allowed)
-    return frozenset(partners()) if allowed is None else allowed
+    return frozenset(partners(organisations)) if allowed is None else allowed
 
 
 def route(
@@ -118,16 +119,18 @@ def route(
 ) -> Delivery:
     """Return the organisations whose outbox receives ``output``, and whether it is public.
 
-    ``audience``: who may see what ``output`` was derived from, when that is not everyone.
+    The partners are those of the registry of ``subscriptions``. ``audience``: who may see
+    what ``output`` was derived from, when that is not everyone.
     """
+    organisations = subscriptions.organisations
     facts = facts_of(output, view_tlp)
-    allowed = _allowed(facts, audience)  # what its own label allows, of whom may see its inputs
+    allowed = _allowed(facts, audience, organisations)  # its label's, of who may see its inputs
     label = facts.tlp if audience is None else strictest(facts.tlp, audience.tlp)
     involved = facts.involved
     subscribed = facts.kind in SUBSCRIPTION_KINDS
     recipients = tuple(
         org
-        for org in partners()
+        for org in partners(organisations)
         if org in allowed
         and (
             org in facts.recipients

@@ -18,7 +18,8 @@ from typing import Any, Literal
 
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.events.scenario import ScenarioDefined, ScenarioRetired
-from hub.contracts.organisations import OrganisationRegistry, load_registry
+from hub.contracts.organisations import OrganisationRegistry
+from hub.contracts.reference import ReferenceData
 from hub.domain.conditions import ConditionError, Node, parse_condition
 
 __all__ = ["Indicator", "Scenario", "ScenarioBook"]
@@ -52,12 +53,16 @@ class Scenario:
     recipients: tuple[str, ...] = ()
 
 
-def _parse(indicators: list[tuple[str, str, str]]) -> tuple[tuple[Indicator, ...], str | None]:
+def _parse(
+    indicators: list[tuple[str, str, str]],
+    organisations: OrganisationRegistry,
+    reference: ReferenceData,
+) -> tuple[tuple[Indicator, ...], str | None]:
     """Parse every (id, description, condition); return the indicators and the first error."""
     parsed: list[Indicator] = []
     for indicator_id, description, condition in indicators:
         try:
-            node: Node | None = parse_condition(condition)
+            node: Node | None = parse_condition(condition, organisations, reference)
         except ConditionError as error:
             return _unparsed(indicators), f"indicator {indicator_id}: {error.message}"
         parsed.append(Indicator(indicator_id, description, condition, node))
@@ -71,9 +76,10 @@ def _unparsed(indicators: list[tuple[str, str, str]]) -> tuple[Indicator, ...]:
 class ScenarioBook:
     """Every scenario defined, by id."""
 
-    def __init__(self, organisations: OrganisationRegistry | None = None) -> None:
-        """Start empty; ``organisations`` defaults to the packaged organisation registry."""
-        self.organisations = organisations or load_registry()
+    def __init__(self, organisations: OrganisationRegistry, reference: ReferenceData) -> None:
+        """Start empty: who may define scenarios, and the codes and regions conditions name."""
+        self.organisations = organisations
+        self.reference = reference
         self.scenarios: dict[str, Scenario] = {}
         self.ignored = 0
 
@@ -91,7 +97,7 @@ class ScenarioBook:
     def _defined(self, event: ScenarioDefined) -> None:
         data = event.data
         raw = [(i.indicator_id, i.description, i.condition) for i in data.indicators]
-        indicators, error = _parse(raw)
+        indicators, error = _parse(raw, self.organisations, self.reference)
         self.scenarios[data.scenario_id] = Scenario(
             scenario_id=data.scenario_id,
             name=data.name,
@@ -142,13 +148,14 @@ class ScenarioBook:
 
     @classmethod
     def from_snapshot(
-        cls, data: dict[str, Any], organisations: OrganisationRegistry | None = None
+        cls, data: dict[str, Any], organisations: OrganisationRegistry, reference: ReferenceData
     ) -> ScenarioBook:
         """Rebuild the book from :meth:`to_snapshot`'s dict."""
-        book = cls(organisations)
+        book = cls(organisations, reference)
         book.ignored = int(data["ignored"])
         for item in data["scenarios"]:
-            indicators, error = _parse([(i, d, c) for i, d, c in item["indicators"]])
+            raw = [(i, d, c) for i, d, c in item["indicators"]]
+            indicators, error = _parse(raw, organisations, reference)
             status: Status = "invalid" if error else "active"
             book.scenarios[item["scenario_id"]] = Scenario(
                 scenario_id=item["scenario_id"],

@@ -13,10 +13,11 @@ from typing import Any
 
 from hub.contracts.events.envelope import EventEnvelope, Tlp
 from hub.contracts.organisations import OrganisationRegistry
+from hub.contracts.reference import ReferenceData
 from hub.domain.activity import ActivityProjection
 from hub.domain.advice import AdviceBook
 from hub.domain.assistance import AssistanceBook
-from hub.domain.audience import Visibility, default_visibility
+from hub.domain.audience import Visibility
 from hub.domain.capacity import CapacityProjection
 from hub.domain.coordination import CoordinationBook
 from hub.domain.information import InformationBook
@@ -35,18 +36,26 @@ _SHARED_LABELS = frozenset({Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER})
 
 @dataclass
 class HubState:
-    """The projections; :meth:`apply` hands each event to every one it concerns."""
+    """The projections; :meth:`apply` hands each event to every one it concerns.
 
-    situation: SituationProjection = field(default_factory=SituationProjection)
-    capacity: CapacityProjection = field(default_factory=CapacityProjection)
-    activity: ActivityProjection = field(default_factory=ActivityProjection)
-    assistance: AssistanceBook = field(default_factory=AssistanceBook)
-    coordination: CoordinationBook = field(default_factory=CoordinationBook)
-    information: InformationBook = field(default_factory=InformationBook)
-    advice: AdviceBook = field(default_factory=AdviceBook)
-    scenarios: ScenarioBook = field(default_factory=ScenarioBook)
-    subscriptions: SubscriptionBook = field(default_factory=SubscriptionBook)
-    visibility: Visibility = field(default_factory=default_visibility, compare=False, repr=False)
+    ``organisations`` and ``reference`` are the organisation registry and reference data the
+    state was built with (:meth:`empty`): the books check senders against that registry, and
+    the rules, the router and whoever reads the state take names, regions, roles, GRIP ranks,
+    units and labels from these two, not from the packaged ones.
+    """
+
+    organisations: OrganisationRegistry = field(compare=False, repr=False)
+    reference: ReferenceData = field(compare=False, repr=False)
+    situation: SituationProjection
+    capacity: CapacityProjection
+    activity: ActivityProjection
+    assistance: AssistanceBook
+    coordination: CoordinationBook
+    information: InformationBook
+    advice: AdviceBook
+    scenarios: ScenarioBook
+    subscriptions: SubscriptionBook
+    visibility: Visibility = field(compare=False, repr=False)
     """Which events the shared aggregates (and the activity behind silence) may count."""
     _routes: dict[type[EventEnvelope], tuple[_Apply, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -55,20 +64,27 @@ class HubState:
     @classmethod
     def empty(
         cls,
+        organisations: OrganisationRegistry,
+        reference: ReferenceData,
+        *,
         dedupe_window: int = DEFAULT_DEDUPE_WINDOW,
-        organisations: OrganisationRegistry | None = None,
         visibility: Visibility | None = None,
     ) -> HubState:
-        """Return the state before any event.
+        """Return the state before any event, for ``organisations`` and ``reference``.
 
-        ``organisations`` (default: the packaged registry) is handed to every book that checks
-        who may publish what; ``visibility`` (default: that registry's, views AMBER) decides
-        which events the shared aggregates may count.
+        ``organisations`` is handed to every book that checks who may publish what;
+        ``visibility`` (default: that registry's, views AMBER) decides which events the shared
+        aggregates may count.
         """
-        visibility = visibility or default_visibility()
+        visibility = visibility or Visibility(organisations)
         return cls(
+            organisations=organisations,
+            reference=reference,
             situation=SituationProjection(dedupe_window, visibility),
-            **_books(organisations, visibility),
+            activity=ActivityProjection(),
+            coordination=CoordinationBook(),
+            subscriptions=SubscriptionBook(organisations),
+            **_books(organisations, reference, visibility),
             visibility=visibility,
         )
 
@@ -130,12 +146,15 @@ class HubState:
     def from_snapshot(
         cls,
         data: dict[str, Any],
-        organisations: OrganisationRegistry | None = None,
+        organisations: OrganisationRegistry,
+        reference: ReferenceData,
         visibility: Visibility | None = None,
     ) -> HubState:
         """Rebuild the state from :meth:`to_snapshot`'s dict (arguments as in :meth:`empty`)."""
-        orgs = organisations
+        orgs, visibility = organisations, visibility or Visibility(organisations)
         return cls(
+            organisations=organisations,
+            reference=reference,
             situation=SituationProjection.from_snapshot(data["situation"], visibility),
             capacity=CapacityProjection.from_snapshot(data["capacity"], orgs, visibility),
             activity=ActivityProjection.from_snapshot(data["activity"]),
@@ -143,18 +162,20 @@ class HubState:
             coordination=CoordinationBook.from_snapshot(data["coordination"]),
             information=InformationBook.from_snapshot(data["information"], orgs),
             advice=AdviceBook.from_snapshot(data["advice"], orgs),
-            scenarios=ScenarioBook.from_snapshot(data["scenarios"], orgs),
-            subscriptions=SubscriptionBook.from_snapshot(data["subscriptions"]),
-            visibility=visibility or default_visibility(),
+            scenarios=ScenarioBook.from_snapshot(data["scenarios"], orgs, reference),
+            subscriptions=SubscriptionBook.from_snapshot(data["subscriptions"], orgs),
+            visibility=visibility,
         )
 
 
-def _books(organisations: OrganisationRegistry | None, visibility: Visibility) -> dict[str, Any]:
+def _books(
+    organisations: OrganisationRegistry, reference: ReferenceData, visibility: Visibility
+) -> dict[str, Any]:
     """The empty books that check senders against ``organisations``, by field name."""
     return {
         "capacity": CapacityProjection(organisations, visibility),
         "assistance": AssistanceBook(organisations),
         "information": InformationBook(organisations),
         "advice": AdviceBook(organisations),
-        "scenarios": ScenarioBook(organisations),
+        "scenarios": ScenarioBook(organisations, reference),
     }

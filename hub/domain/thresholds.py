@@ -3,7 +3,10 @@
 The packaged ``hub/domain/data/escalation.toml`` holds every threshold; there are no defaults
 in code, so the file is the one place to read and change them. :func:`parse_thresholds`
 validates a TOML text; a bad value raises :class:`~hub.errors.ConfigurationError` naming the key
-(e.g. ``grip_high.min_level``).
+(e.g. ``grip_high.min_level``). Like the contracts, a file is checked against the packaged
+organisation registry and reference data when it is read; what the rules derive from it (GRIP
+ranks, the expected reporters) they derive with the registry and reference data the projection
+was given.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hub.contracts.fields import check_grip_level, check_org_id
-from hub.contracts.organisations import load_registry
-from hub.contracts.reference import load_reference
+from hub.contracts.organisations import OrganisationRegistry, load_registry
+from hub.contracts.reference import ReferenceData, load_reference
 from hub.domain._common import packaged_text, parse_toml_model
 
 __all__ = [
@@ -53,20 +56,18 @@ class GripHighThresholds(_Section):
 
     @model_validator(mode="after")
     def _critical_not_below_min(self) -> Self:
-        ranks = load_reference()
+        ranks = load_reference()  # the file is read against the packaged data, as contracts are
         if ranks.grip_rank(self.critical_level) < ranks.grip_rank(self.min_level):
             raise ValueError("critical_level must not rank below min_level")
         return self
 
-    @property
-    def min_rank(self) -> int:
-        """Rank of :attr:`min_level`."""
-        return load_reference().grip_rank(self.min_level)
+    def min_rank(self, reference: ReferenceData) -> int:
+        """Rank of :attr:`min_level` in ``reference``."""
+        return reference.grip_rank(self.min_level)
 
-    @property
-    def critical_rank(self) -> int:
-        """Rank of :attr:`critical_level`."""
-        return load_reference().grip_rank(self.critical_level)
+    def critical_rank(self, reference: ReferenceData) -> int:
+        """Rank of :attr:`critical_level` in ``reference``."""
+        return reference.grip_rank(self.critical_level)
 
 
 class SupraRegionalThresholds(_Section):
@@ -142,9 +143,14 @@ class SilentOrganisationThresholds(_Section):
         """The critical silence as a timedelta."""
         return timedelta(minutes=self.critical_silence_minutes)
 
-    def expected(self) -> tuple[str, ...]:
-        """Return the expected reporters: every region, then the partners, without repeats."""
-        return tuple(dict.fromkeys((*load_registry().region_ids(), *self.expected_partners)))
+    def expected(self, organisations: OrganisationRegistry | None = None) -> tuple[str, ...]:
+        """Return the expected reporters: every region, then the partners, without repeats.
+
+        The regions are those of ``organisations``; the rules pass the projection's. Without
+        it (callers outside the projection, e.g. ``kcr demo``) the packaged registry's.
+        """
+        registry = organisations or load_registry()
+        return tuple(dict.fromkeys((*registry.region_ids(), *self.expected_partners)))
 
 
 class _GraceThresholds(_Section):

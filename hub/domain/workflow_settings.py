@@ -2,7 +2,9 @@
 
 Like the escalation thresholds there are no defaults in code: the packaged file is the one
 place to read and change them. A bad value raises :class:`~hub.errors.ConfigurationError`
-naming its key (e.g. ``assistance.max_candidates``).
+naming its key (e.g. ``assistance.max_candidates``). Like the contracts, a file is checked
+against the packaged organisation registry when it is read; who validates advice is looked up
+in the registry the projection was given.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hub.contracts.events.envelope import Tlp
-from hub.contracts.organisations import load_registry
+from hub.contracts.organisations import OrganisationRegistry, load_registry
 from hub.domain._common import packaged_text, parse_toml_model
 
 __all__ = [
@@ -62,14 +64,14 @@ class AdviceSettings(_Section):
     @field_validator("validator_role")
     @classmethod
     def _known_role(cls, role: str) -> str:
-        registry = load_registry()
+        registry = load_registry()  # the file is read against the packaged data, as contracts are
         if role not in {r.name for r in registry.roles()}:
             raise ValueError(f"unknown role {role!r}")
         return role
 
-    def validators(self) -> tuple[str, ...]:
+    def validators(self, organisations: OrganisationRegistry) -> tuple[str, ...]:
         """Return the ids of the organisations that may validate advice, in registry order."""
-        return tuple(o.id for o in load_registry().organisations() if o.role == self.validator_role)
+        return tuple(o.id for o in organisations.organisations() if o.role == self.validator_role)
 
 
 class RoutingSettings(_Section):

@@ -169,16 +169,16 @@ def test_cli_rejects_a_bad_prefix() -> None:
 def test_tlp_rules_say_what_the_router_does(document: dict[str, Any]) -> None:
     """With every partner subscribed to all signals, each label reaches what its rule says."""
     now = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
-    book = SubscriptionBook()
-    for org in partners():
+    book = SubscriptionBook(load_registry())
+    for org in partners(load_registry()):
         book.apply(subscription_changed(minutes(0), source=org, add=["signals"]))
     centres = set(document["x-kcr-tlp"]["nationalCentres"])
     expected = {
         Tlp.RED: {"vr01"},
         Tlp.AMBER_STRICT: {"vr01", "vr19"},
         Tlp.AMBER: {"vr01", "vr19"} | centres,
-        Tlp.GREEN: set(partners()),
-        Tlp.CLEAR: set(partners()),
+        Tlp.GREEN: set(partners(load_registry())),
+        Tlp.CLEAR: set(partners(load_registry())),
     }
     for tlp, orgs in expected.items():
         data = EscalationData(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from hub.contracts.events.envelope import EventEnvelope
+from hub.contracts.organisations import load_registry
 from hub.domain.assistance import AssistanceBook
 from hub.domain.testing import (
     assistance_accepted,
@@ -17,7 +18,7 @@ from hub.domain.testing import (
 
 def _book(*events: EventEnvelope) -> AssistanceBook:
     """Return a book with ``events`` applied in order."""
-    book = AssistanceBook()
+    book = AssistanceBook(load_registry())
     for event in events:
         book.apply(event)
     return book
@@ -101,18 +102,19 @@ def test_events_of_unknown_requests_or_offers_are_ignored_and_counted() -> None:
 def test_snapshot_round_trip() -> None:
     """A restored book is the same book."""
     book = _book(*_negotiation(), assistance_withdrawn("req-1", minutes(5), offer_id="vr20-offer"))
-    restored = AssistanceBook.from_snapshot(json.loads(json.dumps(book.to_snapshot())))
+    snapshot = json.loads(json.dumps(book.to_snapshot()))
+    restored = AssistanceBook.from_snapshot(snapshot, load_registry())
     assert restored.requests == book.requests
     assert restored.ignored == book.ignored
 
 
 def test_an_acceptance_before_its_offer_is_applied_when_the_offer_arrives() -> None:
     """Partners' topics interleave: vr19 accepting vr17's offer before it is logged still counts."""
-    book = AssistanceBook()
+    book = AssistanceBook(load_registry())
     book.apply(assistance_requested("req-1", minutes(0), quantity=10))
     book.apply(assistance_accepted("req-1", minutes(2), offer_id="vr17-offer", quantity=6))
     assert book.requests["req-1"].accepted == 0
-    restored = AssistanceBook.from_snapshot(book.to_snapshot())
+    restored = AssistanceBook.from_snapshot(book.to_snapshot(), load_registry())
     restored.apply(assistance_offered("req-1", minutes(1), source="vr17", quantity=6))
     assert restored.requests["req-1"].accepted == 6
     assert restored.committed() == {"pump": {"vr17": 6}}

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 from hub.contracts.events.envelope import EventEnvelope
+from hub.contracts.organisations import load_registry
 from hub.domain.capacity import CapacityProjection
 from hub.domain.testing import capacity_reported, heartbeat, minutes
 
@@ -15,7 +16,7 @@ DAY = timedelta(days=1)
 
 def _projection(*events: EventEnvelope) -> CapacityProjection:
     """Return a projection with ``events`` applied in order."""
-    projection = CapacityProjection()
+    projection = CapacityProjection(load_registry())
     for event in events:
         projection.apply(event)
     return projection
@@ -109,7 +110,9 @@ def test_snapshot_round_trip() -> None:
         capacity_reported("pump", minutes(5), available=3),
         capacity_reported("bus", minutes(0), source="vr18"),
     )
-    restored = CapacityProjection.from_snapshot(json.loads(json.dumps(projection.to_snapshot())))
+    restored = CapacityProjection.from_snapshot(
+        json.loads(json.dumps(projection.to_snapshot())), load_registry()
+    )
     for rtype in ("pump", "bus"):
         assert restored.national(rtype, minutes(6), DAY, {}) == projection.national(
             rtype, minutes(6), DAY, {}

@@ -6,12 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hub.contracts.organisations import load_registry
+from hub.contracts.reference import load_reference
 from hub.domain.conditions import (
     METRICS,
     Comparison,
     ConditionError,
     Junction,
     Metric,
+    Node,
     evaluate,
     metrics_of,
     parse_condition,
@@ -19,6 +22,11 @@ from hub.domain.conditions import (
 from hub.errors import HubError
 
 PUMPS = Metric("capacity.available", "pump")
+
+
+def _parse(text: str) -> Node:
+    """Parse ``text`` against the packaged registry and reference data."""
+    return parse_condition(text, load_registry(), load_reference())
 
 
 def _values(**values: float) -> dict[Metric, float]:
@@ -50,7 +58,7 @@ def _values(**values: float) -> dict[Metric, float]:
 )  # fmt: skip
 def test_comparisons_parse(text: str, expected: Comparison) -> None:
     """Each metric of the vocabulary compares with a number, spaces optional."""
-    assert parse_condition(text) == expected
+    assert _parse(text) == expected
 
 
 def test_and_binds_tighter_than_or_and_parentheses_group() -> None:
@@ -58,14 +66,14 @@ def test_and_binds_tighter_than_or_and_parentheses_group() -> None:
     a = "capacity.available[pump] < 5"
     b = "situation.regions_with[flood] >= 3"
     c = "situation.max_grip[vr19] >= 4"
-    plain = parse_condition(f"{a} or {b} and {c}")
+    plain = _parse(f"{a} or {b} and {c}")
     assert isinstance(plain, Junction)
     assert plain.operator == "or"
     assert isinstance(plain.operands[1], Junction)
-    grouped = parse_condition(f"({a} or {b}) and {c}")
+    grouped = _parse(f"({a} or {b}) and {c}")
     assert isinstance(grouped, Junction)
     assert grouped.operator == "and"
-    assert len(parse_condition(f"{a} and {b} and {c}").operands) == 3  # type: ignore[union-attr]
+    assert len(_parse(f"{a} and {b} and {c}").operands) == 3  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -79,7 +87,7 @@ def test_and_binds_tighter_than_or_and_parentheses_group() -> None:
 )
 def test_evaluation_follows_the_operators(values: dict[str, float], holds: bool) -> None:
     """The parsed condition holds exactly when its comparisons say so."""
-    node = parse_condition(
+    node = _parse(
         "capacity.available[pump] < 5 or "
         "(situation.regions_with[flood] >= 3 and situation.max_grip[vr19] >= 4)"
     )
@@ -88,7 +96,7 @@ def test_evaluation_follows_the_operators(values: dict[str, float], holds: bool)
 
 def test_metrics_are_listed_once_in_written_order() -> None:
     """metrics_of gives each metric once, in the order it is written."""
-    node = parse_condition(
+    node = _parse(
         "capacity.available[pump] < 5 or situation.total_affected > 1 "
         "or capacity.available[pump] > 100"
     )
@@ -123,7 +131,7 @@ def test_errors_name_the_position_the_expected_and_the_found(
 ) -> None:
     """A bad condition raises ConditionError with the 1-based position, expected and found."""
     with pytest.raises(ConditionError) as info:
-        parse_condition(text)
+        _parse(text)
     error = info.value
     assert (error.position, error.found) == (position, found)
     assert expected in error.expected
@@ -136,7 +144,7 @@ def test_nesting_is_bounded() -> None:
     """Deep nesting is an error at the first parenthesis too many, never a RecursionError."""
     text = "(" * 500 + "situation.total_affected > 1" + ")" * 500
     with pytest.raises(ConditionError, match="at most 32 nested parentheses"):
-        parse_condition(text)
+        _parse(text)
 
 
 def test_every_metric_is_documented() -> None:
@@ -153,7 +161,7 @@ def test_any_text_parses_or_raises_condition_error(text: str) -> None:
     """Whatever the text, the parser returns a condition or a ConditionError, nothing else."""
     position = 1
     try:
-        parse_condition(text)
+        _parse(text)
     except ConditionError as error:
         position = error.position
     assert 1 <= position <= len(text) + 1

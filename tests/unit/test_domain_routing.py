@@ -66,21 +66,21 @@ def _region_view(region: str) -> ViewRecord:
 
 def _to(output: Routable, book: SubscriptionBook | None = None) -> set[str]:
     """Return the organisations whose outbox receives ``output``."""
-    return set(route(output, book or SubscriptionBook()).recipients)
+    return set(route(output, book or SubscriptionBook(load_registry())).recipients)
 
 
 def test_role_defaults_come_from_the_role_table() -> None:
     """Regions hear of signals about themselves and their neighbours; centres of everything."""
-    assert dict(default_subscriptions("vr19")) == {
+    assert dict(default_subscriptions(load_registry(), "vr19")) == {
         "signals": frozenset({"vr19", "vr17", "vr20"}),
         "assistance": frozenset({"vr19"}),
         "coordination": frozenset({"vr19"}),
     }
-    assert dict(default_subscriptions("ncc")) == dict.fromkeys(
+    assert dict(default_subscriptions(load_registry(), "ncc")) == dict.fromkeys(
         ("signals", "views", "coordination", "advice")
     )
-    assert set(default_subscriptions("min-jenv")) == {"advice", "information"}
-    assert dict(default_subscriptions("analysts")) == {}
+    assert set(default_subscriptions(load_registry(), "min-jenv")) == {"advice", "information"}
+    assert dict(default_subscriptions(load_registry(), "analysts")) == {}
 
 
 def test_red_reaches_only_the_named_recipients() -> None:
@@ -102,19 +102,19 @@ def test_amber_strict_reaches_only_the_involved() -> None:
 def test_green_reaches_every_subscriber() -> None:
     """GREEN: the neighbours' subscriptions now count too; nobody is public."""
     assert _to(_signal(Tlp.GREEN)) == {"vr19", "vr17", "vr20", "ncc", "locc"}
-    assert not route(_signal(Tlp.GREEN), SubscriptionBook()).public
+    assert not route(_signal(Tlp.GREEN), SubscriptionBook(load_registry())).public
 
 
 def test_clear_is_also_public() -> None:
     """CLEAR outputs are flagged for public channels."""
-    delivery = route(_signal(Tlp.CLEAR), SubscriptionBook())
+    delivery = route(_signal(Tlp.CLEAR), SubscriptionBook(load_registry()))
     assert delivery.public
     assert set(delivery.recipients) == {"vr19", "vr17", "vr20", "ncc", "locc"}
 
 
 def test_subscription_changes_add_remove_and_filter_by_region() -> None:
     """vr17 drops signals; vr25 adds signals about vr19 only; both within the TLP."""
-    book = SubscriptionBook()
+    book = SubscriptionBook(load_registry())
     book.apply(subscription_changed(minutes(0), source="vr17", remove=["signals"]))
     book.apply(subscription_changed(minutes(0), source="vr25", add=["signals"], regions=["vr19"]))
     assert _to(_signal(Tlp.GREEN), book) == {"vr19", "vr20", "vr25", "ncc", "locc"}
@@ -125,15 +125,15 @@ def test_subscription_changes_add_remove_and_filter_by_region() -> None:
 
 def test_changing_someone_elses_subscriptions_is_ignored() -> None:
     """A subscription change applies to its source only; another subject is ignored."""
-    book = SubscriptionBook()
+    book = SubscriptionBook(load_registry())
     book.apply(subscription_changed(minutes(0), source="vr17", subject="vr20", remove=["signals"]))
     assert book.ignored == 1
-    assert book.of("vr20") == default_subscriptions("vr20")
+    assert book.of("vr20") == default_subscriptions(load_registry(), "vr20")
 
 
 def test_views_go_to_the_centres_and_to_regions_that_subscribe() -> None:
     """View records route at AMBER: centres always, a region only to its own views."""
-    book = SubscriptionBook()
+    book = SubscriptionBook(load_registry())
     book.apply(subscription_changed(minutes(0), source="vr19", add=["views"], regions=["vr19"]))
     assert _to(_region_view("vr19"), book) == {"vr19", "ncc", "locc"}
     assert _to(_region_view("vr18"), book) == {"ncc", "locc"}
@@ -141,15 +141,15 @@ def test_views_go_to_the_centres_and_to_regions_that_subscribe() -> None:
 
 def test_the_hub_has_no_outbox() -> None:
     """Even a GREEN output addressed to the hub reaches no outbox of the hub."""
-    assert "hub" not in partners()
+    assert "hub" not in partners(load_registry())
     assert "hub" not in _to(_signal(Tlp.GREEN, recipients=("hub",)))
 
 
 def test_snapshot_round_trip() -> None:
     """A restored book routes the same."""
-    book = SubscriptionBook()
+    book = SubscriptionBook(load_registry())
     book.apply(subscription_changed(minutes(0), source="vr25", add=["signals"], regions=["vr19"]))
-    restored = SubscriptionBook.from_snapshot(book.to_snapshot())
+    restored = SubscriptionBook.from_snapshot(book.to_snapshot(), load_registry())
     assert restored.changed == book.changed
     assert _to(_signal(Tlp.GREEN), restored) == _to(_signal(Tlp.GREEN), book)
 
@@ -161,8 +161,8 @@ KINDS = st.lists(st.sampled_from(SUBSCRIPTION_KINDS), unique=True, max_size=4)
 @st.composite
 def _subscriptions(draw: st.DrawFn) -> SubscriptionBook:
     """Draw a subscription state: random changes by random partners."""
-    book = SubscriptionBook()
-    for org in draw(st.lists(st.sampled_from(partners()), max_size=8)):
+    book = SubscriptionBook(load_registry())
+    for org in draw(st.lists(st.sampled_from(partners(load_registry())), max_size=8)):
         regions = draw(st.lists(st.sampled_from(REGIONS), unique=True, max_size=3))
         book.apply(
             subscription_changed(
@@ -199,7 +199,7 @@ def test_no_output_ever_reaches_an_outbox_it_may_not(
     delivery = route(output, book)
     delivered = set(delivery.recipients)
     involved = recipients | regions
-    assert delivered <= set(partners())
+    assert delivered <= set(partners(load_registry()))
     assert recipients - {"hub"} <= delivered  # explicit recipients always
     assert delivery.public is (tlp is Tlp.CLEAR)
     if tlp is Tlp.RED:

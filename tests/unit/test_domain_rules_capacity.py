@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from hub.contracts.events.envelope import EventEnvelope
+from hub.contracts.organisations import load_registry
 from hub.contracts.outputs import SignalSeverity
+from hub.contracts.reference import load_reference
 from hub.domain.rules import capacity_shortfall
 from hub.domain.state import HubState
 from hub.domain.testing import (
@@ -25,7 +27,7 @@ SID = "capacity-shortfall/pump"
 
 def _state(*events: EventEnvelope) -> HubState:
     """Return the state after ``events``."""
-    state = HubState.empty()
+    state = HubState.empty(load_registry(), load_reference())
     for event in events:
         state.apply(event)
     return state

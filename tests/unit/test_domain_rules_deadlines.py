@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from hub.contracts.events.envelope import EventEnvelope
+from hub.contracts.organisations import load_registry
 from hub.contracts.outputs import SignalSeverity
+from hub.contracts.reference import load_reference
 from hub.domain.rules import assistance_overdue, coordination_unacknowledged, silent_organisation
 from hub.domain.state import HubState
 from hub.domain.testing import (
@@ -26,7 +28,7 @@ TINY = timedelta(microseconds=1)
 
 def _state(*events: EventEnvelope, first_tick: float = 0) -> HubState:
     """Return the state after ``events``, observed from ``minutes(first_tick)``."""
-    state = HubState.empty()
+    state = HubState.empty(load_registry(), load_reference())
     for event in events:
         state.apply(event)
     state.activity.note_tick(minutes(first_tick))

@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 
 from hub.contracts.events.envelope import EventEnvelope
+from hub.contracts.organisations import load_registry
 from hub.contracts.outputs import SignalSeverity
+from hub.contracts.reference import load_reference
 from hub.domain.rules import grip_high, supra_regional
 from hub.domain.rules.condition import MAX_EVIDENCE
 from hub.domain.state import HubState
@@ -20,7 +22,7 @@ NOW = minutes(60)
 
 def _state(*events: EventEnvelope) -> HubState:
     """Return the state after ``events``."""
-    state = HubState.empty()
+    state = HubState.empty(load_registry(), load_reference())
     for event in events:
         state.apply(event)
     return state

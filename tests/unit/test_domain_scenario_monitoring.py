@@ -9,7 +9,9 @@ from typing import Any
 from hub.contracts.events.catalogue import parse_event
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.events.scenario import ScenarioDefined
+from hub.contracts.organisations import load_registry
 from hub.contracts.outputs import ScenarioView
+from hub.contracts.reference import load_reference
 from hub.domain import HubProjection, TickOutputs
 from hub.domain.conditions import Metric, parse_condition
 from hub.domain.monitoring import MetricReader
@@ -181,7 +183,7 @@ def test_metrics_read_the_state() -> None:
         "situation.active_incidents": 3,
     }  # fmt: skip
     for text, value in values.items():
-        node = parse_condition(f"{text} == {value}")
+        node = parse_condition(f"{text} == {value}", hub.organisations, hub.reference)
         assert node.metric == _metric(text)  # type: ignore[union-attr]
         assert read(_metric(text)) == value, text
 
@@ -197,7 +199,7 @@ def test_the_example_scenario_parses_and_is_monitored(example: Example) -> None:
     event = parse_event(example("nl.kcr.scenario.defined"))
     assert isinstance(event, ScenarioDefined)
     for indicator in event.data.indicators:
-        parse_condition(indicator.condition)
+        parse_condition(indicator.condition, load_registry(), load_reference())
     view = _scenario(_hub(event).tick(minutes(1), 0))
     assert view is not None
     assert view.status == "active"

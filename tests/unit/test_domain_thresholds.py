@@ -8,6 +8,7 @@ from importlib import resources
 import pytest
 
 from hub.contracts.organisations import load_registry
+from hub.contracts.reference import load_reference
 from hub.domain.thresholds import Thresholds, load_thresholds, parse_thresholds
 from hub.errors import ConfigurationError
 
@@ -47,7 +48,8 @@ def test_grip_ranks_come_from_reference_data() -> None:
     grip = parse_thresholds(
         _packaged_text().replace('critical_level = "4"', 'critical_level = "RIJK"')
     ).grip_high
-    assert (grip.min_rank, grip.critical_rank) == (3, 6)
+    reference = load_reference()
+    assert (grip.min_rank(reference), grip.critical_rank(reference)) == (3, 6)
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from hub.contracts.events.envelope import Tlp
+from hub.contracts.organisations import load_registry
 from hub.domain._common import packaged_text
 from hub.domain.workflow_settings import load_workflow_settings, parse_workflow_settings
 from hub.errors import ConfigurationError
@@ -18,7 +19,7 @@ def test_packaged_settings_load() -> None:
     assert settings.assistance.max_candidates == 5
     assert settings.assistance.response_window == timedelta(minutes=30)
     assert settings.information.reminder_fraction == 0.75
-    assert settings.advice.validators() == ("ncc", "locc")
+    assert settings.advice.validators(load_registry()) == ("ncc", "locc")
     assert settings.routing.view_tlp is Tlp.AMBER
 
 

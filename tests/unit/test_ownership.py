@@ -273,7 +273,7 @@ def test_no_event_of_one_organisation_changes_another_organisations_aggregate(
 ) -> None:
     """Through the gateway's pure decision and the projection: A never changes what B owns."""
     owners, seen = OwnershipBook(), DedupeWindow(timedelta(days=1), 10_000)
-    situation, assistance = SituationProjection(), AssistanceBook()
+    situation, assistance = SituationProjection(), AssistanceBook(load_registry())
     for event in events:
         verdict = admit(
             event, event.source, REGISTRY, GatewayPolicy(), seen, NOW + timedelta(hours=2)

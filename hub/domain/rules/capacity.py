@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from hub.contracts.outputs.signals import SignalSeverity
-from hub.contracts.reference import load_reference
+from hub.contracts.reference import ReferenceData
 from hub.domain.assistance import AssistanceBook, Request
 from hub.domain.capacity import NationalCapacity
 from hub.domain.rules.condition import Condition, Found, signal_id
@@ -92,7 +92,7 @@ def capacity_shortfall_due(state: HubState, now: datetime, thresholds: Threshold
     for rtype in keys:
         national = capacity.national(rtype, now, max_age, book.committed_of_type(rtype))
         demand = _demand(book.open_of_type(rtype))
-        condition = _shortfall(national, demand, thresholds.capacity_shortfall)
+        condition = _shortfall(national, demand, thresholds.capacity_shortfall, state.reference)
         if condition is not None:
             found[signal_id(CAPACITY_SHORTFALL, rtype)] = condition
         capacity.watch.watch(rtype, capacity.next_stale(rtype, now, max_age))
@@ -137,7 +137,8 @@ def _capacity_shortfall(
     found: dict[str, Condition] = {}
     for rtype in sorted(set(state.capacity.resource_types()) | set(demand)):
         national = state.capacity.national(rtype, now, max_age, committed.get(rtype, {}))
-        condition = _shortfall(national, demand.get(rtype), thresholds.capacity_shortfall)
+        limits = thresholds.capacity_shortfall
+        condition = _shortfall(national, demand.get(rtype), limits, state.reference)
         if condition is not None:
             found[signal_id(CAPACITY_SHORTFALL, rtype)] = condition
     return found
@@ -148,14 +149,17 @@ def _below(national: NationalCapacity, percent: int) -> bool:
 
 
 def _shortfall(
-    national: NationalCapacity, demand: Demand | None, limits: CapacityShortfallThresholds
+    national: NationalCapacity,
+    demand: Demand | None,
+    limits: CapacityShortfallThresholds,
+    reference: ReferenceData,
 ) -> Condition | None:
     low = _below(national, limits.min_available_percent)
     short = demand is not None and demand.outstanding > national.available
     if not (low or short):
         return None
     critical = short or _below(national, limits.critical_available_percent)
-    resource = load_reference().resource_type(national.resource_type)
+    resource = reference.resource_type(national.resource_type)
     facts = [
         f"{national.available} of {national.total} available nationally (unit: {resource.unit}) "
         f"in non-stale reports; signalled under {limits.min_available_percent} %"

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from hub.contracts.outputs.signals import SignalSeverity
-from hub.contracts.reference import load_reference
-from hub.domain._common import clip, org_name
+from hub.domain._common import clip
 from hub.domain.audience import EVERYONE, Audience
 
 __all__ = [
@@ -17,9 +16,6 @@ __all__ = [
     "Condition",
     "Found",
     "clip",
-    "grip_name",
-    "names",
-    "org_name",
     "signal_id",
     "unique",
 ]
@@ -117,16 +113,6 @@ def signal_id(rule: str, key: str) -> str:
         return prefix + key
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
     return f"{prefix}{key[: _MAX_SIGNAL_ID - len(prefix) - 17]}~{digest}"
-
-
-def names(org_ids: Iterable[str]) -> str:
-    """Return the names of organisations, comma-separated, in the given order."""
-    return ", ".join(org_name(org_id) for org_id in org_ids)
-
-
-def grip_name(code: str) -> str:
-    """Return the short name of a GRIP level, e.g. 'GRIP 4' or 'GRIP Rijk'."""
-    return load_reference().grip_level(code).label.split(":", 1)[0]
 
 
 def unique(items: Iterable[str]) -> tuple[str, ...]:

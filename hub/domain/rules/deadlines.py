@@ -8,21 +8,24 @@ twin (what the incremental tick runs) looks only at the keys its book's due-time
 (:mod:`hub.domain.due`) gives: those changed since the last tick and those whose moment
 (``needed_by``, ``respond_by`` plus the grace, the end of an allowed silence) has passed. It
 returns the conditions found and the keys looked at, and gives each key its next moment.
+Regions, the expected reporters, names, labels and units come from the state's registry and
+reference data (those the projection was given).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 
-from hub.contracts.organisations import load_registry
+from hub.contracts.organisations import OrganisationRegistry
 from hub.contracts.outputs.signals import SignalSeverity
-from hub.contracts.reference import load_reference
 from hub.domain._common import dt_to_json
 from hub.domain.assistance import Request
 from hub.domain.audience import limited
 from hub.domain.coordination import CoordinationRequest
-from hub.domain.rules.condition import Condition, Found, org_name, signal_id, unique
+from hub.domain.naming import org_name
+from hub.domain.rules.condition import Condition, Found, signal_id, unique
 from hub.domain.state import HubState
 from hub.domain.thresholds import Thresholds
 
@@ -43,9 +46,8 @@ ASSISTANCE_OVERDUE = "assistance_overdue"
 COORDINATION_UNACKNOWLEDGED = "coordination_unacknowledged"
 
 
-def _regions(org_ids: tuple[str, ...]) -> tuple[str, ...]:
-    registry = load_registry()
-    return tuple(org for org in org_ids if registry.is_region(org))
+def _regions(organisations: OrganisationRegistry, org_ids: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(org for org in org_ids if organisations.is_region(org))
 
 
 def silent_organisation(
@@ -59,7 +61,7 @@ def silent_organisation(
     """
     limits = thresholds.silent_organisation
     found: dict[str, Condition] = {}
-    for org in limits.expected():
+    for org in limits.expected(state.organisations):
         condition = _silent(state, org, now, thresholds)
         if condition is not None:
             found[signal_id(SILENT_ORGANISATION, org)] = condition
@@ -69,8 +71,9 @@ def silent_organisation(
 def silent_organisation_due(state: HubState, now: datetime, thresholds: Thresholds) -> Found:
     """:func:`silent_organisation` for the organisations heard from or whose silence ran out."""
     limits, activity = thresholds.silent_organisation, state.activity
-    expected = set(limits.expected())
-    keys = [org for org in activity.watch.take(now, limits.expected) if org in expected]
+    every = partial(limits.expected, state.organisations)
+    expected = set(every())
+    keys = [org for org in activity.watch.take(now, every) if org in expected]
     found: dict[str, Condition] = {}
     for org in keys:
         condition = _silent(state, org, now, thresholds)
@@ -102,12 +105,13 @@ def _silent(state: HubState, org: str, now: datetime, thresholds: Thresholds) ->
         if last is not None
         else f"no event since observation started at {dt_to_json(now - silence)}"
     )
+    name = org_name(state.organisations, org)
     return Condition(
         rule=SILENT_ORGANISATION,
         severity=SignalSeverity.CRITICAL if critical else SignalSeverity.WARNING,
-        title=f"No events from {org_name(org)}",
-        details=f"{org_name(org)} ({org}) silent for more than {allowed:g} minutes; {since}.",
-        regions=_regions((org,)),
+        title=f"No events from {name}",
+        details=f"{name} ({org}) silent for more than {allowed:g} minutes; {since}.",
+        regions=_regions(state.organisations, (org,)),
         evidence=() if last_id is None else (last_id,),
     )
 
@@ -124,7 +128,7 @@ def assistance_overdue(
     """
     requests = state.assistance.requests
     scanned = (requests[key] for key in sorted(requests) if requests[key].open)
-    return _assistance_overdue(scanned, now, thresholds)
+    return _assistance_overdue(state, scanned, now, thresholds)
 
 
 def assistance_overdue_due(state: HubState, now: datetime, thresholds: Thresholds) -> Found:
@@ -135,12 +139,13 @@ def assistance_overdue_due(state: HubState, now: datetime, thresholds: Threshold
     moments = {r.request_id: _next(r.needed_by, (grace,), now) for r in looked}
     for key in keys:
         book.watch.watch(key, moments.get(key))
-    return Found(_assistance_overdue(looked, now, thresholds), ASSISTANCE_OVERDUE, keys)
+    return Found(_assistance_overdue(state, looked, now, thresholds), ASSISTANCE_OVERDUE, keys)
 
 
 def _assistance_overdue(
-    requests: Iterable[Request], now: datetime, thresholds: Thresholds
+    state: HubState, requests: Iterable[Request], now: datetime, thresholds: Thresholds
 ) -> dict[str, Condition]:
+    organisations, reference = state.organisations, state.reference
     grace = thresholds.assistance_overdue.grace
     notify = thresholds.assistance_overdue.notify
     found: dict[str, Condition] = {}
@@ -148,20 +153,21 @@ def _assistance_overdue(
         if now <= request.needed_by + grace:
             continue
         accepted = request.accepted
-        resource = load_reference().resource_type(request.resource_type)
+        resource = reference.resource_type(request.resource_type)
+        requester = org_name(organisations, request.requester)
         found[signal_id(ASSISTANCE_OVERDUE, request.request_id)] = Condition(
             rule=ASSISTANCE_OVERDUE,
             severity=SignalSeverity.CRITICAL if accepted == 0 else SignalSeverity.WARNING,
             title=(
-                f"Assistance for {org_name(request.requester)} overdue: "
+                f"Assistance for {requester} overdue: "
                 f"{accepted} of {request.quantity} × {resource.label}"
             ),
             details=(
-                f"Request {request.request_id} of {org_name(request.requester)} for "
-                f"{request.quantity} {resource.unit} in {org_name(request.region)} was needed "
+                f"Request {request.request_id} of {requester} for {request.quantity} "
+                f"{resource.unit} in {org_name(organisations, request.region)} was needed "
                 f"by {dt_to_json(request.needed_by)}; {accepted} accepted so far."
             ),
-            regions=_regions((request.region,)),
+            regions=_regions(organisations, (request.region,)),
             evidence=request.evidence(),
             recipients=unique((*notify, request.requester)),
             audience=limited(request.tlp, request.limit),
@@ -182,7 +188,7 @@ def coordination_unacknowledged(
         for key in sorted(book.requests)
         if book.is_open(key) and book.answer(key) is None
     )
-    return _coordination_unacknowledged(scanned, now, thresholds)
+    return _coordination_unacknowledged(state.organisations, scanned, now, thresholds)
 
 
 def coordination_unacknowledged_due(
@@ -195,28 +201,32 @@ def coordination_unacknowledged_due(
     moments = {r.request_id: _next(r.respond_by, (grace,), now) for r in waiting}
     for key in keys:
         book.watch.watch(key, moments.get(key))
-    found = _coordination_unacknowledged(waiting, now, thresholds)
+    found = _coordination_unacknowledged(state.organisations, waiting, now, thresholds)
     return Found(found, COORDINATION_UNACKNOWLEDGED, keys)
 
 
 def _coordination_unacknowledged(
-    requests: Iterable[CoordinationRequest], now: datetime, thresholds: Thresholds
+    organisations: OrganisationRegistry,
+    requests: Iterable[CoordinationRequest],
+    now: datetime,
+    thresholds: Thresholds,
 ) -> dict[str, Condition]:
     grace = thresholds.coordination_unacknowledged.grace
     found: dict[str, Condition] = {}
     for request in requests:
         if now <= request.respond_by + grace:
             continue
+        addressee = org_name(organisations, request.addressee)
         found[signal_id(COORDINATION_UNACKNOWLEDGED, request.request_id)] = Condition(
             rule=COORDINATION_UNACKNOWLEDGED,
             severity=SignalSeverity.WARNING,
-            title=f"Coordination request not acknowledged by {org_name(request.addressee)}",
+            title=f"Coordination request not acknowledged by {addressee}",
             details=(
-                f"Request {request.request_id} to {org_name(request.addressee)} "
+                f"Request {request.request_id} to {addressee} "
                 f"({request.addressee}) was to be acknowledged by "
                 f"{dt_to_json(request.respond_by)}."
             ),
-            regions=_regions((request.addressee,)),
+            regions=_regions(organisations, (request.addressee,)),
             evidence=(request.evidence_id,),
             audience=request.audience,
         )

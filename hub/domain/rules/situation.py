@@ -1,4 +1,8 @@
-"""Rules over the situation: high GRIP levels, and one kind of crisis in several regions."""
+"""Rules over the situation: high GRIP levels, and one kind of crisis in several regions.
+
+GRIP ranks, category labels and organisation names come from the state's registry and
+reference data (those the projection was given).
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from hub.contracts.organisations import OrganisationRegistry
 from hub.contracts.outputs.signals import SignalSeverity
-from hub.contracts.reference import load_reference
+from hub.contracts.reference import ReferenceData
 from hub.domain.audience import EVERYONE, Audience
-from hub.domain.rules.condition import (
-    MAX_EVIDENCE,
-    Condition,
-    grip_name,
-    names,
-    org_name,
-    signal_id,
-    unique,
-)
+from hub.domain.naming import grip_name, org_name, org_names
+from hub.domain.rules.condition import MAX_EVIDENCE, Condition, signal_id, unique
 from hub.domain.situation import IncidentState, SituationProjection
 from hub.domain.state import HubState
 from hub.domain.tally import Tally
@@ -51,7 +49,8 @@ def grip_high_for(
     state: HubState, now: datetime, thresholds: Thresholds, incident_ids: Iterable[str]
 ) -> dict[str, Condition]:
     """:func:`grip_high` for the named incidents only (unknown or closed ones hold nothing)."""
-    limits, reference = thresholds.grip_high, load_reference()
+    limits, reference, organisations = thresholds.grip_high, state.reference, state.organisations
+    min_rank, critical_rank = limits.min_rank(reference), limits.critical_rank(reference)
     visibility = state.situation.visibility
     found: dict[str, Condition] = {}
     for incident_id in incident_ids:
@@ -59,20 +58,18 @@ def grip_high_for(
         if incident is None or not incident.active:
             continue
         rank = reference.grip_rank(incident.grip_level)
-        if rank < limits.min_rank:
+        if rank < min_rank:
             continue
-        severity = (
-            SignalSeverity.CRITICAL if rank >= limits.critical_rank else SignalSeverity.WARNING
-        )
+        severity = SignalSeverity.CRITICAL if rank >= critical_rank else SignalSeverity.WARNING
+        grip = grip_name(reference, incident.grip_level)
+        where = org_names(organisations, incident.regions)
         regions = tuple(sorted(incident.regions))
         audience = visibility.label(incident.audience, visibility.signal_reach(regions))
         found[signal_id(GRIP_HIGH, incident.incident_id)] = Condition(
             rule=GRIP_HIGH,
             severity=severity,
-            title=(
-                f"{grip_name(incident.grip_level)} in {names(incident.regions)}: {incident.title}"
-            ),
-            details=_grip_details(incident, limits.min_level),
+            title=f"{grip} in {where}: {incident.title}",
+            details=_grip_details(incident, limits.min_level, organisations, reference),
             regions=regions,
             evidence=unique((incident.reported_event_id, incident.grip_event_id)),
             audience=audience,
@@ -81,12 +78,18 @@ def grip_high_for(
     return found
 
 
-def _grip_details(incident: IncidentState, min_level: str) -> str:
-    category = load_reference().incident_category(incident.category).label
+def _grip_details(
+    incident: IncidentState,
+    min_level: str,
+    organisations: OrganisationRegistry,
+    reference: ReferenceData,
+) -> str:
+    category = reference.incident_category(incident.category).label
     return (
         f"Incident {incident.incident_id} ({category}), reported by "
-        f"{org_name(incident.reported_by)}, is at {grip_name(incident.grip_level)} "
-        f"(signalled from {grip_name(min_level)}); status {incident.status}, "
+        f"{org_name(organisations, incident.reported_by)}, is at "
+        f"{grip_name(reference, incident.grip_level)} "
+        f"(signalled from {grip_name(reference, min_level)}); status {incident.status}, "
         f"severity {incident.severity.value}, {incident.affected_people} people affected."
     )
 
@@ -117,7 +120,7 @@ def supra_regional(state: HubState, now: datetime, thresholds: Thresholds) -> di
         if group:
             regions = sorted({region for incident in group for region in incident.regions})
             unlabelled = _supra_condition(
-                category, tuple(regions), group[:MAX_EVIDENCE], len(group), limits
+                category, tuple(regions), group[:MAX_EVIDENCE], len(group), limits, state
             )
             audiences = {incident.audience for incident in incidents}
             condition = _labelled(unlabelled, audiences, situation)
@@ -162,15 +165,16 @@ def supra_regional_for(
         tally = tallies.get(category)
         if tally is None:
             continue
-        condition = _tally_condition(category, tally, situation, limits)
+        condition = _tally_condition(category, tally, state, limits)
         if condition is not None:
             found[signal_id(SUPRA_REGIONAL, category)] = condition
     return found
 
 
 def _tally_condition(
-    category: str, tally: Tally, situation: SituationProjection, limits: SupraRegionalThresholds
+    category: str, tally: Tally, state: HubState, limits: SupraRegionalThresholds
 ) -> Condition | None:
+    situation = state.situation
     windows = situation.category_windows(category, limits.window)
     if windows is None:
         return None
@@ -187,7 +191,9 @@ def _tally_condition(
         if any(held.any_within(span) for span in times)
     )
     count = sum(hi - lo for lo, hi in ranges)
-    condition = _supra_condition(category, tuple(regions), first[:MAX_EVIDENCE], count, limits)
+    condition = _supra_condition(
+        category, tuple(regions), first[:MAX_EVIDENCE], count, limits, state
+    )
     return _labelled(condition, situation.category_audiences(category), situation)
 
 
@@ -223,11 +229,14 @@ def _supra_condition(
     first: Sequence[IncidentState],
     count: int,
     limits: SupraRegionalThresholds,
+    state: HubState,
 ) -> Condition:
     """The condition of a group of ``count`` incidents in ``regions``; ``first`` by start."""
-    label = load_reference().incident_category(category).label
+    organisations = state.organisations
+    label = state.reference.incident_category(category).label
     listing = "; ".join(
-        f"{incident.incident_id} in {names(incident.regions)}" for incident in first[:_LISTED]
+        f"{incident.incident_id} in {org_names(organisations, incident.regions)}"
+        for incident in first[:_LISTED]
     )
     if count > _LISTED:
         listing += f"; and {count - _LISTED} more (see the situation view)"
@@ -239,7 +248,7 @@ def _supra_condition(
     return Condition(
         rule=SUPRA_REGIONAL,
         severity=severity,
-        title=f"{label} in {len(regions)} regions: {names(regions)}",
+        title=f"{label} in {len(regions)} regions: {org_names(organisations, regions)}",
         details=(
             f"Active {category} incidents that started within {limits.window_hours:g} hours of "
             f"each other: {listing}."

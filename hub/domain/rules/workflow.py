@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from hub.contracts.organisations import load_registry
+from hub.contracts.organisations import OrganisationRegistry
 from hub.contracts.outputs.signals import SignalSeverity
 from hub.domain._common import dt_to_json
 from hub.domain.audience import limited
 from hub.domain.conditions import METRICS, evaluate, metrics_of
 from hub.domain.information import InformationRequest
 from hub.domain.monitoring import MetricReader
-from hub.domain.rules.condition import Condition, Found, names, org_name, signal_id
+from hub.domain.naming import org_name, org_names
+from hub.domain.rules.condition import Condition, Found, signal_id
 from hub.domain.state import HubState
 from hub.domain.thresholds import Thresholds
 from hub.domain.workflow_labels import scenario_audience
@@ -46,7 +47,8 @@ def information_overdue(
     :func:`information_overdue_indexed`.
     """
     requests = state.information.requests
-    return _information_overdue((requests[key] for key in sorted(requests)), now, thresholds)
+    scanned = (requests[key] for key in sorted(requests))
+    return _information_overdue(state.organisations, scanned, now, thresholds)
 
 
 def information_overdue_due(state: HubState, now: datetime, thresholds: Thresholds) -> Found:
@@ -57,30 +59,34 @@ def information_overdue_due(state: HubState, now: datetime, thresholds: Threshol
     moments = {r.request_id: r.respond_by + grace for r in looked if now <= r.respond_by + grace}
     for key in keys:
         book.watch.watch(key, moments.get(key))
-    return Found(_information_overdue(looked, now, thresholds), INFORMATION_OVERDUE, keys)
+    found = _information_overdue(state.organisations, looked, now, thresholds)
+    return Found(found, INFORMATION_OVERDUE, keys)
 
 
 def _information_overdue(
-    requests: Iterable[InformationRequest], now: datetime, thresholds: Thresholds
+    registry: OrganisationRegistry,
+    requests: Iterable[InformationRequest],
+    now: datetime,
+    thresholds: Thresholds,
 ) -> dict[str, Condition]:
     grace = thresholds.information_overdue.grace
-    registry = load_registry()
     found: dict[str, Condition] = {}
     for request in requests:
         request_id = request.request_id
         overdue = request.outstanding()
         if not overdue or now <= request.respond_by + grace:
             continue
+        requester = org_name(registry, request.requester)
         found[signal_id(INFORMATION_OVERDUE, request_id)] = Condition(
             rule=INFORMATION_OVERDUE,
             severity=SignalSeverity.WARNING,
             title=(
                 f"{len(overdue)} of {len(request.addressees)} have not answered "
-                f"{org_name(request.requester)}'s information request"
+                f"{requester}'s information request"
             ),
             details=(
-                f"Request {request_id} of {org_name(request.requester)} was to be answered by "
-                f"{dt_to_json(request.respond_by)}; no answer from {names(overdue)} "
+                f"Request {request_id} of {requester} was to be answered by "
+                f"{dt_to_json(request.respond_by)}; no answer from {org_names(registry, overdue)} "
                 f"({', '.join(overdue)})."
             ),
             regions=tuple(org for org in overdue if registry.is_region(org)),
