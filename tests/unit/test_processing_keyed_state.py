@@ -192,3 +192,24 @@ def test_a_followed_collection_is_looked_at_only_where_touched() -> None:
     changes = writer.changes({"s": {"items": book.all(items.get)}})
     assert changes.written == {'["s","items","i7"]': b'{"n":-7}'}
     assert [looked.names for looked in changes.looked.values()] == [{"i7"}]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.dictionaries(_keys, _json, max_size=6), min_size=2, max_size=4))
+def test_saves_of_changing_plain_trees_store_each_tree(trees: list[dict[str, Any]]) -> None:
+    """A writer saving tree after tree stores exactly the latest one, entry for entry.
+
+    Records stored whole at the last save are dumped whole first and fall back to member by
+    member when they grew: the entries are those a fresh cut gives.
+    """
+    store: dict[str, bytes] = {}
+    writer = KeyedWriter()
+    for tree in [*trees, trees[0]]:
+        nested = {"state": {"a": tree, "b": {"kept": tree}}}
+        changes = writer.changes(nested)
+        store.update(changes.written)
+        for key in changes.deleted:
+            store.pop(key, None)
+        writer.saved(changes)
+        assert from_entries(store.items()) == json.loads(json.dumps(nested))
+        assert to_entries(nested) == dict(store)
