@@ -123,6 +123,8 @@ class CapacityProjection:
         self._by_type: dict[str, dict[str, CapacityReport]] = {}
         self.watch = DueWatch()
         """Resource types to look at again (reported, or a report went stale); not stored."""
+        self.view_watch = DueWatch()
+        """The same for the capacity views (a watch of their own: each takes what it looked at)."""
         self._reported: set[str] = set()
 
     def apply(self, event: EventEnvelope) -> None:
@@ -154,6 +156,7 @@ class CapacityProjection:
             data.region or (event.source if self.organisations.is_region(event.source) else None),
         )
         self.watch.touch(data.resource_type)
+        self.view_watch.touch(data.resource_type)
         self._reported.add(data.resource_type)
 
     def take_reported(self) -> set[str]:

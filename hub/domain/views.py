@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from hub.contracts.organisations import load_registry
 from hub.contracts.outputs import view_model_for
 from hub.contracts.outputs.views import (
     CAPACITY,
@@ -47,7 +46,7 @@ from hub.contracts.outputs.views import (
     SitrepDigest,
     View,
 )
-from hub.contracts.reference import load_reference
+from hub.contracts.reference import ReferenceData
 from hub.domain._common import FrozenJson, FrozenSnapshots
 from hub.domain.audience import Audience, Visibility, default_visibility, strictest
 from hub.domain.situation import SitrepState, SituationChanges, SituationProjection
@@ -82,13 +81,13 @@ class RegionSummary:
     active_count: int = 0
 
     @classmethod
-    def of(cls, tally: Tally) -> RegionSummary:
-        """Summarise a region's tally of active incidents."""
+    def of(cls, tally: Tally, reference: ReferenceData) -> RegionSummary:
+        """Summarise a region's tally of active incidents (GRIP levels ranked by ``reference``)."""
         if not tally:
             return cls()
         return cls(
             active_incidents=tuple(tally.ids[:REGION_LISTED]),
-            highest_grip=max(tally.grips, key=load_reference().grip_rank),
+            highest_grip=max(tally.grips, key=reference.grip_rank),
             categories=tuple(sorted(tally.categories)),
             affected_people=tally.affected_people,
             active_count=len(tally),
@@ -153,7 +152,7 @@ def _region_view(
     activity = state.activity
     return RegionView(
         region_id=region_id,
-        name=load_registry().get(region_id).name,
+        name=state.organisations.get(region_id).name,
         active_incidents=summary.active_incidents,
         active_count=summary.active_count,
         highest_grip=summary.highest_grip,
@@ -167,8 +166,9 @@ def _region_view(
 
 
 def _national_view(
-    situation: SituationProjection, summaries: dict[str, RegionSummary], at: _Stamp
+    state: HubState, summaries: dict[str, RegionSummary], at: _Stamp
 ) -> NationalSituationView:
+    situation = state.situation
     by_grip: dict[str, list[str]] = {}
     for region_id in sorted(summaries):
         grip = summaries[region_id].highest_grip
@@ -178,7 +178,7 @@ def _national_view(
     return NationalSituationView(
         regions_by_grip=tuple(
             GripRegions(grip_level=code, regions=tuple(by_grip[code]))
-            for code in load_reference().grip_codes()
+            for code in state.reference.grip_codes()
             if code in by_grip
         ),
         incidents_by_category=tuple(
@@ -194,17 +194,21 @@ def _national_view(
     )
 
 
-def _capacity_views(state: HubState, at: _Stamp, th: Thresholds) -> list[ResourceCapacityView]:
+def _capacity_views(
+    state: HubState, at: _Stamp, th: Thresholds, only: Callable[[str], bool] = lambda _: True
+) -> list[ResourceCapacityView]:
+    """The capacity views of every resource type reported or committed (``only`` those)."""
     committed = state.assistance.committed()
+    capacity, max_age = state.capacity, th.capacity.max_report_age
     views = []
-    for rtype in sorted(set(state.capacity.resource_types()) | set(committed)):
-        national = state.capacity.national(
-            rtype, at.now, th.capacity.max_report_age, committed.get(rtype, {})
-        )
+    for rtype in sorted(set(capacity.resource_types()) | set(committed)):
+        if not only(rtype):
+            continue
+        national = capacity.national(rtype, at.now, max_age, committed.get(rtype, {}))
         views.append(
             ResourceCapacityView(
                 resource_type=rtype,
-                unit=load_reference().resource_type(rtype).unit,
+                unit=state.reference.resource_type(rtype).unit,
                 total=national.total,
                 available=national.available,
                 committed=national.committed,
@@ -217,8 +221,9 @@ def _capacity_views(state: HubState, at: _Stamp, th: Thresholds) -> list[Resourc
     return views
 
 
-def _summaries(situation: SituationProjection, regions: Iterable[str]) -> dict[str, RegionSummary]:
-    return {r: RegionSummary.of(situation.region_tally(r)) for r in regions}
+def _summaries(state: HubState, regions: Iterable[str]) -> dict[str, RegionSummary]:
+    situation, reference = state.situation, state.reference
+    return {r: RegionSummary.of(situation.region_tally(r), reference) for r in regions}
 
 
 def _same_content(new: View, old: View) -> bool:
@@ -236,6 +241,7 @@ class ViewBook:
         self._summaries: dict[str, RegionSummary] = {}
         self._everything = True
         self._snapshots = FrozenSnapshots()  # each published view's JSON, made once per change
+        self._committed: dict[str, dict[str, int]] = {}  # units committed, per type (last tick)
 
     def all_views(
         self,
@@ -246,8 +252,8 @@ class ViewBook:
         extra: Iterable[View] = (),
     ) -> list[ViewRecord]:
         """Return every view as it is at ``now``, then the ``extra`` ones (changes nothing)."""
-        at, regions = _Stamp(now, tick), load_registry().region_ids()
-        summaries = _summaries(state.situation, regions)
+        at, regions = _Stamp(now, tick), state.organisations.region_ids()
+        summaries = _summaries(state, regions)
         situation = state.situation
         views: list[View] = [
             _incident_view(situation, i, at)
@@ -255,7 +261,7 @@ class ViewBook:
             if self._label(state, i) is None
         ]
         views += [_region_view(state, r, summaries[r], at, th) for r in regions]
-        views.append(_national_view(situation, summaries, at))
+        views.append(_national_view(state, summaries, at))
         views += _capacity_views(state, at, th)
         views += extra
         return [_record(view) for view in views]
@@ -273,7 +279,7 @@ class ViewBook:
         ``changes`` is what events touched since the last tick; the first tick (and the first
         after a restore) considers every incident and region instead.
         """
-        at, regions = _Stamp(now, tick), load_registry().region_ids()
+        at, regions = _Stamp(now, tick), state.organisations.region_ids()
         situation = state.situation
         if self._everything:
             changes = SituationChanges(
@@ -283,7 +289,7 @@ class ViewBook:
             )
         incidents, dirty_regions = changes.incidents, changes.regions
         self._summaries.update(
-            _summaries(situation, dirty_regions | (set(regions) - self._summaries.keys()))
+            _summaries(state, dirty_regions | (set(regions) - self._summaries.keys()))
         )
         records = [
             record
@@ -298,10 +304,32 @@ class ViewBook:
             if r in dirty_regions or self._activity_moved(state, r, at, th)
         ]
         if incidents or dirty_regions or "national" not in self.published:
-            views.append(_national_view(situation, self._summaries, at))
-        views += _capacity_views(state, at, th)
+            views.append(_national_view(state, self._summaries, at))
+        views += self._changed_capacity(state, at, th)
         self._everything = False
         return records + [record for view in views if (record := self._publish(view))]
+
+    def _changed_capacity(
+        self, state: HubState, at: _Stamp, th: Thresholds
+    ) -> list[ResourceCapacityView]:
+        """The capacity views that may have changed since the last tick.
+
+        Those of the resource types reported since, whose committed units changed, or one of
+        whose reports went stale since. A report goes stale at a known moment, so each type
+        waits in the capacity book's view watch for its next one (never a pass over every
+        report at every tick).
+        """
+        capacity, max_age = state.capacity, th.capacity.max_report_age
+        committed = state.assistance.committed()
+        looked = set(capacity.view_watch.take(at.now, capacity.resource_types))
+        seen = self._committed
+        looked.update(t for t in seen.keys() | committed.keys() if seen.get(t) != committed.get(t))
+        self._committed = committed
+        if self._everything:
+            looked.update(capacity.resource_types(), committed)
+        for rtype in looked:
+            capacity.view_watch.watch(rtype, capacity.next_stale(rtype, at.now, max_age))
+        return _capacity_views(state, at, th, looked.__contains__)
 
     def consider_everything(self) -> None:
         """Let the next tick consider every key, not only those touched (as after a restore)."""

@@ -562,3 +562,38 @@ def test_an_unanswered_coordination_request_leaves_once_its_assistance_request_l
     assert [(s.data.signal_id, s.type) for s in resolved.signals] == [
         (sid, "nl.kcr.escalation.resolved")
     ]
+
+
+def test_capacity_views_are_computed_only_for_the_types_that_may_have_changed() -> None:
+    """A tick without a report computes no capacity view; a report or a stale moment, one type.
+
+    Staleness depends on time, so each type waits for the moment its next report goes stale
+    instead of every type being recomputed at every tick.
+    """
+    hub = HubProjection(_thresholds())
+    computed: list[str] = []
+    national = hub.state.capacity.national
+
+    def counting(resource_type: str, *args: Any) -> Any:
+        computed.append(resource_type)
+        return national(resource_type, *args)
+
+    hub.state.capacity.national = counting  # type: ignore[method-assign]
+    for n, org in enumerate(("vr17", "vr18", "vr20")):
+        hub.apply(capacity_reported("pump", minutes(0), source=org, available=n))
+        hub.apply(capacity_reported("bus", minutes(0), source=org, available=n))
+    hub.tick(minutes(1), 1)
+    assert sorted(set(computed)) == ["bus", "pump"]  # the views, and the capacity rule
+    computed.clear()
+    hub.apply(heartbeat(minutes(2)))
+    hub.tick(minutes(2), 2)
+    assert computed == []
+    hub.apply(capacity_reported("bus", minutes(3), source="vr18", available=7))
+    hub.tick(minutes(3), 3)
+    assert set(computed) == {"bus"}
+    computed.clear()
+    hub.tick(minutes(46), 4)  # the reports of minute 0 are stale after 45 minutes
+    assert sorted(set(computed)) == ["bus", "pump"]
+    views = {r.key: r.view for r in hub.tick(minutes(49), 5).views}
+    assert "resource/bus" in views  # the report of minute 3 went stale
+    assert views["resource/bus"].stale_orgs == ("vr17", "vr18", "vr20")  # type: ignore[attr-defined]
