@@ -578,7 +578,7 @@ def test_capacity_views_are_computed_only_for_the_types_that_may_have_changed() 
         computed.append(resource_type)
         return national(resource_type, *args)
 
-    hub.state.capacity.national = counting  # type: ignore[method-assign]
+    hub.state.capacity.national = counting  # type: ignore[method-assign,assignment]
     for n, org in enumerate(("vr17", "vr18", "vr20")):
         hub.apply(capacity_reported("pump", minutes(0), source=org, available=n))
         hub.apply(capacity_reported("bus", minutes(0), source=org, available=n))
