@@ -54,7 +54,7 @@ class ClockSettings:
     the pause before a tick the broker refused is sent again.
     """
 
-    interval: float = 0.02
+    interval: float = 0.05
     heartbeat: float = 2.0
     client_config: Mapping[str, Any] = field(default_factory=dict)
     linger: float = 0.01
