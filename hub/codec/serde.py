@@ -2,22 +2,31 @@
 
 Writers register each model's schema under its record full name (Confluent's RecordNameStrategy,
 since one topic holds several types) and cache the id. Readers fetch the writer's schema by id
-once, resolve it against the hub's current schema of that type (Avro schema resolution), and
-validate the result with the pydantic model. The models are the log's events, the hub's outputs
-and the view records (:func:`hub.contracts.models.hub_models`).
+once (parsed once, cached per id), resolve it against the hub's current schema of that type
+(Avro schema resolution), and validate the result with the pydantic model. The models are the
+log's events, the hub's outputs and the view records (:func:`hub.contracts.models.hub_models`).
+
+Records of the hub's own log are the exception (:meth:`EventCodec.decode_log_record`,
+:meth:`EventCodec.decode_log_values`): only the gateway writes there, and it validated every
+event before writing it, so a record whose writer schema is the hub's current schema of its
+type is built without validating again (:func:`hub.contracts.avro_build.trusted_builder`, ~3x
+cheaper than ``model_validate``). A record written with another schema version is validated as
+ever, and so is everything decoded by :meth:`EventCodec.decode` and
+:meth:`EventCodec.decode_cached`: partners' ingress, outputs, views.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
-from typing import Any, TypeAlias
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeAlias, cast
 
 import fastavro
 from pydantic import BaseModel, ValidationError
 
 from hub.codec.registry_client import SchemaRegistry
-from hub.codec.wire import pack, unpack
+from hub.codec.wire import HEADER_SIZE, pack, unpack
+from hub.contracts.avro_build import trusted_builder
 from hub.contracts.avro_schema import avro_datum, from_avro_record
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.models import hub_models, is_log_event, schema_for
@@ -27,7 +36,9 @@ from hub.logs import get_logger
 __all__ = [
     "HUB_COMPATIBILITY",
     "EventCodec",
+    "LogDecoded",
     "describe_validation_error",
+    "log_undecodable",
     "schema_fullname",
 ]
 
@@ -38,6 +49,12 @@ HUB_COMPATIBILITY = "FULL_TRANSITIVE"
 
 ParsedSchema: TypeAlias = Any  # fastavro's parsed schema (a dict with named types expanded)
 Model: TypeAlias = type[BaseModel]
+LogDecoded: TypeAlias = EventEnvelope | CodecError
+"""What :meth:`EventCodec.decode_log_values` gives per value: its event, or why it has none."""
+_Build: TypeAlias = Callable[[dict[str, Any]], EventEnvelope]
+_read_avro = cast(  # with a record schema as the writer's, it returns the record's dict
+    "Callable[[io.BytesIO, ParsedSchema, None], dict[str, Any]]", fastavro.schemaless_reader
+)
 
 
 def schema_fullname(schema: Mapping[str, Any]) -> str:
@@ -45,6 +62,14 @@ def schema_fullname(schema: Mapping[str, Any]) -> str:
     name = str(schema["name"])
     namespace = schema.get("namespace")
     return name if "." in name or not namespace else f"{namespace}.{name}"
+
+
+def log_undecodable(error: CodecError, topic: str, partition: int, offset: int) -> None:
+    """Log a log record that cannot be decoded (``log.undecodable``), where it is and why."""
+    _log.error(
+        "log.undecodable", topic=topic, partition=partition, offset=offset,
+        reason=error.reason, error=error.message,
+    )  # fmt: skip
 
 
 def describe_validation_error(error: ValidationError) -> str:
@@ -71,14 +96,22 @@ class _Schemas:
 
 
 class _Writer:
-    """A writer schema seen on the wire: its parsed form and the hub model it maps to."""
+    """A writer schema seen on the wire: its parsed form and the hub model it maps to.
 
-    __slots__ = ("is_current", "model", "parsed")
+    ``trusted`` builds the model without validating: set only for a log event type whose
+    current schema this is (see the module's docstring).
+    """
+
+    __slots__ = ("is_current", "is_log_event", "model", "parsed", "trusted")
 
     def __init__(self, parsed: ParsedSchema, model: Model | None, is_current: bool) -> None:
         self.parsed = parsed
         self.model = model
         self.is_current = is_current
+        self.is_log_event = model is not None and is_log_event(model)
+        self.trusted: _Build | None = None
+        if model is not None and is_current and self.is_log_event:
+            self.trusted = trusted_builder(cast("type[EventEnvelope]", model))
 
 
 class EventCodec:
@@ -123,7 +156,11 @@ class EventCodec:
         model = type(item)
         schema_id = await self.schema_id(model)
         buffer = io.BytesIO()
-        fastavro.schemaless_writer(buffer, self._schemas.parsed[model], avro_datum(item))
+        # a tuple field of two items in a nullable union is an array, not fastavro's
+        # (type name, value) notation for a union branch: it is off
+        fastavro.schemaless_writer(
+            buffer, self._schemas.parsed[model], avro_datum(item), disable_tuple_notation=True
+        )
         return pack(schema_id, buffer.getvalue())
 
     async def decode_event(self, data: bytes | None) -> EventEnvelope:
@@ -147,16 +184,66 @@ class EventCodec:
 
         The gateway writes only valid events to the log, so an undecodable record there is a
         fault (a foreign writer, a lost schema). The live worker and every replay skip it the
-        same way, so both still agree; a registry that cannot be reached still raises.
+        same way, so both still agree; a registry that cannot be reached still raises. A record
+        of the current schema of its type is built without validating it again.
         """
-        try:
-            return await self.decode_event(data)
-        except CodecError as error:
-            _log.error(
-                "log.undecodable", topic=topic, partition=partition, offset=offset,
-                reason=error.reason, error=error.message,
-            )  # fmt: skip
+        item = self._log_cached(data)
+        if item is None:
+            item = await self._log_fetched(data)
+        if isinstance(item, CodecError):
+            log_undecodable(item, topic, partition, offset)
             return None
+        return item
+
+    async def decode_log_values(self, values: Sequence[bytes | None]) -> list[LogDecoded]:
+        """Return the event of each log record value, or the :class:`CodecError` saying why not.
+
+        The batch form of :meth:`decode_log_record` (which logs; here the caller knows where
+        each value was and logs with :func:`log_undecodable`). Only the first value of a schema
+        id not seen before waits, for the registry; a registry that cannot be reached raises.
+        """
+        decoded: list[LogDecoded] = []
+        append, cached = decoded.append, self._log_cached
+        for value in values:
+            item = cached(value)
+            append(item if item is not None else await self._log_fetched(value))
+        return decoded
+
+    def _log_cached(self, data: bytes | None) -> LogDecoded | None:
+        """The log event in ``data`` or why not; None when its writer schema is not cached."""
+        try:
+            schema_id, _ = unpack(data)
+            writer = self._writers.get(schema_id)
+            return None if writer is None else self._log_event(schema_id, data, writer)
+        except CodecError as error:
+            return error
+
+    async def _log_fetched(self, data: bytes | None) -> LogDecoded:
+        """The log event in ``data`` or why not, fetching its writer schema first."""
+        try:
+            schema_id, _ = unpack(data)
+            return self._log_event(schema_id, data, await self._writer(schema_id))
+        except CodecError as error:
+            return error
+
+    def _log_event(self, schema_id: int, data: Any, writer: _Writer) -> EventEnvelope:
+        """Decode one framed log record: built as trusted when it may be, else validated."""
+        if writer.trusted is None:
+            item = self._read(schema_id, memoryview(data)[HEADER_SIZE:], writer)
+            if not isinstance(item, EventEnvelope) or not writer.is_log_event:
+                raise CodecError(
+                    "unknown_event_type",
+                    f"{type(item).__name__} is not an event type partners publish to the log",
+                )
+            return item
+        stream = io.BytesIO(data)  # shares ``data`` (no copy), unlike a memoryview of it
+        stream.seek(HEADER_SIZE)
+        try:
+            return writer.trusted(_read_avro(stream, writer.parsed, None))
+        except Exception as error:
+            raise CodecError(
+                "undecodable", f"Avro body does not match schema id {schema_id}: {error!r}"
+            ) from error
 
     async def decode(self, data: bytes | None) -> BaseModel:
         """Return the hub model in ``data``; raise :class:`CodecError` with a reason code."""
@@ -166,8 +253,8 @@ class EventCodec:
     def decode_cached(self, data: bytes | None) -> BaseModel | None:
         """Decode ``data`` without awaiting when its writer schema is cached, else return None.
 
-        The hot loops (replay, export) call this first and fall back to :meth:`decode` (which
-        fetches and caches the schema) only for the first record of each schema id. Raises
+        Validates, as :meth:`decode` does (the gateway's ingress loop calls this first and falls
+        back to :meth:`decode` only for the first record of each schema id). Raises
         :class:`CodecError` as :meth:`decode` does.
         """
         schema_id, body = unpack(data)
