@@ -39,7 +39,7 @@ Verdict = Admitted | Rejected
 def admit(
     event: EventEnvelope,
     org_id: str,
-    registry: OrganisationRegistry,
+    organisations: OrganisationRegistry,
     policy: GatewayPolicy,
     seen: Container[EventKey],
     now: datetime,
@@ -50,18 +50,18 @@ def admit(
     spoofed even when its id also collides. The id is not remembered here: the caller does that
     after the transaction commits.
     """
-    if org_id not in registry:
+    if org_id not in organisations:
         return Rejected(
             RejectReason.UNKNOWN_ORGANISATION,
-            f"ingress topic of {org_id!r}, which is not in the organisation registry",
+            f"ingress topic of {org_id!r}, which is not one of the hub's organisations",
         )
     if event.source != org_id:
         return Rejected(
             RejectReason.SOURCE_MISMATCH,
             f"source {event.source!r} does not match the ingress topic's organisation {org_id!r}",
         )
-    if not registry.may_publish(org_id, event.type):
-        role = registry.role_of(org_id).name
+    if not organisations.may_publish(org_id, event.type):
+        role = organisations.role_of(org_id).name
         return Rejected(
             RejectReason.TYPE_NOT_ALLOWED,
             f"{org_id} (role {role}) may not publish {event.type}",

@@ -102,7 +102,7 @@ class BatchOwners:
 
 
 def judge_ownership(
-    event: EventEnvelope, owners: Owners, registry: OrganisationRegistry
+    event: EventEnvelope, owners: Owners, organisations: OrganisationRegistry
 ) -> Rejected | None:
     """Return a ``not_owner`` rejection if ``event`` creates or changes another's aggregate.
 
@@ -117,13 +117,13 @@ def judge_ownership(
         return None
     sender = event.source
     recorded = owners.get(ref.key)
-    namespace = namespace_of(ref.own_id, frozenset(registry.ids()))
+    namespace = namespace_of(ref.own_id, frozenset(organisations.ids()))
     owner = recorded.owner if recorded is not None else namespace
     if owner is None or owner == sender:
         return None
     if ref.effect is Effect.CREATES:
         return _taken(ref, sender, owner, by_namespace=recorded is None)
-    if registry.role_of(sender).may_change_owned_by_others(event.type):
+    if organisations.role_of(sender).may_change_owned_by_others(event.type):
         return None
     return Rejected(
         RejectReason.NOT_OWNER,

@@ -3,20 +3,17 @@
 The topic holds one record per live aggregate (key ``<kind> <id>...``, a JSON value, or a tombstone
 once the owner of an ended aggregate is forgotten), so a start reads what is live, not the event
 log. Claims are written in the gateway's batch transaction (:mod:`hub.gateway.service`); reading
-back and forgetting ended aggregates live here, so the book's logic stays independent of the Kafka
-client (a later move to confluent-kafka replaces this module only).
+back and forgetting ended aggregates live here, through the gateway's client protocols
+(:mod:`hub.gateway.clients`), so the book's logic stays independent of the Kafka client.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
-
-from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
 
 from hub.contracts.events.envelope import EventEnvelope
+from hub.gateway.clients import TransactionalWriter
 from hub.gateway.ownership import (
     BatchOwners,
     Ownership,
@@ -25,7 +22,9 @@ from hub.gateway.ownership import (
     from_record,
     to_record,
 )
-from hub.kafka.reading import bounded_consumer, partitions_of, read_until_end
+from hub.gateway.transaction import write_transaction
+from hub.kafka.errors import ProducerFenced, TransactionError
+from hub.kafka.records import ConsumedRecord, OutRecord
 from hub.logs import get_logger
 
 __all__ = ["BACKFILL_MARKER", "backfill_from_log", "forget_expired", "read_ownership"]
@@ -40,34 +39,43 @@ LogSource = Callable[[], AsyncIterator[tuple[EventEnvelope, datetime]]]
 """Yields the log's events that create or end an aggregate, in log order, with their time."""
 
 
-async def read_ownership(
-    bootstrap: str, topic: str, client_config: Mapping[str, Any] | None = None
-) -> OwnershipBook:
-    """Return the book rebuilt from ``topic`` read to its end (read committed; empty if absent).
+async def read_ownership(history: AsyncIterator[Sequence[ConsumedRecord]]) -> OwnershipBook:
+    """Return the book rebuilt from the ownership topic's records in ``history`` (to its end).
 
     A malformed record is logged and skipped: its aggregate is then unknown, so only its
     namespace (if any) protects it until its owner's next event about it.
     """
     book = OwnershipBook()
-    partitions = await partitions_of(bootstrap, [topic], client_config)
-    consumer = bounded_consumer(bootstrap, client_config)
-    await consumer.start()
-    try:
-        async for records in read_until_end(consumer, partitions):
-            for record in records:
-                if record.key is None:
-                    continue
-                try:
-                    book.restore(*from_record(record.key, record.value))
-                except ValueError as error:
-                    _log.warning("gateway.ownership_skipped", error=str(error))
-    finally:
-        await consumer.stop()
+    async for records in history:
+        for record in records:
+            key = record.key()
+            if key is None:
+                continue
+            try:
+                book.restore(*from_record(key, record.value()))
+            except ValueError as error:
+                _log.warning("gateway.ownership_skipped", error=str(error))
     return book
 
 
+async def _written(producer: TransactionalWriter, records: Sequence[OutRecord], what: str) -> bool:
+    """Write ``records`` in one transaction; False (logged) when it did not land.
+
+    A fenced producer is not logged away: the caller must stop. After a fatal error the
+    producer is unusable; the gateway's first batch then finds that out and replaces it.
+    """
+    try:
+        await write_transaction(producer, records)
+    except ProducerFenced:
+        raise
+    except TransactionError as error:
+        _log.warning(f"gateway.ownership_{what}_failed", error=str(error), records=len(records))
+        return False
+    return True
+
+
 async def forget_expired(
-    producer: AIOKafkaProducer, topic: str, book: OwnershipBook, ended_before: datetime
+    producer: TransactionalWriter, topic: str, book: OwnershipBook, ended_before: datetime
 ) -> int:
     """Tombstone the aggregates that ended before ``ended_before``, in one transaction.
 
@@ -77,12 +85,7 @@ async def forget_expired(
     keys = book.expired(ended_before, timedelta(0))
     if not keys:
         return 0
-    try:
-        async with producer.transaction():
-            for key in keys:
-                await producer.send(topic, None, key=key.encode())
-    except KafkaError as error:
-        _log.warning("gateway.ownership_forget_failed", error=repr(error), keys=len(keys))
+    if not await _written(producer, [(topic, key.encode(), None, []) for key in keys], "forget"):
         return 0
     for key in keys:
         book.restore(key, None)
@@ -91,7 +94,7 @@ async def forget_expired(
 
 
 async def backfill_from_log(
-    producer: AIOKafkaProducer,
+    producer: TransactionalWriter,
     topic: str,
     book: OwnershipBook,
     log: LogSource,
@@ -117,13 +120,8 @@ async def backfill_from_log(
         if claimed is not None:
             owners.pending[claimed[0]] = claimed[1]
     owners.pending[BACKFILL_MARKER] = Ownership("hub", now)
-    try:
-        async with producer.transaction():
-            for key, ownership in owners.pending.items():
-                record_key, value = to_record(key, ownership)
-                await producer.send(topic, value, key=record_key)
-    except KafkaError as error:
-        _log.warning("gateway.ownership_backfill_failed", error=repr(error))
+    records: list[OutRecord] = [(topic, *to_record(k, o), []) for k, o in owners.pending.items()]
+    if not await _written(producer, records, "backfill"):
         return 0
     claimed_count = len(owners.pending) - 1
     owners.settle()

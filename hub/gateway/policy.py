@@ -39,3 +39,14 @@ class GatewayPolicy(BaseSettings):
     )
     batch_max_records: int = Field(2000, gt=0, description="Records per transaction at most.")
     poll_timeout_ms: int = Field(200, gt=0, description="How long one poll waits for records.")
+    retry_pause: timedelta = Field(
+        timedelta(seconds=1),
+        description=(
+            "Pause before a batch is read again after a failed transaction (doubling with each "
+            "failure in a row, up to retry_pause_max), and between tries of the schema registry "
+            "or of a new producer."
+        ),
+    )
+    retry_pause_max: timedelta = Field(
+        timedelta(seconds=30), description="Longest pause between two tries of one batch."
+    )

@@ -43,7 +43,7 @@ class RejectReason(StrEnum):
     TIME_TOO_OLD = "time_too_old"
     """The event's time is older than the gateway accepts."""
     UNKNOWN_ORGANISATION = "unknown_organisation"
-    """The ingress topic belongs to no organisation of the registry."""
+    """The ingress topic belongs to none of the hub's organisations."""
     PROCESSING_ERROR = "processing_error"
     """An unexpected error while checking the record; the detail has the error."""
     WEBHOOK_FAILED = "webhook_failed"

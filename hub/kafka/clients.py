@@ -8,12 +8,20 @@ secure broker); else nobody (PLAINTEXT).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from hub.security.credentials import ADMIN, read_credentials
 from hub.settings import Settings
 
-__all__ = ["client_options", "confluent_options", "sasl_login"]
+__all__ = ["client_options", "confluent_options", "librdkafka_options", "sasl_login"]
+
+_AIOKAFKA_KEYS = {
+    "security_protocol": "security.protocol",
+    "sasl_mechanism": "sasl.mechanisms",
+    "sasl_plain_username": "sasl.username",
+    "sasl_plain_password": "sasl.password",
+}
 
 
 def sasl_login(settings: Settings, service: str | None = None) -> tuple[str, str] | None:
@@ -67,3 +75,14 @@ def confluent_options(settings: Settings, service: str | None = None) -> dict[st
             "sasl.password": login[1],
         }
     return options
+
+
+def librdkafka_options(options: Mapping[str, Any]) -> dict[str, str]:
+    """Return client ``options`` in librdkafka keys, whichever of the two forms they come in.
+
+    Keys of librdkafka (``sasl.username``) pass as they are; the login keywords of
+    :func:`client_options` (``sasl_plain_username``) are renamed. An ``ssl_context`` is left
+    out: librdkafka verifies brokers against the system's CA store itself.
+    """
+    renamed = {_AIOKAFKA_KEYS.get(key, key): value for key, value in options.items()}
+    return {key: str(value) for key, value in renamed.items() if "." in key}

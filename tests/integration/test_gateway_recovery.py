@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaConnectionError
 from confluent_kafka.admin import (
     AdminClient,
     AlterConfigOpType,
@@ -19,7 +19,8 @@ from confluent_kafka.admin import (
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
 from hub.contracts.organisations import load_registry
-from hub.gateway.service import Gateway, GatewayWiring
+from hub.gateway.service import Gateway, GatewayFenced, GatewayWiring
+from hub.kafka.errors import TransactionFatal
 from tests.harness import running_service, wait_until
 from tests.integration.gateway_support import (
     fresh_example,
@@ -32,34 +33,42 @@ from tests.integration.gateway_support import (
 )
 
 
-async def test_gateway_fenced_mid_run_renews_its_producer_and_goes_on(
+async def test_a_gateway_fenced_by_a_newer_producer_stops_and_its_successor_goes_on(
     kafka_bootstrap: str, registry_url: str, unique_name: Callable[[str], str]
 ) -> None:
-    """Another producer takes the gateway's transactional id; later events still land, once.
+    """A newer producer takes the gateway's id: it stops; a successor logs the rest, once.
 
-    The fence makes every transaction of the old producer fail (``ProducerFenced``), as a
-    producer out of step after a broker restart does; retrying with it would never succeed.
+    The fenced gateway writes nothing more; a gateway started again with the same instance name
+    logs the later events, each once. librdkafka reports the fence as fatal (``_FENCED``): a
+    newer instance holds the id, and a renewed producer would only fence that one back.
     """
     org = "vr19"
     names = make_hub_topics(kafka_bootstrap, unique_prefix(unique_name), (org,))
     codec = EventCodec(HttpSchemaRegistry(registry_url))
     first = [fresh_example("heartbeat.sent", source=org, subject=org) for _ in range(10)]
     later = [fresh_example("heartbeat.sent", source=org, subject=org) for _ in range(10)]
-    async with running_gateway(kafka_bootstrap, names, registry_url) as gateway:
-        await publish(kafka_bootstrap, codec, names.ingress(org), first)
-        await wait_for_records(kafka_bootstrap, [names.log("heartbeat")], 10)
-        wiring = GatewayWiring(kafka_bootstrap, names)
-        intruder = AIOKafkaProducer(
-            bootstrap_servers=kafka_bootstrap, transactional_id=wiring.transactional_id
-        )
-        await intruder.start()  # a new epoch for the id: the gateway's producer is fenced
-        await intruder.stop()
-        await publish(kafka_bootstrap, codec, names.ingress(org), later)
+    wiring = GatewayWiring(kafka_bootstrap, names)
+    gateway = Gateway(wiring, codec, load_registry())
+    stop, ready = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(gateway.run(stop, ready))
+    await asyncio.wait_for(ready.wait(), 90)
+    await publish(kafka_bootstrap, codec, names.ingress(org), first)
+    await wait_for_records(kafka_bootstrap, [names.log("heartbeat")], 10)
+    intruder = AIOKafkaProducer(
+        bootstrap_servers=kafka_bootstrap, transactional_id=wiring.transactional_id
+    )
+    await intruder.start()  # a new epoch for the id: the gateway's producer is fenced
+    await intruder.stop()
+    await publish(kafka_bootstrap, codec, names.ingress(org), later)
+    with pytest.raises(GatewayFenced):
+        await asyncio.wait_for(task, 60)
+    assert gateway.stats.accepted == 10
+    assert len(await read_all(kafka_bootstrap, [names.log("heartbeat")])) == 10
+    async with running_gateway(kafka_bootstrap, names, registry_url) as successor:
         records = await wait_for_records(kafka_bootstrap, [names.log("heartbeat")], 20)
     logged = [(await codec.decode_event(r.value)).id for r in records]
     assert sorted(logged) == sorted(e.id for e in [*first, *later]), "lost or doubled"
-    assert gateway.stats.producers_renewed >= 1
-    assert gateway.stats.accepted == 20
+    assert successor.stats.accepted == 10
     assert await read_all(kafka_bootstrap, [names.deadletter]) == []
 
 
@@ -113,10 +122,10 @@ async def test_a_log_write_the_broker_refuses_is_retried_never_skipped(
 ) -> None:
     """The log topic refuses every write for a while: the batch's offsets are not committed.
 
-    aiokafka commits a transaction even when a record of it failed (it only waits for the
-    batches to finish), so the gateway must see every record acknowledged before it commits;
-    otherwise the consumed offsets land without the events (a silent loss). Once the topic
-    takes records again, every event lands, once.
+    A transaction must not commit while a record of it failed; otherwise the consumed offsets
+    land without the events (a silent loss). librdkafka fails such a commit as abortable; the
+    gateway aborts and reads the batch again. Once the topic takes records again, every event
+    lands, once.
     """
     org = "vr19"
     names = make_hub_topics(kafka_bootstrap, unique_prefix(unique_name), (org,))
@@ -153,7 +162,7 @@ class _AnswerLostOnce(Gateway):
         await super()._commit(producer, outputs, batch)
         if not self.answer_lost:
             self.answer_lost = True
-            raise KafkaConnectionError("the commit's answer was lost")
+            raise TransactionFatal("commit_transaction", "_FATAL", "the commit's answer was lost")
 
 
 async def test_a_batch_that_landed_despite_a_failed_commit_is_counted_and_remembered(
