@@ -4,18 +4,21 @@ The clock's ticks come through a Faust agent; the events they cover are read bel
 large batches, by a librdkafka consumer (:class:`hub.kafka.log_reader.LogReader`) started at
 the offsets the saved state applied. Faust's per-record stream and its offset bookkeeping (an
 interval tree rebuilt for every gap that a transaction marker leaves) cost more than the
-projection itself; the table and its changelog stay Faust's. The outputs of ticks go out
-through librdkafka too (:class:`hub.kafka.output_producer.OutputProducer`): sent one awaited
-record at a time through Faust's producer buffer they lagged seconds behind their tick.
+projection itself. The outputs of ticks go out through librdkafka too
+(:class:`hub.kafka.output_producer.OutputProducer`): sent one awaited record at a time through
+Faust's producer buffer they lagged seconds behind their tick.
+
+The state is kept as keyed entries (:mod:`hub.processing.keyed_state`): one per incident,
+view, signal and workflow item, plus small header entries (last tick, applied offsets), on a
+compacted topic of its own (:class:`hub.kafka.state_topic.StateTopic`, the topic Faust's table
+used before). It is read whole at start with librdkafka, not recovered through a Faust table:
+that recovery took ~45 s for 20,000 active incidents, most of a restart. A save writes only
+the entries that changed, through the same producer as the outputs.
 
 Ticks are acknowledged by hand: a tick is acked only once a save of the state that includes it
-is in the table (whose changelog Faust flushes before committing offsets), so a worker killed at
-any moment restarts from its table, re-reads the ticks the save lacks and the events after the
-saved offsets. Offsets and tick numbers in the state make the re-read idempotent.
-
-The table holds the state as keyed entries (:mod:`hub.processing.keyed_state`): one per
-incident, view, signal and workflow item, plus small header entries (last tick, applied
-offsets). A save writes only the entries that changed.
+is acknowledged by the broker, so a worker killed at any moment restarts from its saved
+entries, re-reads the ticks the save lacks and the events after the saved offsets. Offsets and
+tick numbers in the state make the re-read idempotent.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from hub.domain.thresholds import Thresholds
 from hub.errors import HubError
 from hub.kafka.log_reader import LogReader, RawRecord, starts_after
 from hub.kafka.output_producer import OutputProducer
+from hub.kafka.state_topic import StateTopic, state_key
 from hub.logs import get_logger
 from hub.processing.keyed_state import KeyedWriter, from_entries
 from hub.processing.projector import Projector
@@ -97,7 +101,7 @@ class WorkerSettings:
     client_config: Mapping[str, Any] = field(default_factory=dict)
     librdkafka_config: Mapping[str, str] = field(default_factory=dict)  # the login, its keys
     thresholds: Thresholds | None = None
-    replication_factor: int = 1  # of the topics Faust creates (changelog): the cluster's default
+    replication_factor: int = 1  # of the state topic (created on a first start): the cluster's
 
 
 def _faust_credentials(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -148,11 +152,17 @@ class ProjectionWorker:
         self._generation = 0  # of the last complete save
         self._failed = asyncio.Event()
         self._failure: BaseException | None = None
-        self.gap_reader = GapReader(bootstrap, codec, self.settings.client_config)
+        self.gap_reader = GapReader(bootstrap, codec, self.settings.librdkafka_config)
         self._stall_watch = StallWatch(self.settings.stall_seconds)
         self.outputs = OutputProducer(bootstrap, self.settings.librdkafka_config)
         self._reader: LogReader | None = None
         self._reading: asyncio.Task[None] | None = None
+        self.state_topic = StateTopic(
+            bootstrap,
+            f"{self.names.prefix}-processors-projector-changelog",
+            self.settings.librdkafka_config,
+        )
+        self.state: dict[str, bytes] = {}  # the saved entries, as on the state topic
         self.app = self._build_app()
 
     def _build_app(self) -> faust.App:
@@ -178,15 +188,12 @@ class ProjectionWorker:
         clock = self.names.log("clock")
         self.event_topics = [self.names.log(f) for f in FAMILIES if self.names.log(f) != clock]
         source = app.topic(clock, key_serializer="raw", value_serializer="raw")
-        self.table = app.Table(
-            "projector", default=None, partitions=1, use_partitioner=True,
-            key_type=str, value_type=bytes, extra_topic_configs=_CHANGELOG_CONFIG,
-        )  # fmt: skip
         app.agent(source, name="project")(self._agent)
         return app
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
         """Start the Faust app, serve until ``stop`` is set, then stop it."""
+        await self._read_state()
         await self.app.start()
         if ready is not None:
             ready.set()
@@ -202,6 +209,19 @@ class ProjectionWorker:
             await self.app.stop()
             await self.gap_reader.close()
             _log.info("worker.stopped", ticks=self.ticks_evaluated)
+
+    async def _read_state(self) -> None:
+        """Read the saved entries (creating their topic on a first start)."""
+        topic = self.state_topic
+        if await topic.ensure(self.settings.replication_factor, _CHANGELOG_CONFIG):
+            _log.info("worker.state_topic_created", topic=topic.name)
+        began = time.monotonic()
+        self.state = await topic.read()
+        _log.info(
+            "worker.state_read",
+            entries=len(self.state),
+            seconds=round(time.monotonic() - began, 2),
+        )
 
     async def _final_save(self) -> None:
         """Save the state and ack what it covers, so a restart re-reads as little as possible."""
@@ -307,13 +327,9 @@ class ProjectionWorker:
         return self.projector
 
     def _restored(self) -> Projector | None:
-        """The projector saved in the table, or None when there is none this version can use."""
-        markers = (self.table.get(_SAVING), self.table.get(_SAVED))
-        entries = [
-            (key, raw)
-            for key, raw in self.table.items()
-            if raw is not None and key not in (_SAVING, _SAVED)
-        ]
+        """The projector in the saved entries, or None when there are none this version can use."""
+        markers = (self.state.get(_SAVING), self.state.get(_SAVED))
+        entries = [(key, raw) for key, raw in self.state.items() if key not in (_SAVING, _SAVED)]
         if not entries:
             return None
         if markers[0] != markers[1]:
@@ -338,8 +354,8 @@ class ProjectionWorker:
 
     def _saved_last_tick(self) -> int | None:
         """The last tick an earlier worker published, read leniently from any saved state."""
-        raw = self.table.get('["projection","last_tick"]')
-        old = self.table.get(_OLD_SNAPSHOT_KEY)
+        raw = self.state.get('["projection","last_tick"]')
+        old = self.state.get(_OLD_SNAPSHOT_KEY)
         try:
             if raw is not None:
                 last = json.loads(raw)
@@ -387,25 +403,20 @@ class ProjectionWorker:
         self.outputs.serve()
 
     async def _store(self, projector: Projector) -> None:
-        """Write the entries of the state that changed since the last save to the table.
+        """Write the entries of the state that changed since the last save to the state topic.
 
-        Every save looks at the whole state (a tick can change it without any event or output,
-        e.g. a finished request leaving it); only what differs is written. A save spans many
-        records, so it is bracketed: ``saving`` = n first, then the entries, and ``saved`` = n
-        only once the broker has acknowledged them. A worker killed in between leaves
+        A save looks at what the projection touched (a tick can change it without any event or
+        output, e.g. a finished request leaving it); only what differs is written. A save spans
+        many records, so it is bracketed: ``saving`` = n first, then the entries, and ``saved``
+        = n only once the broker has acknowledged them. A worker killed in between leaves
         ``saving`` ahead of ``saved``: its successor sees a torn state and rebuilds from the log.
-
-        The entries go to the table's changelog through librdkafka and into the table's store
-        directly: Faust's producer buffer sends one awaited record at a time, and a save of a
-        few hundred entries held the worker for seconds. Faust restores the table from the
-        changelog as ever (keys JSON-encoded as its serializer writes them).
         """
         changes = self._writer.changes(projector.to_snapshot())
         if not changes:
             self._writer.saved(changes)  # nothing to write: what it looked at is as stored
             return
         generation = self._generation + 1
-        changelog = self.table.changelog_topic.get_topic_name()  # once per save, not per entry
+        changelog = self.state_topic.name
         self._put(changelog, _SAVING, str(generation).encode())
         for key, raw in changes.written.items():
             self._put(changelog, key, raw)
@@ -419,13 +430,13 @@ class ProjectionWorker:
         _log.debug("worker.saved", written=len(changes.written), deleted=len(changes.deleted))
 
     def _put(self, changelog: str, key: str, raw: bytes | None) -> None:
-        """Set (``None``: delete) one table entry: in its store, and in ``changelog``."""
-        store = self.table.data
+        """Set (``None``: delete) one saved entry: here, and on the state topic ``changelog``."""
+        store = self.state
         if raw is None:
             store.pop(key, None)
         else:
             store[key] = raw
-        self.outputs.send(changelog, json.dumps(key).encode(), raw, partition=0)
+        self.outputs.send(changelog, state_key(key), raw, partition=0)
 
     async def _save_and_ack(self, stream: faust.Stream[Any], projector: Projector) -> None:
         # outputs first: a snapshot must never claim a tick whose outputs could still be lost
