@@ -9,17 +9,23 @@ output the hub computes from it (ticks at each beat and after the story), the by
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import fastavro
 from pydantic import BaseModel
 
 from hub.contracts.avro_schema import avro_datum, avro_schema_for, to_avro_record
+from hub.contracts.events.catalogue import parse_event
 from hub.contracts.models import is_log_event
 from hub.contracts.outputs import OUTPUT_TYPES, output_namespace
 from hub.domain.hub import HubProjection, TickOutputs
 from hub.domain.output_kinds import output_kinds
+from hub.domain.testing import incident_updated, minutes
 from hub.simulator.storyline import STORYLINE
+
+_EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "events"
 
 _START = datetime(2026, 2, 1, 6, 0, tzinfo=UTC)
 
@@ -68,3 +74,18 @@ def test_the_datum_writes_the_bytes_of_the_plain_record() -> None:
     assert any(type(item) in set(OUTPUT_TYPES.values()) for item in items)  # signals, workflows
     for item in items:
         assert _write(item, avro_datum(item)) == _write(item, to_avro_record(item)), item
+
+
+def test_every_example_event_writes_the_bytes_of_the_plain_record() -> None:
+    """Each partner example and an incident update that moves regions: equal bytes.
+
+    Optional lists are unions: fastavro would read a tuple there as a branch name.
+    """
+    events = [
+        parse_event(json.loads(path.read_text(encoding="utf-8")))
+        for path in sorted(_EXAMPLES.glob("*.json"))
+    ]
+    assert len(events) >= 18
+    events.append(incident_updated("inc-1", minutes(3), regions=["vr19", "vr20"]))
+    for event in events:
+        assert _write(event, avro_datum(event)) == _write(event, to_avro_record(event)), event
