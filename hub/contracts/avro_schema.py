@@ -20,7 +20,7 @@ import inspect
 import json
 import sys
 import types
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -173,93 +173,15 @@ def to_avro_record(instance: BaseModel) -> dict[str, Any]:
 def avro_datum(instance: BaseModel) -> dict[str, Any]:
     """Return ``instance`` as a datum fastavro writes to the same bytes as :func:`to_avro_record`.
 
-    The hot path of every output: ``model_dump`` and a fix of the few places that need one.
-    The contracts' enums are ``StrEnum`` (equal to their symbols, so fastavro's enum and union
-    writers take them as they are) and fastavro writes any sequence as an array, so the walk
-    of :func:`to_avro_record` over every value (it cost ~4x the write of a region view of 500
-    incident ids) is not needed. Only a tuple in a union must become a list: fastavro reads a
-    tuple there as ``(branch name, value)``. Those places are found once per model, from its
-    schema. ``tests/unit/test_avro_datum.py`` checks the bytes are equal.
+    The hot path of every output: ``model_dump`` as it is. The contracts' enums are ``StrEnum``
+    (equal to their symbols, so fastavro's enum and union writers take them as they are) and
+    fastavro writes any sequence as an array, so the walk of :func:`to_avro_record` over every
+    value (it cost ~4x the write of a region view of 500 incident ids) is not needed. Write it
+    with ``disable_tuple_notation=True``: otherwise fastavro reads a tuple in a union (an
+    optional list of two items) as ``(branch name, value)``. ``tests/unit/test_avro_datum.py``
+    checks the bytes are equal.
     """
-    record = instance.model_dump()
-    fix = _union_fixer(type(instance))
-    return record if fix is None else fix(record)
-
-
-_Fix = Callable[[Any], Any]
-_FIXERS: dict[type[BaseModel], _Fix | None] = {}
-
-
-def _union_fixer(model: type[BaseModel]) -> _Fix | None:
-    """The fix of ``model``'s dumped dict (tuples in unions made lists), None: none needed."""
-    if model not in _FIXERS:
-        schema = avro_schema_for(model)
-        _FIXERS[model] = _fixer_of(schema, {})
-    return _FIXERS[model]
-
-
-def _fixer_of(schema: Any, named: dict[str, Any]) -> _Fix | None:
-    """The fix of a datum of Avro ``schema``; ``named`` collects the named types met so far."""
-    if isinstance(schema, str):
-        schema = named.get(schema, schema)
-        return _fixer_of(schema, named) if isinstance(schema, dict) else None
-    if isinstance(schema, list):
-        return _union_fix(schema, named)
-    kind = schema.get("type")
-    if "name" in schema and kind in ("record", "enum", "fixed"):
-        named[schema["name"]] = schema
-        if "namespace" in schema:
-            named[f"{schema['namespace']}.{schema['name']}"] = schema
-    if kind == "record":
-        fixes = [(f["name"], _fixer_of(f["type"], named)) for f in schema["fields"]]
-        return _record_fix([(name, fix) for name, fix in fixes if fix is not None])
-    if kind == "array":
-        item = _fixer_of(schema["items"], named)
-        return None if item is None else (lambda value: [item(v) for v in value])
-    if kind == "map":
-        value_fix = _fixer_of(schema["values"], named)
-        return None if value_fix is None else (lambda m: {k: value_fix(v) for k, v in m.items()})
-    return None
-
-
-def _is_array(schema: dict[str, Any]) -> bool:
-    return schema.get("type") == "array"
-
-
-def _record_fix(fixes: list[tuple[str, _Fix]]) -> _Fix | None:
-    if not fixes:
-        return None
-
-    def fix(record: dict[str, Any]) -> dict[str, Any]:
-        for name, field_fix in fixes:
-            value = record.get(name)
-            if value is not None:
-                record[name] = field_fix(value)
-        return record
-
-    return fix
-
-
-def _union_fix(branches: list[Any], named: dict[str, Any]) -> _Fix | None:
-    """A union: a sequence becomes a list (items fixed too); a dict is fixed as its record."""
-    fixes = [(branch, _fixer_of(branch, named)) for branch in branches]
-    arrays = [
-        fix for branch, fix in fixes if isinstance(branch, dict) and branch.get("type") == "array"
-    ]
-    records = [fix for branch, fix in fixes if fix is not None and fix not in arrays]
-    if not arrays and not records:
-        return None
-    array_fix = arrays[0] if arrays else None
-    record_fix = records[0] if len(records) == 1 else None
-
-    def fix(value: Any) -> Any:
-        if isinstance(value, tuple | list):
-            return array_fix(value) if array_fix is not None else list(value)
-        if isinstance(value, dict) and record_fix is not None:
-            return record_fix(value)
-        return value
-
-    return fix
+    return instance.model_dump()
 
 
 def _plain(value: object) -> object:

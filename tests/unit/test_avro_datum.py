@@ -62,7 +62,9 @@ def _write(item: BaseModel, datum: object) -> bytes:
     else:
         schema = avro_schema_for(model, namespace=output_namespace(model))
     buffer = io.BytesIO()
-    fastavro.schemaless_writer(buffer, fastavro.parse_schema(schema), datum)
+    fastavro.schemaless_writer(
+        buffer, fastavro.parse_schema(schema), datum, disable_tuple_notation=True
+    )
     return buffer.getvalue()
 
 
