@@ -135,8 +135,13 @@ def _env_args(env: BenchEnv) -> tuple[str, ...]:
 
 
 async def _replay(env: BenchEnv, results: dict[str, Any]) -> None:
-    """Replay in a child process (for its own peak memory); this loop serves its registry."""
+    """Replay in a child process (for its own peak memory); this loop serves its registry.
+
+    Then its baseline over the same log, in a child too: a bare librdkafka consume + fastavro
+    decode loop (:mod:`bench.bare_history`).
+    """
     results["replay"] = await _child("bench.replay_run", *_env_args(env))
+    results["baseline_consume_decode"] = await _child("bench.bare_history", *_env_args(env))
 
 
 async def _processors(env: BenchEnv, work: Path, events: int, results: dict[str, Any]) -> None:
@@ -314,6 +319,9 @@ def goals(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
         goal("replay_ratio_to_decode", results["replay"]["events_per_s"] / decode, 0.50)
         goal("replay_per_s", results["replay"]["events_per_s"], REPLAY_PER_S)
         goal("archive_replay_per_s", results["archive_replay"]["events_per_s"], REPLAY_PER_S)
+    if "baseline_consume_decode" in results:
+        bare = results["baseline_consume_decode"]["events_per_s"]
+        goal("replay_ratio_to_consume_decode", results["replay"]["events_per_s"] / bare, 0.50)
     for path, stats in results.get("latency", {}).get("200", {}).items():
         if stats.get("count"):
             goal(f"e2e_{path}_p99_ms_at_200", stats["p99_ms"], 250, below=True)
@@ -449,6 +457,12 @@ def _base_rows(t: Table, results: dict[str, Any]) -> None:
         t.add_row("gateway measured over", f"{results['gateway_seconds']:.0f} s",
                   f"{results['ingest_events']:,} events", "", "≥ 60 s sustained", "")  # fmt: skip
     replay, proc = results["replay"], results["processors"]
+    if "baseline_consume_decode" in results:
+        bare = results["baseline_consume_decode"]["events_per_s"]
+        t.add_row("replay vs bare consume + decode (events/s)", f"{replay['events_per_s']:,.0f}",
+                  f"librdkafka + fastavro {bare:,.0f}", f"{replay['events_per_s'] / bare:.0%}",
+                  "≥ 50 % of consume + decode",
+                  _met(results, "replay_ratio_to_consume_decode"))  # fmt: skip
     t.add_row("processors, 1 worker (events/s)", f"{proc['events_per_s']:,.0f}",
               f"replay {replay['events_per_s']:,.0f}",
               f"{proc['events_per_s'] / replay['events_per_s']:.0%}", "≥ 10,000/s",

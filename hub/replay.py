@@ -2,31 +2,47 @@
 
 Because ticks carry the log offsets they cover, a replay applies exactly the events the live
 worker applied before each tick, so the views and signals it computes are the ones the live
-system published (up to any tick or time: time travel with ``until``).
+system published (up to any tick or time: time travel with ``until``). The log is read with
+the history reader (:mod:`hub.kafka.history_reader`, librdkafka, in batches) and decoded a
+batch at a time, events of the current schema built without validating them again
+(:meth:`hub.codec.serde.EventCodec.decode_log_values`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import Any
 
-from hub.codec.serde import EventCodec
+from hub.codec.serde import EventCodec, log_undecodable
 from hub.contracts.events.catalogue import FAMILIES
 from hub.contracts.events.envelope import EventEnvelope
 from hub.domain.hub import TickOutputs
 from hub.domain.thresholds import Thresholds
-from hub.kafka.reading import bounded_consumer, partitions_of, read_until_end
+from hub.errors import CodecError
+from hub.kafka.history_reader import read_topics
+from hub.kafka.records import ConsumedRecord
 from hub.processing.barrier import Position
 from hub.processing.projector import Projector
 from hub.topics.declaration import TopicNames
 
-__all__ = ["LogItem", "Progress", "ReplayResult", "ReplayWindow", "replay_items", "replay_log"]
+__all__ = [
+    "LogItem",
+    "Progress",
+    "ReadItem",
+    "ReplayResult",
+    "ReplayWindow",
+    "decoded_items",
+    "replay_items",
+    "replay_log",
+]
 
 LogItem = tuple[Position, int, EventEnvelope]
 """One log record to fold: its partition, offset and decoded event."""
+ReadItem = tuple[Position, int, EventEnvelope | None]
+"""One log record as read: its partition, offset and event (None: undecodable, logged)."""
 Progress = Callable[[int], None]
 """Called after each batch with the number of log records folded so far."""
 
@@ -55,35 +71,38 @@ async def replay_log(
     codec: EventCodec,
     window: ReplayWindow | None = None,
     thresholds: Thresholds | None = None,
-    client_config: Mapping[str, Any] | None = None,
+    client_config: Mapping[str, str] | None = None,
     progress: Progress | None = None,
 ) -> ReplayResult:
     """Read every log topic to its current end and evaluate every tick within ``window``.
 
+    ``client_config``: librdkafka options (the login, :func:`hub.kafka.clients.confluent_options`).
     ``progress`` (optional) is told the number of records folded after each batch.
     """
     window = window or ReplayWindow()
     result = ReplayResult(Projector(thresholds=thresholds))
-    consumer = bounded_consumer(bootstrap, client_config)
-    await consumer.start()
-    try:
-        topics = [names.log(family) for family in FAMILIES]
-        partitions = await partitions_of(bootstrap, topics, client_config)
-        async for batch in read_until_end(consumer, partitions):
-            items = [
-                (
-                    (r.topic, r.partition),
-                    r.offset,
-                    await codec.decode_log_record(r.value, r.topic, r.partition, r.offset),
-                )
-                for r in batch
-            ]
-            _fold(result, items, window)
+    topics = [names.log(family) for family in FAMILIES]
+    async with aclosing(read_topics(bootstrap, topics, client_config)) as batches:
+        async for batch in batches:
+            _fold(result, await decoded_items(codec, batch), window)
             if progress is not None:
                 progress(result.events)
-    finally:
-        await consumer.stop()
     return result
+
+
+async def decoded_items(codec: EventCodec, batch: Sequence[ConsumedRecord]) -> list[ReadItem]:
+    """Return the log records of ``batch`` with their events (None, logged: undecodable)."""
+    events = await codec.decode_log_values([record.value() for record in batch])
+    items: list[ReadItem] = []
+    append = items.append
+    for record, event in zip(batch, events, strict=True):
+        position, offset = (record.topic() or "", record.partition() or 0), record.offset() or 0
+        if isinstance(event, CodecError):
+            log_undecodable(event, *position, offset)
+            append((position, offset, None))
+        else:
+            append((position, offset, event))
+    return items
 
 
 def replay_items(
@@ -107,14 +126,11 @@ def replay_items(
     return result
 
 
-def _fold(
-    result: ReplayResult,
-    items: Iterable[tuple[Position, int, EventEnvelope | None]],
-    window: ReplayWindow,
-) -> None:
+def _fold(result: ReplayResult, items: Sequence[ReadItem], window: ReplayWindow) -> None:
+    offer = result.projector.offer
     for position, offset, event in items:
-        result.projector.offer(position, offset, event)
-        result.events += 1
+        offer(position, offset, event)
+    result.events += len(items)
     _advance(result, window)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,8 @@ from hub.archive.reader import log_items
 from hub.codec.serde import EventCodec
 from hub.contracts.events.catalogue import FAMILIES
 from hub.contracts.events.clock import ClockTicked
-from hub.kafka.reading import bounded_consumer, partitions_of, read_until_end
+from hub.errors import CodecError
+from hub.kafka.history_reader import read_topics
 from hub.processing.barrier import Position
 from hub.replay import LogItem
 from hub.topics.declaration import TopicNames
@@ -46,20 +48,22 @@ async def read_log_items(
     bootstrap: str,
     names: TopicNames,
     codec: EventCodec,
-    client_config: Mapping[str, Any] | None = None,
+    client_config: Mapping[str, str] | None = None,
 ) -> list[LogItem]:
-    """Return every record of the log topics up to their current end, decoded, in read order."""
-    consumer = bounded_consumer(bootstrap, client_config)
-    await consumer.start()
+    """Return every record of the log topics up to their current end, decoded, in read order.
+
+    ``client_config``: librdkafka options (the login). Raises :class:`CodecError` for a record
+    that is not a log event.
+    """
     items: list[LogItem] = []
-    try:
-        topics = [names.log(family) for family in FAMILIES]
-        partitions = await partitions_of(bootstrap, topics, client_config)
-        async for batch in read_until_end(consumer, partitions):
-            for r in batch:
-                items.append(((r.topic, r.partition), r.offset, await codec.decode_event(r.value)))
-    finally:
-        await consumer.stop()
+    topics = [names.log(family) for family in FAMILIES]
+    async with aclosing(read_topics(bootstrap, topics, client_config)) as batches:
+        async for batch in batches:
+            events = await codec.decode_log_values([record.value() for record in batch])
+            for r, event in zip(batch, events, strict=True):
+                if isinstance(event, CodecError):
+                    raise event
+                items.append(((r.topic() or "", r.partition() or 0), r.offset() or 0, event))
     return items
 
 

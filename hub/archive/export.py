@@ -2,7 +2,9 @@
 
 The file's schema is :func:`hub.archive.schema.archive_schema`; see that module for why each
 event is stored as a typed Avro record. The file is written beside its destination and moved
-into place when complete, so a failed export never leaves a truncated archive.
+into place when complete, so a failed export never leaves a truncated archive. The log is read
+with the history reader (:mod:`hub.kafka.history_reader`) and decoded a batch at a time as
+every replay decodes it (:meth:`hub.codec.serde.EventCodec.decode_log_values`).
 """
 
 from __future__ import annotations
@@ -10,23 +12,23 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import aclosing
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import fastavro
-from aiokafka import ConsumerRecord
-from aiokafka.admin import AIOKafkaAdminClient
 
 from hub.archive.errors import ArchiveError
 from hub.archive.schema import archive_schema
-from hub.codec.serde import EventCodec, schema_fullname
+from hub.codec.serde import EventCodec, LogDecoded, schema_fullname
 from hub.codec.wire import unpack
 from hub.contracts.avro_schema import to_avro_record
 from hub.contracts.events.envelope import EventEnvelope
-from hub.contracts.models import is_log_event, schema_for
+from hub.contracts.models import schema_for
 from hub.errors import CodecError
-from hub.kafka.reading import bounded_consumer, partitions_of, read_until_end
+from hub.kafka.history_reader import HistoryReader, read_topics
+from hub.kafka.records import ConsumedRecord
 from hub.replay import Progress
 
 __all__ = [
@@ -44,17 +46,17 @@ def select_topics(topics: Iterable[str], patterns: Sequence[str]) -> list[str]:
     return sorted(t for t in topics if any(fnmatch.fnmatchcase(t, p) for p in patterns))
 
 
-def to_archive_dict(record: ConsumerRecord[bytes, bytes], event: EventEnvelope) -> dict[str, Any]:
+def to_archive_dict(record: ConsumedRecord, event: EventEnvelope) -> dict[str, Any]:
     """Return the archive record of a Kafka ``record`` whose value decoded to ``event``."""
-    schema_id, _ = unpack(record.value)
+    schema_id, _ = unpack(record.value())
     fullname = schema_fullname(schema_for(type(event)))
     return {
-        "topic": record.topic,
-        "partition": record.partition,
-        "offset": record.offset,
-        "timestamp": record.timestamp,
-        "key": record.key,
-        "headers": [{"key": k, "value": v} for k, v in record.headers],
+        "topic": record.topic(),
+        "partition": record.partition(),
+        "offset": record.offset(),
+        "timestamp": record.timestamp()[1],
+        "key": record.key(),
+        "headers": [{"key": k, "value": v} for k, v in record.headers() or []],
         "schema_id": schema_id,
         "event_type": fullname,
         "event": (fullname, event_record(event)),  # fastavro's tuple notation: this branch
@@ -108,55 +110,43 @@ async def export_log(
     topics: Sequence[str],
     out: Path,
     window: tuple[datetime | None, datetime | None] = (None, None),
-    client_config: Mapping[str, Any] | None = None,
+    client_config: Mapping[str, str] | None = None,
     progress: Progress | None = None,
 ) -> int:
     """Write every record of ``topics`` with a timestamp in ``window`` (since, until) to ``out``.
 
-    Returns the number of records written.
+    ``client_config``: librdkafka options (the login). Returns the number of records written.
+    Raises :class:`ArchiveError` for a record that is no log event (nothing is left at ``out``).
     """
     since, until = window
     since_ms = int(since.timestamp() * 1000) if since else None
     until_ms = int(until.timestamp() * 1000) if until else None
     metadata = {"kcr.topics": ",".join(topics)}
-    consumer = bounded_consumer(bootstrap, client_config)
-    await consumer.start()
-    try:
-        partitions = await partitions_of(bootstrap, topics, client_config)
+    batches = read_topics(bootstrap, topics, client_config, since_ms)
+    async with aclosing(batches):
         with ArchiveWriter(out, metadata) as writer:
-            async for batch in read_until_end(consumer, partitions, since_ms):
-                for record in batch:
-                    if until_ms is None or record.timestamp <= until_ms:
-                        writer.write(to_archive_dict(record, await _event(codec, out, record)))
+            async for batch in batches:
+                kept = [r for r in batch if until_ms is None or r.timestamp()[1] <= until_ms]
+                events = await codec.decode_log_values([record.value() for record in kept])
+                for record, event in zip(kept, events, strict=True):
+                    writer.write(to_archive_dict(record, _event(out, record, event)))
                 if progress is not None:
                     progress(writer.count)
-    finally:
-        await consumer.stop()
     return writer.count
 
 
-async def _event(codec: EventCodec, out: Path, record: ConsumerRecord[bytes, bytes]) -> Any:
-    try:
-        item = codec.decode_cached(record.value) or await codec.decode(record.value)
-    except CodecError as error:
-        raise ArchiveError(
-            out, f"{record.topic}/{record.partition}@{record.offset}: {error}",
-            fix="export only the log topics (the default); their records are all valid events.",
-        ) from error  # fmt: skip
-    if not isinstance(item, EventEnvelope) or not is_log_event(type(item)):
-        raise ArchiveError(
-            out,
-            f"{record.topic} holds {type(item).__name__} records, not log events",
-            fix="export only kcr.log.* topics (the default).",
-        )
-    return item
+def _event(out: Path, record: ConsumedRecord, event: LogDecoded) -> EventEnvelope:
+    if isinstance(event, CodecError):
+        where = f"{record.topic()}/{record.partition()}@{record.offset()}"
+        fix = "export only kcr.log.* topics (the default): their records are all log events."
+        raise ArchiveError(out, f"{where}: {event}", fix=fix) from event
+    return event
 
 
-async def list_topics(bootstrap: str, client_config: Mapping[str, Any] | None = None) -> list[str]:
-    """Return the names of every topic of the cluster."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(client_config or {}))
-    await admin.start()
+async def list_topics(bootstrap: str, client_config: Mapping[str, str] | None = None) -> list[str]:
+    """Return the names of every topic of the cluster (``client_config``: librdkafka options)."""
+    reader = HistoryReader(bootstrap, client_config)
     try:
-        return sorted(await admin.list_topics())
+        return await reader.topic_names()
     finally:
-        await admin.close()
+        await reader.close()

@@ -14,17 +14,17 @@ from hub.cli.progress import log_size, progress_bar
 from hub.cli.replay_cmd import parse_time
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
-from hub.kafka.clients import client_options
+from hub.kafka.clients import client_options, confluent_options
 
 __all__ = ["export"]
 
 
 async def _export(patterns: list[str], out: Path, since: str | None, until: str | None) -> int:
     cfg = settings()
-    options = client_options(cfg)
+    options = confluent_options(cfg)
     topics = select_topics(await list_topics(cfg.bootstrap, options), patterns)
     codec = EventCodec(HttpSchemaRegistry(cfg.registry_url))
-    total = await log_size(cfg.bootstrap, topics, options)
+    total = await log_size(cfg.bootstrap, topics, client_options(cfg))
     with progress_bar(f"exporting to {out.name}", total, True) as advance:
         return await export_log(
             cfg.bootstrap, codec, topics, out, (parse_time(since), parse_time(until)), options,

@@ -52,14 +52,14 @@ async def fold(
     if archive is not None:
         with progress_bar(f"replaying {archive.name}", None, show_progress) as advance:
             return replay_items(log_items(archive), window, thresholds, advance)
-    options = client_options(cfg)
     total = None
     if show_progress:
-        total = await log_size(cfg.bootstrap, [cfg.topics.log(f) for f in FAMILIES], options)
+        topics = [cfg.topics.log(f) for f in FAMILIES]
+        total = await log_size(cfg.bootstrap, topics, client_options(cfg))
     codec = EventCodec(HttpSchemaRegistry(cfg.registry_url))
     with progress_bar("replaying the log", total, show_progress) as advance:
         return await replay_log(
-            cfg.bootstrap, cfg.topics, codec, window, thresholds, options, advance
+            cfg.bootstrap, cfg.topics, codec, window, thresholds, confluent_options(cfg), advance
         )
 
 
@@ -84,7 +84,7 @@ async def _rebuild(force: bool, show_progress: bool) -> None:
     result = await fold(ReplayWindow(), None, show_progress)
     codec = EventCodec(HttpSchemaRegistry(cfg.registry_url))
     views = result.projector.projection.published_views()
-    report = await rebuild(cfg.bootstrap, cfg.topics, codec, views, client_options(cfg))
+    report = await rebuild(cfg.bootstrap, cfg.topics, codec, views, confluent_options(cfg))
     for topic, count in report.published.items():
         console.print(f"{topic}: {count} record(s) published")
     for topic, key in report.tombstoned:

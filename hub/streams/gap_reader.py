@@ -4,7 +4,8 @@ The live worker's readers (the batch reader of the events, Faust for the ticks) 
 records: Faust drops records fetched for a partition it does not count as active at that
 moment (during table recovery or a rebalance), and a partition can stall. The clock's ticks
 count the records of every range they cover, so the barrier notices; this reader fetches the
-range with a plain read-committed consumer.
+range with the history reader (:class:`hub.kafka.history_reader.HistoryReader`, librdkafka,
+read-committed) and decodes it as every replay does.
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
-
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from contextlib import aclosing
 
 from hub.codec.serde import EventCodec
 from hub.contracts.events.envelope import EventEnvelope
 from hub.errors import HubError
-from hub.kafka.reading import bounded_consumer
+from hub.kafka.history_reader import HistoryReader
 from hub.processing.barrier import Gap, Position
+from hub.replay import decoded_items
 
 __all__ = ["GapReader", "GapUnreadable", "StallWatch"]
 
@@ -45,15 +45,18 @@ class GapReader:
         self,
         bootstrap: str,
         codec: EventCodec,
-        client_config: Mapping[str, Any] | None = None,
+        client_config: Mapping[str, str] | None = None,
         timeout: float = 30.0,
     ) -> None:
-        """Prepare the reader; its consumer starts on first use."""
+        """Prepare the reader; its consumer starts on first use.
+
+        ``client_config``: librdkafka options (the login, as the worker's other clients').
+        """
         self.bootstrap = bootstrap
         self.codec = codec
         self.client_config = client_config
         self.timeout = timeout
-        self._consumer: AIOKafkaConsumer | None = None
+        self._reader: HistoryReader | None = None
 
     async def read(self, gap: Gap) -> list[tuple[int, EventEnvelope | None]]:
         """Return the records of ``gap`` as ``(offset, event)`` pairs, in offset order.
@@ -66,32 +69,22 @@ class GapReader:
             raise GapUnreadable(gap, self.timeout) from error
 
     async def _read(self, gap: Gap) -> list[tuple[int, EventEnvelope | None]]:
-        consumer = await self._started()
-        tp = TopicPartition(*gap.position)
-        consumer.assign([tp])
-        consumer.seek(tp, gap.after + 1)
+        if self._reader is None:
+            self._reader = HistoryReader(self.bootstrap, self.client_config, batch_size=2000)
         found: list[tuple[int, EventEnvelope | None]] = []
-        while await consumer.position(tp) <= gap.upto:
-            batch = await consumer.getmany(tp, timeout_ms=500)
-            for record in batch.get(tp, []):
-                if record.offset <= gap.upto:
-                    event = await self.codec.decode_log_record(
-                        record.value, record.topic, record.partition, record.offset
-                    )
-                    found.append((record.offset, event))
+        span = {gap.position: (gap.after + 1, gap.upto + 1)}
+        async with aclosing(self._reader.read(span)) as batches:
+            async for batch in batches:
+                found += [
+                    (offset, event) for _, offset, event in await decoded_items(self.codec, batch)
+                ]
         return found
 
-    async def _started(self) -> AIOKafkaConsumer:
-        if self._consumer is None:
-            self._consumer = bounded_consumer(self.bootstrap, self.client_config)
-            await self._consumer.start()
-        return self._consumer
-
     async def close(self) -> None:
-        """Stop the consumer, if it was started."""
-        if self._consumer is not None:
-            await self._consumer.stop()
-            self._consumer = None
+        """Close the consumer, if it was started."""
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
 
 
 class StallWatch:

@@ -378,7 +378,7 @@ class ProjectionWorker:
         window = ReplayWindow()
         result = await replay_log(
             self.bootstrap, self.names, self.codec, window, self.settings.thresholds,
-            self.settings.client_config,
+            self.settings.librdkafka_config,
         )  # fmt: skip
         for outputs in result.outputs:
             if published_up_to is None or outputs.tick > published_up_to:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiokafka.structs import ConsumerRecord
+from dataclasses import dataclass
 
 from hub.codec.headers import to_ce_headers
 from hub.codec.wire import pack
@@ -12,6 +12,47 @@ from hub.domain import testing as given
 from hub.replay import LogItem
 
 CLOCK = "kcr.log.clock"
+
+
+@dataclass(frozen=True)
+class ScriptedRecord:
+    """A Kafka record as the history reader hands it over (a ``ConsumedRecord``)."""
+
+    _topic: str
+    _partition: int
+    _offset: int
+    _timestamp: int
+    _key: bytes | None
+    _value: bytes | None
+    _headers: list[tuple[str, bytes]]
+
+    def topic(self) -> str | None:
+        """The record's topic."""
+        return self._topic
+
+    def partition(self) -> int | None:
+        """The record's partition."""
+        return self._partition
+
+    def offset(self) -> int | None:
+        """The record's offset."""
+        return self._offset
+
+    def key(self) -> bytes | None:
+        """The record's key."""
+        return self._key
+
+    def value(self) -> bytes | None:
+        """The record's value."""
+        return self._value
+
+    def headers(self) -> list[tuple[str, bytes]] | None:
+        """The record's headers."""
+        return self._headers
+
+    def timestamp(self) -> tuple[int, int]:
+        """(create time, milliseconds since the epoch)."""
+        return 1, self._timestamp
 
 
 class ScriptedLog:
@@ -43,15 +84,15 @@ class ScriptedLog:
         self._next[topic] = offset + 1
         self.items.append(((topic, 0), offset, event))
 
-    def records(self) -> list[ConsumerRecord[bytes, bytes]]:
+    def records(self) -> list[ScriptedRecord]:
         """The items as Kafka records (schema id 100 + index of type, a dummy Avro body)."""
         records = []
         for (topic, partition), offset, event in self.items:
             value = pack(100 + len(event.type), b"\x00")
             timestamp = int(event.time.timestamp() * 1000)
-            headers = [(k, v) for k, v in to_ce_headers(event)]
-            fields = (event.subject.encode(), value, None, 0, len(value), headers)
-            records.append(ConsumerRecord(topic, partition, offset, timestamp, 0, *fields))
+            headers: list[tuple[str, bytes]] = list(to_ce_headers(event))
+            key = event.subject.encode()
+            records.append(ScriptedRecord(topic, partition, offset, timestamp, key, value, headers))
         return records
 
 
