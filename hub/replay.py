@@ -10,8 +10,9 @@ batch at a time, events of the current schema built without validating them agai
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import aclosing
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -35,6 +36,7 @@ __all__ = [
     "ReplayResult",
     "ReplayWindow",
     "decoded_items",
+    "fewer_collections",
     "replay_items",
     "replay_log",
 ]
@@ -82,11 +84,13 @@ async def replay_log(
     window = window or ReplayWindow()
     result = ReplayResult(Projector(thresholds=thresholds))
     topics = [names.log(family) for family in FAMILIES]
-    async with aclosing(read_topics(bootstrap, topics, client_config)) as batches:
-        async for batch in batches:
-            _fold(result, await decoded_items(codec, batch), window)
-            if progress is not None:
-                progress(result.events)
+    batches = read_topics(bootstrap, topics, client_config)
+    with fewer_collections():
+        async with aclosing(batches):
+            async for batch in batches:
+                _fold(result, await decoded_items(codec, batch), window)
+                if progress is not None:
+                    progress(result.events)
     return result
 
 
@@ -119,11 +123,44 @@ def replay_items(
     window = window or ReplayWindow()
     result = ReplayResult(Projector(thresholds=thresholds))
     source = iter(items)
-    while batch := list(islice(source, batch_size)):
-        _fold(result, batch, window)
-        if progress is not None:
-            progress(result.events)
+    with fewer_collections():
+        while batch := list(islice(source, batch_size)):
+            _fold(result, batch, window)
+            if progress is not None:
+                progress(result.events)
     return result
+
+
+_COLLECT_AFTER = (100_000, 50, 100)  # allocations before a young collection; older ones rarer
+
+
+class _Collections:
+    """The process's collector thresholds while replays run (they are the process's own)."""
+
+    replaying = 0
+    saved: tuple[int, int, int] = gc.get_threshold()
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Let Python's cyclic garbage collector run less often while a replay folds the log.
+
+    A replay allocates millions of objects it keeps (events until their tick, the projection's
+    state), and with the default thresholds (700 allocations) the collector walked them again
+    and again: ~20 % of a replay's CPU (100,000 events: 12,500 → 15,000 events/s; without any
+    collection 17,000). Cycles are still collected, later; the thresholds are restored when
+    the last replay under way in the process ends.
+    """
+    if _Collections.replaying == 0:
+        _Collections.saved = gc.get_threshold()
+        gc.set_threshold(*_COLLECT_AFTER)
+    _Collections.replaying += 1
+    try:
+        yield
+    finally:
+        _Collections.replaying -= 1
+        if _Collections.replaying == 0:
+            gc.set_threshold(*_Collections.saved)
 
 
 def _fold(result: ReplayResult, items: Sequence[ReadItem], window: ReplayWindow) -> None:

@@ -4,7 +4,8 @@ The file's schema is :func:`hub.archive.schema.archive_schema`; see that module 
 event is stored as a typed Avro record. The file is written beside its destination and moved
 into place when complete, so a failed export never leaves a truncated archive. The log is read
 with the history reader (:mod:`hub.kafka.history_reader`) and decoded a batch at a time as
-every replay decodes it (:meth:`hub.codec.serde.EventCodec.decode_log_values`).
+every replay decodes it (:meth:`hub.codec.serde.EventCodec.decode_log_records`: an event of
+the current schema of its type is written as it was read, no model built in between).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import aclosing
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -21,7 +23,7 @@ import fastavro
 
 from hub.archive.errors import ArchiveError
 from hub.archive.schema import archive_schema
-from hub.codec.serde import EventCodec, LogDecoded, schema_fullname
+from hub.codec.serde import EventCodec, LogRecord, schema_fullname
 from hub.codec.wire import unpack
 from hub.contracts.avro_schema import to_avro_record
 from hub.contracts.events.envelope import EventEnvelope
@@ -48,8 +50,19 @@ def select_topics(topics: Iterable[str], patterns: Sequence[str]) -> list[str]:
 
 def to_archive_dict(record: ConsumedRecord, event: EventEnvelope) -> dict[str, Any]:
     """Return the archive record of a Kafka ``record`` whose value decoded to ``event``."""
+    return _archive_dict(record, (type(event), event_record(event)))
+
+
+@cache
+def _fullname(model: type[EventEnvelope]) -> str:
+    return schema_fullname(schema_for(model))
+
+
+def _archive_dict(record: ConsumedRecord, event: LogRecord) -> dict[str, Any]:
+    """The archive record of a Kafka ``record`` whose event has that type and Avro record."""
     schema_id, _ = unpack(record.value())
-    fullname = schema_fullname(schema_for(type(event)))
+    model, avro_record = event
+    fullname = _fullname(model)
     return {
         "topic": record.topic(),
         "partition": record.partition(),
@@ -59,7 +72,7 @@ def to_archive_dict(record: ConsumedRecord, event: EventEnvelope) -> dict[str, A
         "headers": [{"key": k, "value": v} for k, v in record.headers() or []],
         "schema_id": schema_id,
         "event_type": fullname,
-        "event": (fullname, event_record(event)),  # fastavro's tuple notation: this branch
+        "event": (fullname, avro_record),  # fastavro's tuple notation: this branch
     }
 
 
@@ -127,15 +140,15 @@ async def export_log(
         with ArchiveWriter(out, metadata) as writer:
             async for batch in batches:
                 kept = [r for r in batch if until_ms is None or r.timestamp()[1] <= until_ms]
-                events = await codec.decode_log_values([record.value() for record in kept])
+                events = await codec.decode_log_records([record.value() for record in kept])
                 for record, event in zip(kept, events, strict=True):
-                    writer.write(to_archive_dict(record, _event(out, record, event)))
+                    writer.write(_archive_dict(record, _event(out, record, event)))
                 if progress is not None:
                     progress(writer.count)
     return writer.count
 
 
-def _event(out: Path, record: ConsumedRecord, event: LogDecoded) -> EventEnvelope:
+def _event(out: Path, record: ConsumedRecord, event: LogRecord | CodecError) -> LogRecord:
     if isinstance(event, CodecError):
         where = f"{record.topic()}/{record.partition()}@{record.offset()}"
         fix = "export only kcr.log.* topics (the default): their records are all log events."

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from hub.codec.registry_client import SchemaRegistry
 from hub.codec.wire import HEADER_SIZE, pack, unpack
 from hub.contracts.avro_build import trusted_builder
-from hub.contracts.avro_schema import avro_datum, from_avro_record
+from hub.contracts.avro_schema import avro_datum, from_avro_record, to_avro_record
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.models import hub_models, is_log_event, schema_for
 from hub.errors import CodecError
@@ -37,6 +37,7 @@ __all__ = [
     "HUB_COMPATIBILITY",
     "EventCodec",
     "LogDecoded",
+    "LogRecord",
     "describe_validation_error",
     "log_undecodable",
     "schema_fullname",
@@ -51,6 +52,8 @@ ParsedSchema: TypeAlias = Any  # fastavro's parsed schema (a dict with named typ
 Model: TypeAlias = type[BaseModel]
 LogDecoded: TypeAlias = EventEnvelope | CodecError
 """What :meth:`EventCodec.decode_log_values` gives per value: its event, or why it has none."""
+LogRecord: TypeAlias = tuple[type[EventEnvelope], dict[str, Any]]
+"""A log event's type and its Avro record as the hub's current schema of the type describes it."""
 _Build: TypeAlias = Callable[[dict[str, Any]], EventEnvelope]
 _read_avro = cast(  # with a record schema as the writer's, it returns the record's dict
     "Callable[[io.BytesIO, ParsedSchema, None], dict[str, Any]]", fastavro.schemaless_reader
@@ -222,6 +225,38 @@ class EventCodec:
                 continue
             item = self._log_cached(value)
             append(item if item is not None else await self._log_fetched(value))
+        return decoded
+
+    async def decode_log_records(
+        self, values: Sequence[bytes | None]
+    ) -> list[LogRecord | CodecError]:
+        """Return the type and Avro record of each log record value's event, or why not.
+
+        For writing the events elsewhere (``kcr export``): a record of the current schema of
+        its type is handed on as read, no model built; one of another schema version is
+        validated and given as :func:`~hub.contracts.avro_schema.to_avro_record` makes it.
+        Raises as :meth:`decode_log_values` does.
+        """
+        decoded: list[LogRecord | CodecError] = []
+        append, trusted, read = decoded.append, self._trusted, _read_avro
+        for value in values:
+            writer = trusted.get(value[:HEADER_SIZE]) if value is not None else None
+            if value is not None and writer is not None and writer.model is not None:
+                stream = io.BytesIO(value)
+                stream.seek(HEADER_SIZE)
+                try:
+                    append(
+                        (
+                            cast("type[EventEnvelope]", writer.model),
+                            read(stream, writer.parsed, None),
+                        )
+                    )
+                except Exception as error:
+                    append(_undecodable(value, error))
+                continue
+            item = self._log_cached(value)
+            item = item if item is not None else await self._log_fetched(value)
+            append(item if isinstance(item, CodecError) else (type(item), to_avro_record(item)))
         return decoded
 
     def _log_cached(self, data: bytes | None) -> LogDecoded | None:

@@ -22,7 +22,7 @@ from structlog.testing import capture_logs
 
 from hub.codec.serde import EventCodec
 from hub.codec.wire import pack
-from hub.contracts.avro_schema import avro_datum
+from hub.contracts.avro_schema import avro_datum, to_avro_record
 from hub.contracts.events.catalogue import EVENT_TYPES, parse_event
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.events.incident import IncidentUpdated
@@ -184,3 +184,14 @@ async def test_an_update_of_two_regions_encodes(repo: Path) -> None:
     data = update.data.model_copy(update={"regions": ("vr19", "vr20")})
     event = update.model_copy(update={"data": data})
     assert await codec.decode_event(await codec.encode(event)) == event
+
+
+async def test_log_records_are_the_avro_records_of_the_events(repo: Path) -> None:
+    """For an export: each event's type and Avro record, the record as to_avro_record gives it."""
+    writer = EventCodec(_MemoryRegistry())
+    events = [_example(repo, name) for name in ("incident.reported", "sitrep.published")]
+    values = [await writer.encode(event) for event in events] + [b"junk"]
+    reader, _ = await _reading_codec(writer)
+    decoded = await reader.decode_log_records(values)
+    assert decoded[:2] == [(type(event), to_avro_record(event)) for event in events]
+    assert isinstance(decoded[2], CodecError)
