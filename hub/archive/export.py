@@ -3,9 +3,9 @@
 The file's schema is :func:`hub.archive.schema.archive_schema`; see that module for why each
 event is stored as a typed Avro record. The file is written beside its destination and moved
 into place when complete, so a failed export never leaves a truncated archive. The log is read
-with the history reader (:mod:`hub.kafka.history_reader`) and decoded a batch at a time as
-every replay decodes it (:meth:`hub.codec.serde.EventCodec.decode_log_records`: an event of
-the current schema of its type is written as it was read, no model built in between).
+with the history reader (:mod:`hub.kafka.history_reader`) and decoded a batch at a time
+(:meth:`hub.codec.serde.EventCodec.decode_log_records`): an event of the current schema of its
+type is written as it was read, no model built in between; others are validated first.
 """
 
 from __future__ import annotations
