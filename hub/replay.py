@@ -75,16 +75,19 @@ async def replay_log(
     thresholds: Thresholds | None = None,
     client_config: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    group: str = "kcr-history",
 ) -> ReplayResult:
     """Read every log topic to its current end and evaluate every tick within ``window``.
 
     ``client_config``: librdkafka options (the login, :func:`hub.kafka.clients.confluent_options`).
-    ``progress`` (optional) is told the number of records folded after each batch.
+    ``progress`` (optional) is told the number of records folded after each batch. ``group``:
+    the reader's group id, for the broker's access rules only (it joins and commits nothing);
+    a service passes one its login may use.
     """
     window = window or ReplayWindow()
     result = ReplayResult(Projector(thresholds=thresholds))
     topics = [names.log(family) for family in FAMILIES]
-    batches = read_topics(bootstrap, topics, client_config)
+    batches = read_topics(bootstrap, topics, client_config, name=group)
     with fewer_collections():
         async with aclosing(batches):
             async for batch in batches:

@@ -36,11 +36,22 @@ def state_key(key: str) -> bytes:
 class StateTopic:
     """Where the processors' entries are kept; :meth:`read` returns them all."""
 
-    def __init__(self, bootstrap: str, name: str, options: Mapping[str, str] | None = None):
-        """Name the topic; ``options`` are librdkafka settings (the login)."""
+    def __init__(
+        self,
+        bootstrap: str,
+        name: str,
+        options: Mapping[str, str] | None = None,
+        group: str | None = None,
+    ):
+        """Name the topic and how to reach it.
+
+        ``options`` are librdkafka settings (the login); ``group`` the reader's group id, one
+        the login may use (it joins and commits nothing).
+        """
         self.bootstrap = bootstrap
         self.name = name
         self.options = dict(options or {})
+        self.group = group or f"{name}-reader"
 
     async def ensure(self, replication: int, configs: Mapping[str, str]) -> bool:
         """Create the topic (compacted, one partition) unless it exists; True if created."""
@@ -72,7 +83,7 @@ class StateTopic:
         consumer = Consumer(
             {
                 "bootstrap.servers": self.bootstrap,
-                "group.id": f"{self.name}-reader",  # never joined nor committed: assigned
+                "group.id": self.group,  # never joined nor committed: assigned
                 "enable.auto.commit": False,
                 "enable.partition.eof": True,
                 "isolation.level": "read_committed",

@@ -47,15 +47,18 @@ class GapReader:
         codec: EventCodec,
         client_config: Mapping[str, str] | None = None,
         timeout: float = 30.0,
+        group: str = "kcr-history",
     ) -> None:
         """Prepare the reader; its consumer starts on first use.
 
         ``client_config``: librdkafka options (the login, as the worker's other clients').
+        ``group``: the consumer's group id, one the login may use (it joins no group).
         """
         self.bootstrap = bootstrap
         self.codec = codec
         self.client_config = client_config
         self.timeout = timeout
+        self.group = group
         self._reader: HistoryReader | None = None
 
     async def read(self, gap: Gap) -> list[tuple[int, EventEnvelope | None]]:
@@ -70,7 +73,9 @@ class GapReader:
 
     async def _read(self, gap: Gap) -> list[tuple[int, EventEnvelope | None]]:
         if self._reader is None:
-            self._reader = HistoryReader(self.bootstrap, self.client_config, batch_size=2000)
+            self._reader = HistoryReader(
+                self.bootstrap, self.client_config, self.group, batch_size=2000
+            )
         found: list[tuple[int, EventEnvelope | None]] = []
         span = {gap.position: (gap.after + 1, gap.upto + 1)}
         async with aclosing(self._reader.read(span)) as batches:

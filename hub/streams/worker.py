@@ -152,7 +152,11 @@ class ProjectionWorker:
         self._generation = 0  # of the last complete save
         self._failed = asyncio.Event()
         self._failure: BaseException | None = None
-        self.gap_reader = GapReader(bootstrap, codec, self.settings.librdkafka_config)
+        # every reader of the worker's that names a group uses the one its login may use
+        self._group = f"{self.names.prefix}-processors-log"
+        self.gap_reader = GapReader(
+            bootstrap, codec, self.settings.librdkafka_config, group=self._group
+        )
         self._stall_watch = StallWatch(self.settings.stall_seconds)
         self.outputs = OutputProducer(bootstrap, self.settings.librdkafka_config)
         self._reader: LogReader | None = None
@@ -161,6 +165,7 @@ class ProjectionWorker:
             bootstrap,
             f"{self.names.prefix}-processors-projector-changelog",
             self.settings.librdkafka_config,
+            group=self._group,
         )
         self.state: dict[str, bytes] = {}  # the saved entries, as on the state topic
         self.app = self._build_app()
@@ -378,7 +383,7 @@ class ProjectionWorker:
         window = ReplayWindow()
         result = await replay_log(
             self.bootstrap, self.names, self.codec, window, self.settings.thresholds,
-            self.settings.librdkafka_config,
+            self.settings.librdkafka_config, group=self._group,
         )  # fmt: skip
         for outputs in result.outputs:
             if published_up_to is None or outputs.tick > published_up_to:
