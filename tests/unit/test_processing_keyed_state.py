@@ -16,6 +16,7 @@ from hub.processing.keyed_state import (
     ENTRY_LIMIT,
     LIST_CHUNK,
     KeyedWriter,
+    StateChanges,
     from_entries,
     to_entries,
 )
@@ -77,6 +78,14 @@ def test_a_save_writes_only_what_changed_and_deletes_what_left() -> None:
     assert not writer.changes(projector.to_snapshot())
 
 
+def _store(store: dict[str, bytes], writer: KeyedWriter, changes: StateChanges) -> None:
+    """Apply a save's ``changes`` to ``store`` as the state topic would, and tell ``writer``."""
+    store.update(changes.written)
+    for key in changes.deleted:
+        store.pop(key, None)
+    writer.saved(changes)
+
+
 _item_names = st.sampled_from([f"item-{n}" for n in range(LIST_CHUNK * 3)] + ["a,b", 'q"t'])
 _steps = st.lists(
     st.tuples(st.sets(_item_names, max_size=LIST_CHUNK * 2), st.integers(0, 3)),
@@ -106,10 +115,7 @@ def test_what_a_writer_stores_is_always_the_tree(
             del items[name]
         tree = {"state": {"items": dict(items), "tick": version}}
         changes = writer.changes(tree)
-        store.update(changes.written)
-        for key in changes.deleted:
-            store.pop(key, None)
-        writer.saved(changes)
+        _store(store, writer, changes)
         assert from_entries(store.items()) == json.loads(json.dumps(tree))
         assert not writer.changes(tree)
         if restore:
@@ -173,10 +179,7 @@ def test_a_writer_following_a_book_stores_the_tree_though_saves_fail(
         changes = writer.changes(tree)
         if action == "fail":
             continue
-        store.update(changes.written)
-        for key in changes.deleted:
-            store.pop(key, None)
-        writer.saved(changes)
+        _store(store, writer, changes)
         assert from_entries(store.items()) == json.loads(json.dumps(tree))
 
 
@@ -207,9 +210,6 @@ def test_saves_of_changing_plain_trees_store_each_tree(trees: list[dict[str, Any
     for tree in [*trees, trees[0]]:
         nested = {"state": {"a": tree, "b": {"kept": tree}}}
         changes = writer.changes(nested)
-        store.update(changes.written)
-        for key in changes.deleted:
-            store.pop(key, None)
-        writer.saved(changes)
+        _store(store, writer, changes)
         assert from_entries(store.items()) == json.loads(json.dumps(nested))
         assert to_entries(nested) == dict(store)
