@@ -170,7 +170,7 @@ class _SampleDone(Exception):
 
 async def _replay_profile(env: BenchEnv, sample: int, results: dict[str, Any]) -> None:
     """Profile the replay over its first ``sample`` records (as the gateway, apart, a sample)."""
-    from hub.replay import replay_log
+    from hub.history.replay import replay_log
 
     def enough(folded: int) -> None:
         if folded >= sample:

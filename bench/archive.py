@@ -13,8 +13,8 @@ from pathlib import Path
 import fastavro
 
 from bench.env import BenchEnv
-from hub.archive.export import export_log
 from hub.contracts.events.catalogue import FAMILIES
+from hub.history.archive.export import export_log
 
 __all__ = ["bare_archive_read", "export_archive"]
 

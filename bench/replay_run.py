@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 
 from bench.usage import cpu_seconds, peak_rss_mb
-from hub.archive.reader import log_items
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
+from hub.history.archive.reader import log_items
+from hub.history.replay import ReplayResult, replay_items, replay_log
 from hub.logs import configure_logging
-from hub.replay import ReplayResult, replay_items, replay_log
 from hub.topics import TopicNames
 
 

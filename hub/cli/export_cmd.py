@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from hub.archive.export import export_log, list_topics, select_topics
 from hub.cli.common import console, settings
 from hub.cli.progress import log_size, progress_bar
 from hub.cli.replay_cmd import parse_time
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
+from hub.history.archive.export import export_log, list_topics, select_topics
 from hub.kafka.clients import client_options, confluent_options
 
 __all__ = ["export"]

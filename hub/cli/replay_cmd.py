@@ -13,7 +13,6 @@ from typing import Annotated
 
 import typer
 
-from hub.archive.reader import log_items
 from hub.cli.common import console, settings
 from hub.cli.progress import log_size, progress_bar
 from hub.cli.views_cmd import print_capacity, print_scenarios, print_signals, print_situation
@@ -21,11 +20,12 @@ from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
 from hub.contracts.events.catalogue import FAMILIES
 from hub.contracts.fields import to_utc
+from hub.history.archive.reader import log_items
+from hub.history.rebuild import check_processors_idle, processors_group, rebuild
+from hub.history.replay import ReplayResult, ReplayWindow, replay_items, replay_log
+from hub.history.timetravel import ReplayState, state_at
 from hub.kafka.clients import client_options, confluent_options
-from hub.rebuild import check_processors_idle, processors_group, rebuild
-from hub.replay import ReplayResult, ReplayWindow, replay_items, replay_log
 from hub.services import hub_thresholds
-from hub.timetravel import ReplayState, state_at
 
 __all__ = ["fold", "parse_time", "replay"]
 

@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from hub.analysis.series import report_series
 from hub.cli.common import console
 from hub.cli.replay_cmd import fold
-from hub.replay import ReplayWindow
+from hub.history.analysis.series import report_series
+from hub.history.replay import ReplayWindow
 
 __all__ = ["report"]
 
@@ -23,7 +23,7 @@ def report(
     ] = None,
 ) -> None:
     """Plot GRIP levels per region, national capacity and escalation signals over time."""
-    from hub.analysis.report import write_report  # matplotlib: ~1 s, only for this command
+    from hub.history.analysis.report import write_report  # matplotlib: ~1 s, only for this command
 
     result = asyncio.run(fold(ReplayWindow(), archive, show_progress=True))
     end = result.outputs[-1].now if result.outputs else None

@@ -21,8 +21,8 @@ from hub.contracts.outputs import (
     RegionView,
     ResourceCapacityView,
 )
+from hub.history.readers import active_signals, latest_by_key, read_topic
 from hub.kafka.clients import client_options
-from hub.readers import active_signals, latest_by_key, read_topic
 
 __all__ = [
     "print_capacity",

@@ -18,9 +18,9 @@ from contextlib import aclosing
 from hub.codec.serde import EventCodec
 from hub.contracts.events.envelope import EventEnvelope
 from hub.errors import HubError
+from hub.history.replay import decoded_items
 from hub.kafka.history_reader import HistoryReader
 from hub.processing.barrier import Gap, Position
-from hub.replay import decoded_items
 
 __all__ = ["GapReader", "GapUnreadable", "StallWatch"]
 

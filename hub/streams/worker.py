@@ -41,6 +41,7 @@ from hub.contracts.events.clock import ClockTicked
 from hub.domain.hub import TickOutputs
 from hub.domain.thresholds import Thresholds
 from hub.errors import HubError
+from hub.history.replay import ReplayWindow, replay_log
 from hub.kafka.log_reader import LogReader, RawRecord, starts_after
 from hub.kafka.output_producer import OutputProducer
 from hub.kafka.state_topic import StateTopic, state_key
@@ -48,7 +49,6 @@ from hub.logs import get_logger
 from hub.processing.keyed_state import KeyedWriter, from_entries
 from hub.processing.projector import Projector
 from hub.processing.tick_protocol import advance_ticks
-from hub.replay import ReplayWindow, replay_log
 from hub.streams.gap_reader import GapReader, StallWatch
 from hub.streams.outputs import output_records
 from hub.streams.transport import ReadCommittedApp

@@ -22,9 +22,9 @@ from hub.contracts.outputs import EscalationEvent, View
 from hub.domain import testing as given
 from hub.domain._common import packaged_text
 from hub.domain.thresholds import parse_thresholds
+from hub.history.readers import latest_by_key, read_topic
+from hub.history.replay import ReplayWindow, replay_log
 from hub.kafka.reading import Record, bounded_consumer, partitions_of, read_until_end
-from hub.readers import latest_by_key, read_topic
-from hub.replay import ReplayWindow, replay_log
 from hub.topics.declaration import TopicNames
 
 SILENCE_SECONDS = 6

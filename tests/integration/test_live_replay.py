@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from hub.analysis.records import events_from_archive, read_log_items, to_log_events
-from hub.archive.errors import RebuildRefused
-from hub.archive.reader import read_archive
 from hub.contracts.outputs import EscalationEvent, RegionView, View
 from hub.domain import testing as given
-from hub.readers import active_signals, read_topic, read_with_tombstones
-from hub.rebuild import VIEW_KINDS, check_processors_idle, processors_group
+from hub.history.analysis.records import events_from_archive, read_log_items, to_log_events
+from hub.history.archive.errors import RebuildRefused
+from hub.history.archive.reader import read_archive
+from hub.history.readers import active_signals, read_topic, read_with_tombstones
+from hub.history.rebuild import VIEW_KINDS, check_processors_idle, processors_group
 from hub.topics.declaration import TopicNames
 from tests.hub_process import hub_process
 from tests.integration.live_support import crisis, reader, signals_of, until, views

@@ -16,7 +16,7 @@ import pytest
 
 from hub.contracts.outputs import EscalationEvent, RegionView, ResourceCapacityView
 from hub.domain import testing as given
-from hub.readers import active_signals
+from hub.history.readers import active_signals
 from hub.topics.declaration import TopicNames
 from tests.hub_process import HubProcess
 from tests.integration.live_support import (

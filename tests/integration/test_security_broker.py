@@ -26,8 +26,8 @@ from hub.codec.serde import EventCodec
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.organisations import load_registry
 from hub.gateway.service import Gateway, GatewayWiring
+from hub.history.readers import latest_by_key
 from hub.kafka.clients import client_options, confluent_options
-from hub.readers import latest_by_key
 from hub.security.acls import AclPlan, AclRule
 from hub.security.admin import acl_admin, apply_plan
 from tests.harness import free_port, running_service
@@ -222,7 +222,7 @@ def test_kcr_topics_apply_logs_in_as_the_operator(hub: SecureHub) -> None:
 
 async def test_the_rebuild_idle_check_logs_in_as_the_operator(hub: SecureHub) -> None:
     """`kcr replay --rebuild` asks whether the processors run; on SASL it must log in to ask."""
-    from hub.rebuild import check_processors_idle
+    from hub.history.rebuild import check_processors_idle
 
     login = confluent_options(hub.settings())
     await check_processors_idle(hub.bootstrap, f"{hub.names.prefix}-no-such-group", login)

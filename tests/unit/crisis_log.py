@@ -9,7 +9,7 @@ from hub.codec.wire import pack
 from hub.contracts.events.clock import LogMark
 from hub.contracts.events.envelope import EventEnvelope
 from hub.domain import testing as given
-from hub.replay import LogItem
+from hub.history.replay import LogItem
 
 CLOCK = "kcr.log.clock"
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hub.analysis.records import events_from_archive, to_log_events
-from hub.analysis.report import write_report
-from hub.analysis.series import report_series
-from hub.archive.export import ArchiveWriter, to_archive_dict
 from hub.domain import testing as given
-from hub.replay import ReplayWindow, replay_items
-from hub.timetravel import state_at
+from hub.history.analysis.records import events_from_archive, to_log_events
+from hub.history.analysis.report import write_report
+from hub.history.analysis.series import report_series
+from hub.history.archive.export import ArchiveWriter, to_archive_dict
+from hub.history.replay import ReplayWindow, replay_items
+from hub.history.timetravel import state_at
 from tests.unit.crisis_log import crisis_log
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

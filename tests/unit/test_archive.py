@@ -11,12 +11,12 @@ import avro.io
 import fastavro
 import pytest
 
-from hub.archive.errors import ArchiveError
-from hub.archive.export import ArchiveWriter, select_topics, to_archive_dict
-from hub.archive.reader import log_items, read_archive
-from hub.archive.schema import ARCHIVE_RECORD_NAME, archive_schema, merge_named_types
 from hub.contracts.avro_schema import to_avro_record
-from hub.replay import replay_items
+from hub.history.archive.errors import ArchiveError
+from hub.history.archive.export import ArchiveWriter, select_topics, to_archive_dict
+from hub.history.archive.reader import log_items, read_archive
+from hub.history.archive.schema import ARCHIVE_RECORD_NAME, archive_schema, merge_named_types
+from hub.history.replay import replay_items
 from tests.unit.crisis_log import crisis_log
 
 

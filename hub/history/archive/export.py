@@ -1,6 +1,6 @@
 """``kcr export``: write log records to an Avro Object Container File (deflate), self-describing.
 
-The file's schema is :func:`hub.archive.schema.archive_schema`; see that module for why each
+The file's schema is :func:`hub.history.archive.schema.archive_schema`; see that module for why each
 event is stored as a typed Avro record. The file is written beside its destination and moved
 into place when complete, so a failed export never leaves a truncated archive. The log is read
 with the history reader (:mod:`hub.kafka.history_reader`) and decoded a batch at a time
@@ -21,8 +21,8 @@ from typing import Any, BinaryIO
 
 import fastavro
 
-from hub.archive.errors import ArchiveError
-from hub.archive.schema import archive_schema
+from hub.history.archive.errors import ArchiveError
+from hub.history.archive.schema import archive_schema
 from hub.codec.serde import EventCodec, LogRecord, schema_fullname
 from hub.codec.wire import unpack
 from hub.contracts.avro_schema import to_avro_record
@@ -31,7 +31,7 @@ from hub.contracts.models import schema_for
 from hub.errors import CodecError
 from hub.kafka.history_reader import HistoryReader, read_topics
 from hub.kafka.records import ConsumedRecord
-from hub.replay import Progress
+from hub.history.replay import Progress
 
 __all__ = [
     "ArchiveWriter",

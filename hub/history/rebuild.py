@@ -15,10 +15,10 @@ from collections.abc import Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
-from hub.archive.errors import RebuildRefused
 from hub.codec.serde import EventCodec
 from hub.contracts.outputs import CAPACITY, SCENARIOS, SITUATION
 from hub.domain.views import ViewRecord
+from hub.history.archive.errors import RebuildRefused
 from hub.kafka.groups import group_state
 from hub.kafka.history_reader import read_topics
 from hub.kafka.output_producer import OutputProducer

@@ -15,14 +15,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from hub.archive.reader import log_items
 from hub.codec.serde import EventCodec
 from hub.contracts.events.catalogue import FAMILIES
 from hub.contracts.events.clock import ClockTicked
 from hub.errors import CodecError
+from hub.history.archive.reader import log_items
+from hub.history.replay import LogItem
 from hub.kafka.history_reader import read_topics
 from hub.processing.barrier import Position
-from hub.replay import LogItem
 from hub.topics.declaration import TopicNames
 
 __all__ = ["LogEvent", "events_from_archive", "read_log_items", "to_log_events"]

@@ -1,9 +1,10 @@
 """What a replay shows an analyst: the views and signals as they stood at a moment of the log.
 
-:func:`state_at` reads a :class:`~hub.replay.ReplayResult` (folded up to ``until``): the view
-records the compacted topics would hold, and the escalation events. With ``since``, only what
-ticks after that time produced is listed (views whose record was computed after it, signal
-events of later ticks); the state itself is always folded from the beginning of the log.
+:func:`state_at` reads a :class:`~hub.history.replay.ReplayResult` (folded up to
+``until``): the view records the compacted topics would hold, and the escalation events. With
+``since``, only what ticks after that time produced is listed (views whose record was computed
+after it, signal events of later ticks); the state itself is always folded from the beginning
+of the log.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from hub.contracts.outputs import CAPACITY, SCENARIOS, SITUATION, EscalationEvent, View
-from hub.readers import active_signals
-from hub.replay import ReplayResult
+from hub.history.readers import active_signals
+from hub.history.replay import ReplayResult
 
 __all__ = ["ReplayState", "state_at"]
 

@@ -18,12 +18,12 @@ from typing import Any, NamedTuple, cast
 
 import fastavro
 
-from hub.archive.errors import ArchiveError
-from hub.archive.schema import ARCHIVE_RECORD_NAME, archive_schema, event_models
 from hub.contracts.avro_build import trusted_builder
 from hub.contracts.avro_schema import from_avro_record
 from hub.contracts.events.envelope import EventEnvelope
-from hub.replay import LogItem
+from hub.history.archive.errors import ArchiveError
+from hub.history.archive.schema import ARCHIVE_RECORD_NAME, archive_schema, event_models
+from hub.history.replay import LogItem
 
 __all__ = ["ArchivedRecord", "log_items", "read_archive"]
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from hub.contracts.outputs import EscalationResolved, RegionView, ResourceCapacityView
-from hub.replay import ReplayResult
+from hub.history.replay import ReplayResult
 
 __all__ = ["CapacityPoint", "GripPoint", "ReportSeries", "SignalSpan", "report_series"]
 

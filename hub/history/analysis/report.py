@@ -22,8 +22,8 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from hub.analysis.series import ReportSeries
 from hub.contracts.reference import load_reference
+from hub.history.analysis.series import ReportSeries
 
 __all__ = ["write_report"]
 

@@ -1,5 +1,0 @@
-"""Archives of the event log: Avro Object Container Files any Avro reader opens.
-
-:mod:`hub.archive.schema` defines the file's record schema, :mod:`hub.archive.export` writes an
-archive from the log, :mod:`hub.archive.reader` reads one back (no broker, no registry).
-"""
