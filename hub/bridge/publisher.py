@@ -14,15 +14,13 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
-
 from hub.bridge.problems import BridgeProblem, FieldError
 from hub.codec.headers import to_ce_headers
 from hub.codec.registry_client import RegistryUnavailable
 from hub.codec.serde import EventCodec
 from hub.contracts.events.envelope import EventEnvelope
 from hub.gateway.policy import GatewayPolicy
+from hub.kafka import aio
 from hub.topics.declaration import TopicNames
 
 __all__ = ["IngressPublisher"]
@@ -46,12 +44,12 @@ class IngressPublisher:
         self.names = names
         self.codec = codec
         self.max_record_bytes = max_record_bytes or GatewayPolicy().max_record_bytes
-        self._options = {"bootstrap_servers": bootstrap, **client}
-        self._producer: AIOKafkaProducer | None = None
+        self._bootstrap, self._client = bootstrap, dict(client)
+        self._producer: aio.AIOKafkaProducer | None = None
 
     async def start(self) -> None:
         """Create and connect the producer."""
-        producer = AIOKafkaProducer(enable_idempotence=True, linger_ms=2, **self._options)
+        producer = aio.producer(self._bootstrap, self._client, linger_ms=2)
         await producer.start()
         self._producer = producer
 
@@ -77,7 +75,7 @@ class IngressPublisher:
                 for value, key, headers in records
             ]
             await asyncio.gather(*sent)
-        except (KafkaError, RegistryUnavailable, ConnectionError) as error:
+        except (aio.KafkaError, RegistryUnavailable, ConnectionError) as error:
             detail = f"Could not publish to {topic}: {error!r}; resend the same events."
             raise BridgeProblem(503, "kafka-unavailable", detail) from error
         return topic

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from aiokafka import AIOKafkaProducer
-
 from hub.bridge.app import create_app
 from hub.bridge.config import BridgeConfig
 from hub.bridge.context import BridgeContext
@@ -22,6 +20,7 @@ from hub.bridge.webhooks import WebhookDelivery, WebhookWiring
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
 from hub.errors import HubError
+from hub.kafka import aio
 from hub.logs import get_logger
 from hub.serving import EmbeddedServer, embedded_config, listen
 
@@ -47,9 +46,7 @@ async def _deliver_webhooks(config: BridgeConfig, codec: EventCodec, stop: async
     wiring = WebhookWiring(
         config.bootstrap, config.names, codec, config.retry, config.client_config
     )
-    producer = AIOKafkaProducer(
-        bootstrap_servers=config.bootstrap, enable_idempotence=True, **config.client_config
-    )
+    producer = aio.producer(config.bootstrap, config.client_config)
     await producer.start()
     try:
         deliveries = [WebhookDelivery(wiring, org, t) for org, t in config.webhooks.items()]

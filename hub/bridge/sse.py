@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from pydantic import BaseModel
 
 from hub.bridge.problems import BridgeProblem, FieldError
@@ -25,6 +24,7 @@ from hub.codec.serde import EventCodec
 from hub.contracts.events.catalogue import to_cloudevent_json
 from hub.contracts.events.envelope import EventEnvelope
 from hub.errors import CodecError
+from hub.kafka.aio import AIOKafkaConsumer, Record, TopicPartition
 from hub.kafka.reading import bounded_consumer, partitions_of
 
 __all__ = [
@@ -73,7 +73,7 @@ def sse_message(event_id: str, event: str, data: Mapping[str, Any]) -> bytes:
     return f"id: {event_id}\nevent: {event}\ndata: {body}\n\n".encode()
 
 
-async def _decoded(codec: EventCodec, record: ConsumerRecord[bytes, bytes]) -> tuple[str, Any]:
+async def _decoded(codec: EventCodec, record: Record) -> tuple[str, Any]:
     try:
         return item_json(await codec.decode(record.value))
     except CodecError as error:

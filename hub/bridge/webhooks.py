@@ -20,10 +20,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeAlias
+from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from hub.bridge.config import RetryPolicy, WebhookTarget
 from hub.bridge.signing import signed_headers
@@ -32,13 +31,14 @@ from hub.codec.serde import EventCodec
 from hub.errors import CodecError
 from hub.gateway.deadletter import DeadLetter, deadletter_headers
 from hub.gateway.reasons import RejectReason
+from hub.kafka import aio
+from hub.kafka.aio import AIOKafkaProducer, Record
 from hub.logs import get_logger
 from hub.topics.declaration import TopicNames
 
 __all__ = ["WebhookDelivery", "WebhookWiring"]
 
 _log = get_logger("hub.bridge.webhooks")
-Record: TypeAlias = ConsumerRecord[bytes, bytes]
 
 
 @dataclass(frozen=True)
@@ -68,14 +68,12 @@ class WebhookDelivery:
 
     async def run(self, stop: asyncio.Event, producer: AIOKafkaProducer) -> None:
         """Follow the outbox and deliver every item until ``stop`` is set."""
-        consumer = AIOKafkaConsumer(
+        consumer = aio.consumer(
+            self.wiring.bootstrap,
             self.topic,
-            bootstrap_servers=self.wiring.bootstrap,
+            options=self.wiring.client_config,
             group_id=self.group_id,
-            enable_auto_commit=False,
             auto_offset_reset="earliest",
-            isolation_level="read_committed",
-            **dict(self.wiring.client_config),
         )
         await consumer.start()
         try:

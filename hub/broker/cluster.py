@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from confluent_kafka.admin import AdminClient
-
 from hub.broker.member import ClusterMember
 from hub.broker.process import LocalBroker, _new_cluster_id
 from hub.errors import BrokerError
+from hub.kafka.admin import admin_client
 
 __all__ = ["LocalCluster"]
 
@@ -57,7 +56,7 @@ class LocalCluster:
     def wait_registered(self, timeout: float = 60.0) -> None:
         """Wait until the cluster's metadata lists every node as a broker."""
         wanted = {node.node.node_id for node in self.nodes}
-        admin = AdminClient({"bootstrap.servers": self.bootstrap, "log_level": 0})
+        admin = admin_client(self.bootstrap)
         deadline = time.monotonic() + timeout
         while set(admin.list_topics(timeout=10).brokers) != wanted:
             if time.monotonic() > deadline:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from confluent_kafka.admin import AdminClient
+from hub.kafka.admin import admin_client
 
 __all__ = ["broker_answers", "port_is_open"]
 
@@ -23,7 +23,7 @@ def broker_answers(bootstrap: str, timeout: float = 2.0, **config: str) -> bool:
     host, _, port = bootstrap.split(",")[0].rpartition(":")
     if not port_is_open(host, int(port)):
         return False
-    admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0, **config})
+    admin = admin_client(bootstrap, config)
     try:
         metadata = admin.list_topics(timeout=timeout)
     except Exception:

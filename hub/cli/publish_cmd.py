@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from aiokafka import AIOKafkaProducer
 
 from hub.cli.common import console, err_console, settings
 from hub.codec.headers import to_ce_headers
@@ -18,6 +17,7 @@ from hub.codec.serde import EventCodec
 from hub.codec.structured import to_events
 from hub.contracts.events.envelope import EventEnvelope
 from hub.errors import ConfigurationError
+from hub.kafka import aio
 from hub.kafka.clients import client_options
 
 __all__ = ["publish", "to_events"]
@@ -37,9 +37,7 @@ async def _send(events: list[EventEnvelope], org: str) -> str:
     cfg = settings()
     codec = EventCodec(HttpSchemaRegistry(cfg.registry_url))
     topic = cfg.topics.ingress(org)
-    producer = AIOKafkaProducer(
-        bootstrap_servers=cfg.bootstrap, enable_idempotence=True, **client_options(cfg)
-    )
+    producer = aio.producer(cfg.bootstrap, client_options(cfg))
     await producer.start()
     try:
         for event in events:

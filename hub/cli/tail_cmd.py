@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import typer
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 from hub.cli.common import console, settings
 from hub.codec.headers import header_map
@@ -18,6 +17,7 @@ from hub.codec.serde import EventCodec
 from hub.contracts.events.catalogue import to_cloudevent_json
 from hub.contracts.events.envelope import EventEnvelope
 from hub.errors import CodecError
+from hub.kafka import aio
 from hub.kafka.clients import client_options
 
 __all__ = ["decode_record", "tail"]
@@ -40,7 +40,7 @@ async def _decode_value(codec: EventCodec, value: bytes | None) -> Any:
         return {"undecodable": "neither Avro wire format nor JSON", "hex": value[:64].hex()}
 
 
-async def decode_record(codec: EventCodec, record: ConsumerRecord[bytes, bytes]) -> dict[str, Any]:
+async def decode_record(codec: EventCodec, record: aio.Record) -> dict[str, Any]:
     """Return a record as a JSON-ready dict: position, key, headers and the decoded value."""
     return {
         "topic": record.topic,
@@ -72,13 +72,11 @@ def _print_readable(item: dict[str, Any]) -> None:
 async def _tail(topic: str, max_records: int, seconds: float, as_json: bool, begin: bool) -> int:
     cfg = settings()
     codec = EventCodec(HttpSchemaRegistry(cfg.registry_url))
-    consumer = AIOKafkaConsumer(
+    consumer = aio.consumer(
+        cfg.bootstrap,
         topic,
-        bootstrap_servers=cfg.bootstrap,
-        group_id=None,
+        options=client_options(cfg),
         auto_offset_reset="earliest" if begin else "latest",
-        isolation_level="read_committed",
-        **client_options(cfg),
     )
     await consumer.start()
     seen = 0

@@ -15,7 +15,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from aiokafka.errors import KafkaError
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
@@ -28,6 +27,7 @@ from hub.dashboard.context import context_of, viewer_from
 from hub.dashboard.errors import DashboardError, NotSignedIn, Unavailable
 from hub.dashboard.session import SESSION_COOKIE
 from hub.dashboard.tiles import tile_layout
+from hub.kafka.aio import KafkaError
 
 __all__ = ["AdviceDecision", "SignIn", "router"]
 

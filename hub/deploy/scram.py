@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from confluent_kafka.admin import (
-    AdminClient,
+from hub.kafka.admin import (
     ScramCredentialInfo,
     ScramMechanism,
     UserScramCredentialAlteration,
     UserScramCredentialUpsertion,
+    admin_client,
 )
-
 from hub.security.credentials import Credentials
 
 __all__ = ["upsert_scram_users"]
@@ -29,7 +28,7 @@ def upsert_scram_users(
     bootstrap: str, client_config: Mapping[str, str], credentials: Credentials
 ) -> list[str]:
     """Set the SCRAM-SHA-512 password of every user in ``credentials``; return their names."""
-    admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0, **client_config})
+    admin = admin_client(bootstrap, client_config)
     info = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, _ITERATIONS)
     upserts: list[UserScramCredentialAlteration] = [
         UserScramCredentialUpsertion(user, info, password.encode())

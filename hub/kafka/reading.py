@@ -3,35 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import Any, TypeAlias
+from typing import Any
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from hub.kafka import aio
+from hub.kafka.aio import AIOKafkaConsumer, Record, TopicPartition
 
-__all__ = ["bounded_consumer", "partitions_of", "read_until_end"]
-
-Record: TypeAlias = ConsumerRecord[bytes, bytes]
+__all__ = ["Record", "bounded_consumer", "partitions_of", "read_until_end"]
 
 
 def bounded_consumer(
     bootstrap: str, client_config: Mapping[str, Any] | None = None
 ) -> AIOKafkaConsumer:
     """Return a group-less, read-committed consumer for bounded reads (not started)."""
-    return AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        enable_auto_commit=False,
-        isolation_level="read_committed",
-        auto_offset_reset="earliest",
-        **(client_config or {}),
-    )
+    return aio.consumer(bootstrap, options=client_config, auto_offset_reset="earliest")
 
 
 async def partitions_of(
     bootstrap: str, topics: Iterable[str], client_config: Mapping[str, Any] | None = None
 ) -> list[TopicPartition]:
     """Return the partitions of those ``topics`` that exist, asking the cluster's metadata."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(client_config or {}))
+    admin = aio.admin(bootstrap, client_config)
     await admin.start()
     try:
         existing = set(await admin.list_topics())

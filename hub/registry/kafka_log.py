@@ -13,10 +13,8 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaError
-
+from hub.kafka import aio
+from hub.kafka.aio import KafkaError, TopicPartition
 from hub.logs import get_logger
 from hub.registry.errors import StorageFailure
 from hub.registry.records import Record, from_kafka, to_kafka
@@ -65,12 +63,8 @@ class KafkaRecordLog:
             ) from error
         for problem in report.differences.get(self.topic, []):
             _log.warning("registry.topic_differs", topic=self.topic, difference=problem)
-        producer = AIOKafkaProducer(
-            bootstrap_servers=self.bootstrap,
-            acks="all",
-            enable_idempotence=True,
-            client_id="kcr-schema-registry",
-            **self.client_config,
+        producer = aio.producer(
+            self.bootstrap, self.client_config, acks="all", client_id="kcr-schema-registry"
         )
         try:
             await producer.start()
@@ -81,12 +75,8 @@ class KafkaRecordLog:
 
     async def read_all(self) -> list[Record]:
         """Every record from the beginning up to the end offset as it is now."""
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap,
-            group_id=None,
-            enable_auto_commit=False,
-            client_id="kcr-schema-registry-reader",
-            **self.client_config,
+        consumer = aio.consumer(
+            self.bootstrap, options=self.client_config, client_id="kcr-schema-registry-reader"
         )
         try:
             await consumer.start()
@@ -101,7 +91,7 @@ class KafkaRecordLog:
 
     async def _partitions(self) -> set[int]:
         """The topic's partitions, once the cluster metadata shows them (a new topic lags)."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **self.client_config)
+        admin = aio.admin(self.bootstrap, self.client_config)
         await admin.start()
         try:
             for _ in range(_METADATA_ATTEMPTS):

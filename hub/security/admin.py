@@ -10,17 +10,17 @@ from collections.abc import Mapping
 from concurrent.futures import Future
 from typing import Any, cast
 
-from confluent_kafka import KafkaException
-from confluent_kafka.admin import (
+from hub.kafka.admin import (
     AclBinding,
     AclBindingFilter,
     AclOperation,
     AclPermissionType,
     AdminClient,
+    KafkaException,
     ResourcePatternType,
     ResourceType,
+    admin_client,
 )
-
 from hub.security.acls import AclPlan, AclRule
 from hub.security.errors import AclError
 
@@ -31,7 +31,7 @@ _TIMEOUT = 30.0
 
 def acl_admin(bootstrap: str, config: Mapping[str, str]) -> AdminClient:
     """An admin client for ``bootstrap`` with ``config`` (the admin user's SASL options)."""
-    return AdminClient({"bootstrap.servers": bootstrap, "log_level": 0, **config})
+    return admin_client(bootstrap, config)
 
 
 def _resource_type(name: str) -> ResourceType:

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
-
 from hub.codec.headers import to_ce_headers
 from hub.codec.serde import EventCodec
 from hub.contracts.events.envelope import EventEnvelope
 from hub.domain import testing as build
+from hub.kafka import aio
 from hub.logs import get_logger
 from hub.simulator.storyline import (
     SILENCE_ENDS,
@@ -61,16 +60,13 @@ class StoryPlayer:
         self.bootstrap, self.names, self.codec, self.settings = bootstrap, names, codec, settings
         self.on_beat = on_beat
         self.published = 0
-        self._producer: AIOKafkaProducer | None = None
+        self._producer: aio.AIOKafkaProducer | None = None
         self._started = 0.0
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event) -> None:
         """Play until ``stop`` is set (the story ends early; routine events go on)."""
         await self.codec.register_all()
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=self.bootstrap, enable_idempotence=True,
-            **dict(self.settings.client_config),
-        )  # fmt: skip
+        self._producer = aio.producer(self.bootstrap, self.settings.client_config)
         await self._producer.start()
         self._started = asyncio.get_running_loop().time()
         ready.set()

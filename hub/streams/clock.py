@@ -22,13 +22,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.errors import KafkaError
-
 from hub.codec.headers import to_ce_headers
 from hub.codec.serde import EventCodec
 from hub.contracts.events.catalogue import FAMILIES
 from hub.contracts.events.clock import ClockTicked, ClockTickedData, LogMark
+from hub.kafka import aio
+from hub.kafka.aio import AIOKafkaConsumer, KafkaError, TopicPartition
 from hub.kafka.reading import bounded_consumer, partitions_of, read_until_end
 from hub.logs import get_logger
 from hub.topics.declaration import TopicNames
@@ -169,9 +168,7 @@ class ClockService:
         topics = [self.names.log(f) for f in FAMILIES if f != "clock"]
         partitions = await partitions_of(self.bootstrap, topics, config)
         await self._recover(partitions)
-        producer = AIOKafkaProducer(
-            bootstrap_servers=self.bootstrap, enable_idempotence=True, **config
-        )
+        producer = aio.producer(self.bootstrap, config)
         consumer = bounded_consumer(self.bootstrap, config)
         await producer.start()
         await consumer.start()

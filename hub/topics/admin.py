@@ -6,10 +6,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from confluent_kafka import KafkaError, KafkaException
-from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
-
 from hub.errors import TopicMismatch
+from hub.kafka.admin import (
+    AdminClient,
+    ConfigResource,
+    KafkaError,
+    KafkaException,
+    NewTopic,
+    admin_client,
+)
 from hub.topics.declaration import TopicSpec
 
 __all__ = ["ApplyReport", "apply_topics", "default_replication", "delete_topics"]
@@ -44,7 +49,7 @@ class ApplyReport:
 
 
 def _admin(bootstrap: str, client_config: dict[str, str] | None) -> AdminClient:
-    return AdminClient({"bootstrap.servers": bootstrap, "log_level": 0, **(client_config or {})})
+    return admin_client(bootstrap, client_config)
 
 
 def apply_topics(
