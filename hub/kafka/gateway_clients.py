@@ -1,9 +1,9 @@
 """The gateway's Kafka clients on librdkafka, built in one place from its wiring.
 
 :class:`GatewayKafka` hands the gateway its group consumer, a new transactional producer
-(after a fatal error it asks for another) and bounded reads of the log and the ownership topic,
-all with the same login options. The gateway sees them only through its client protocols
-(:mod:`hub.gateway.clients`), so its retry logic is tested with fakes.
+(after a fatal error it asks for another) and bounded reads of the log and the ownership topic
+(by the history reader), all with the same login options. The gateway sees them only through
+its client protocols (:mod:`hub.gateway.clients`), so its retry logic is tested with fakes.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from hub.kafka.bounded import read_to_end
 from hub.kafka.group_consumer import GroupConsumer
+from hub.kafka.history_reader import read_topics
 from hub.kafka.records import ConsumedRecord
 from hub.kafka.transactional import TransactionalProducer
 
@@ -50,5 +50,9 @@ class GatewayKafka:
     def history(
         self, topics: Sequence[str], since_ms: int | None = None
     ) -> AsyncIterator[Sequence[ConsumedRecord]]:
-        """Batches of ``topics``' committed records up to their current end (from ``since_ms``)."""
-        return read_to_end(self.bootstrap, topics, self.group, self.options, since_ms)
+        """Batches of ``topics``' committed records up to their current end (from ``since_ms``).
+
+        Read by the history reader (:func:`~hub.kafka.history_reader.read_topics`) under the
+        gateway's group name, for the broker's access rules only: it joins no group.
+        """
+        return read_topics(self.bootstrap, topics, self.options, since_ms, name=self.group)

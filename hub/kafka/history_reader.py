@@ -1,7 +1,8 @@
 """Read history with librdkafka: committed records of given partitions, bounded, in batches.
 
 The reader of the past: ``kcr replay`` and ``--rebuild``, ``kcr export``, the report's log read,
-the worker's rebuild and its gap reads. Partitions are assigned (no group membership, nothing
+the worker's rebuild and its gap reads, and the gateway's start-up reads (its de-duplication
+window and ownership book). Partitions are assigned (no group membership, nothing
 committed) from a first offset each, and read up to an end fixed beforehand (by default the end
 offsets they had when the read began, the last stable offsets: records appended later are
 left out and an open transaction holds nothing up), read-committed: aborted records and
