@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from hub.replay import fewer_collections, replay_items
+from hub.history.replay import fewer_collections, replay_items
 from tests.unit.crisis_log import crisis_log
 
 

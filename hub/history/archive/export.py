@@ -21,17 +21,17 @@ from typing import Any, BinaryIO
 
 import fastavro
 
-from hub.history.archive.errors import ArchiveError
-from hub.history.archive.schema import archive_schema
 from hub.codec.serde import EventCodec, LogRecord, schema_fullname
 from hub.codec.wire import unpack
 from hub.contracts.avro_schema import to_avro_record
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.models import schema_for
 from hub.errors import CodecError
+from hub.history.archive.errors import ArchiveError
+from hub.history.archive.schema import archive_schema
+from hub.history.replay import Progress
 from hub.kafka.history_reader import HistoryReader, read_topics
 from hub.kafka.records import ConsumedRecord
-from hub.history.replay import Progress
 
 __all__ = [
     "ArchiveWriter",
