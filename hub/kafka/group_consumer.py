@@ -25,6 +25,7 @@ from confluent_kafka import (
 
 from hub.kafka.client_thread import ClientThread
 from hub.kafka.errors import kafka_unavailable
+from hub.kafka.librdkafka_config import consumer_config
 from hub.kafka.records import ConsumedRecord, Position
 from hub.logs import get_logger
 
@@ -41,20 +42,11 @@ class GroupConsumer:
     ) -> None:
         """Create the client (it connects on :meth:`subscribe`)."""
         self.group = group
-        self._consumer = Consumer(
-            {
-                "bootstrap.servers": bootstrap,
-                "group.id": group,
-                "enable.auto.commit": False,
-                "enable.auto.offset.store": False,
-                "isolation.level": "read_committed",
-                "auto.offset.reset": "earliest",
-                "session.timeout.ms": 10000,  # a killed member's partitions move on within 10 s
-                "topic.metadata.refresh.interval.ms": 5000,  # new ingress topics within 5 s
-                "log_level": 3,
-                **(options or {}),
-            }
-        )
+        extra = {
+            "session.timeout.ms": 10000,  # a killed member's partitions move on within 10 s
+            "topic.metadata.refresh.interval.ms": 5000,  # new ingress topics within 5 s
+        }
+        self._consumer = Consumer(consumer_config(bootstrap, group, options, extra))
         self._thread = ClientThread(f"consumer-{group}")
 
     async def subscribe(self, pattern: str) -> None:

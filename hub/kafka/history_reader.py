@@ -1,9 +1,9 @@
 """Read history with librdkafka: committed records of given partitions, bounded, in batches.
 
 The reader of the past: ``kcr replay`` and ``--rebuild``, ``kcr export``, the report's log read,
-the worker's rebuild and its gap reads, and the gateway's start-up reads (its de-duplication
-window and ownership book). Partitions are assigned (no group membership, nothing
-committed) from a first offset each, and read up to an end fixed beforehand (by default the end
+the worker's rebuild and its gap reads, the gateway's start-up reads (its de-duplication
+window and ownership book), and the processors' saved state at start. Partitions are assigned
+(no group membership, nothing committed) from a first offset each, and read up to an end fixed beforehand (by default the end
 offsets they had when the read began, the last stable offsets: records appended later are
 left out and an open transaction holds nothing up), read-committed: aborted records and
 transaction markers never come out. Records of one partition come in offset order; partitions
@@ -28,6 +28,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Topic
 
 from hub.kafka.client_thread import ClientThread
 from hub.kafka.errors import KafkaUnavailable, kafka_unavailable
+from hub.kafka.librdkafka_config import consumer_config
 from hub.kafka.records import ConsumedRecord, Position
 from hub.logs import get_logger
 
@@ -63,20 +64,8 @@ class HistoryReader:
         """
         self.batch_size = batch_size
         self._thread = ClientThread("kcr-history")
-        self._consumer = Consumer(
-            {
-                "bootstrap.servers": bootstrap,
-                "group.id": name,
-                "enable.auto.commit": False,
-                "enable.auto.offset.store": False,
-                "enable.partition.eof": True,
-                "isolation.level": "read_committed",
-                "auto.offset.reset": "earliest",
-                "queued.max.messages.kbytes": PREFETCH_KB,
-                "log_level": 3,
-                **(options or {}),
-            }
-        )
+        extra = {"enable.partition.eof": True, "queued.max.messages.kbytes": PREFETCH_KB}
+        self._consumer = Consumer(consumer_config(bootstrap, name, options, extra))
 
     async def topic_names(self) -> list[str]:
         """Return the names of every topic of the cluster, sorted."""

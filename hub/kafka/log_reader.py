@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
+from hub.kafka.librdkafka_config import consumer_config
+
 __all__ = ["LogReader", "RawRecord", "starts_after"]
 
 Position = tuple[str, int]
@@ -50,20 +52,11 @@ class LogReader:
         """Prepare a reader whose offsets are reported as ``group`` (nothing is read yet)."""
         self.group = group
         self.max_records = max_records
-        self._consumer = Consumer(
-            {
-                "bootstrap.servers": bootstrap,
-                "group.id": group,
-                "enable.auto.commit": False,
-                "enable.auto.offset.store": False,
-                "isolation.level": "read_committed",
-                "auto.offset.reset": "earliest",
-                "fetch.wait.max.ms": 20,  # a live tick waits for these records: fetch soon
-                "queued.max.messages.kbytes": 65536,
-                "log_level": 3,
-                **(options or {}),
-            }
-        )
+        extra = {
+            "fetch.wait.max.ms": 20,  # a live tick waits for these records: fetch soon
+            "queued.max.messages.kbytes": 65536,
+        }
+        self._consumer = Consumer(consumer_config(bootstrap, group, options, extra))
         self._closed = False
 
     def assign(self, starts: Mapping[Position, int]) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
 from hub.errors import HubError
+from hub.kafka.librdkafka_config import producer_config
 
 __all__ = ["OutputProducer", "OutputsUndelivered"]
 
@@ -38,16 +39,7 @@ class OutputProducer:
 
     def __init__(self, bootstrap: str, options: Mapping[str, str] | None = None) -> None:
         """Connect lazily to ``bootstrap`` with the login in ``options`` (librdkafka keys)."""
-        self._producer = Producer(
-            {
-                "bootstrap.servers": bootstrap,
-                "acks": "all",
-                "enable.idempotence": True,
-                "linger.ms": 5,
-                "log_level": 3,
-                **(options or {}),
-            }
-        )
+        self._producer = Producer(producer_config(bootstrap, options, {"linger.ms": 5}))
         self._failures: list[str] = []
 
     def send(

@@ -3,8 +3,9 @@
 The processors keep their state as keyed entries (:mod:`hub.processing.keyed_state`) on one
 compacted, single-partition topic (``<prefix>-processors-projector-changelog``, the name the
 Faust table that held it before used, so a state saved then is read now). Entries are written
-through the processors' librdkafka producer; this module reads them back at start with one
-librdkafka consumer in large batches, up to the end the topic had when the read began. Faust's
+through the processors' librdkafka producer; this module reads them back at start with the
+history reader (:mod:`hub.kafka.history_reader`) in large batches, up to the end the topic had
+when the read began. Faust's
 table recovery took ~45 s for the 40,000 entries of 20,000 active incidents on the 2-core
 machine (its per-record stream); this read takes about a second.
 
@@ -15,16 +16,17 @@ a record without a value (a tombstone) deletes its key.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-import time
 from collections.abc import Mapping
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
+
+from hub.kafka.history_reader import read_topics
 
 __all__ = ["StateTopic", "state_key"]
 
-_BATCH = 10_000
 _TIMEOUT = 15.0
 
 
@@ -76,56 +78,19 @@ class StateTopic:
         return True
 
     async def read(self) -> dict[str, bytes]:
-        """Return every entry the topic holds (its end as the read began), by key."""
-        return await asyncio.to_thread(self._read)
+        """Return every entry the topic holds (its end as the read began), by key.
 
-    def _read(self) -> dict[str, bytes]:
-        consumer = Consumer(
-            {
-                "bootstrap.servers": self.bootstrap,
-                "group.id": self.group,  # never joined nor committed: assigned
-                "enable.auto.commit": False,
-                "enable.partition.eof": True,
-                "isolation.level": "read_committed",
-                "queued.max.messages.kbytes": 65536,
-                "log_level": 3,
-                **self.options,
-            }
-        )
-        try:
-            low, high = _watermarks(consumer, TopicPartition(self.name, 0))
-            entries: dict[str, bytes] = {}
-            if high <= low:
-                return entries
-            consumer.assign([TopicPartition(self.name, 0, low)])
-            position = low
-            while position < high:
-                for message in consumer.consume(_BATCH, 1.0):
-                    error = message.error()
-                    if error is not None:
-                        if error.code() == KafkaError._PARTITION_EOF:
-                            position = high
-                            break
-                        raise KafkaException(error)
-                    key, value = json.loads(message.key() or b'""'), message.value()
+        Read with the history reader (:func:`hub.kafka.history_reader.read_topics`): assigned,
+        read-committed, in large batches; a tombstone deletes its key.
+        """
+        entries: dict[str, bytes] = {}
+        batches = read_topics(self.bootstrap, [self.name], self.options, name=self.group)
+        async with contextlib.aclosing(batches):
+            async for batch in batches:
+                for record in batch:
+                    key, value = json.loads(record.key() or b'""'), record.value()
                     if value is None:
                         entries.pop(key, None)
                     else:
                         entries[key] = value
-                    position = (message.offset() or 0) + 1
-            return entries
-        finally:
-            consumer.close()
-
-
-def _watermarks(consumer: Consumer, partition: TopicPartition) -> tuple[int, int]:
-    """The partition's first and next offsets; a topic just created may need a few seconds."""
-    deadline = time.monotonic() + _TIMEOUT
-    while True:
-        try:
-            low, high = consumer.get_watermark_offsets(partition, timeout=_TIMEOUT)
-            return int(low), int(high)
-        except KafkaException:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)  # no leader yet
+        return entries

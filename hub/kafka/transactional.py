@@ -26,6 +26,7 @@ from hub.kafka.errors import (
     TransactionRetriable,
     transaction_error,
 )
+from hub.kafka.librdkafka_config import producer_config
 from hub.kafka.records import OutRecord, Position
 
 __all__ = ["CALL_BOUND_S", "TRANSACTION_TIMEOUT_S", "TransactionalProducer"]
@@ -53,18 +54,12 @@ class TransactionalProducer:
     ) -> None:
         """Create the client (it connects lazily); call :meth:`init` before the first batch."""
         self.transactional_id = transactional_id
-        self._producer = Producer(
-            {
-                "bootstrap.servers": bootstrap,
-                "transactional.id": transactional_id,
-                "enable.idempotence": True,
-                "acks": "all",
-                "linger.ms": linger_ms,
-                "transaction.timeout.ms": int(TRANSACTION_TIMEOUT_S * 1000),
-                "log_level": 3,
-                **(options or {}),
-            }
-        )
+        extra = {
+            "transactional.id": transactional_id,
+            "linger.ms": linger_ms,
+            "transaction.timeout.ms": int(TRANSACTION_TIMEOUT_S * 1000),
+        }
+        self._producer = Producer(producer_config(bootstrap, options, extra))
         self._thread = ClientThread(f"txn-{transactional_id}")
 
     async def init(self, timeout: float = 30.0) -> None:
