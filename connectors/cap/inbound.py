@@ -169,7 +169,7 @@ def _check_alert(alert: CapAlert) -> None:
             fix="add <references>sender,identifier,sent</references> of the original alert.",
         )
     foreign = sorted({ref.sender for ref in alert.references if ref.sender != alert.sender})
-    if foreign:
+    if foreign and alert.msg_type != "Alert":
         raise CapRefused(
             "reference_foreign",
             f"the {alert.msg_type} from {alert.sender} references messages of "

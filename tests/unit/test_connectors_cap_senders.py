@@ -123,6 +123,13 @@ def test_one_foreign_reference_among_own_ones_is_refused() -> None:
     assert _refused(xml).reason == "reference_foreign"
 
 
+def test_an_alert_may_cite_another_senders_alert() -> None:
+    """A new Alert that references another sender's alert only cites it: its own incident."""
+    event = _event(_cap(sender="meldkamer@zeeland.nl", identifier="9", head=_ref("lcms@vr19.nl")))
+    assert isinstance(event, IncidentReported)
+    assert event.data.incident_id == "vr19:cap-meldkamer@zeeland.nl-9"
+
+
 @pytest.mark.parametrize("msg_type", ["Update", "Cancel"])
 def test_a_foreign_senders_arealess_change_cannot_reach_a_dutch_incident(msg_type: str) -> None:
     """Without an area, a foreign sender's Update/Cancel resolves only in its own namespace.
