@@ -1,39 +1,38 @@
-"""From CAP areas to safety regions.
+"""From CAP areas to safety regions, by the regions' real boundaries (:mod:`hub.geo`).
 
-The registry knows each region's centre point, not its boundary, so geometry maps by centres.
 Each ``<area>`` is matched by the first rule that finds regions, most explicit first:
 
 1. geocodes: a value that names a region (``vr19`` or the CBS code ``VR19``) under one of the
    valueNames in the tables (``nl.kcr.region``, ``veiligheidsregio``, ``VR``, ``CBS``);
 2. an areaDesc that means the whole country (``Nederland``, ``Netherlands``, ...): every region;
-3. polygons: the regions whose centre lies inside; else the region nearest the polygon's
-   centroid, if its centre is within the match radius (60 km by default);
-4. circles: the regions whose centre lies within the circle; else the nearest region centre
-   within the match radius of the circle's centre;
+3. geometry: the regions the area's polygons and circles together overlap (a multi-polygon is
+   its parts; an overlap counts from 1 % of the area or of the region, so a sliver that comes
+   from the generalised boundaries adds no neighbour; an area on inland water such as the
+   IJsselmeer maps to the region(s) with the nearest boundary);
+4. an areaDesc that names a province (``Noord-Holland``, ``Provincie Limburg``, ``South
+   Holland``): the regions it contains (:mod:`hub.geo.provinces`);
 5. an areaDesc that is a region name (``Zeeland``, ``Veiligheidsregio Zeeland``).
 
-Nearest-centre matching is an approximation near region borders, documented as such until the
-registry carries boundaries.
+An area whose geometry lies wholly outside the Netherlands (Aachen, Antwerpen, the open sea)
+and that no other rule maps is listed in :attr:`AreaMatch.outside`: the importer refuses an
+alert that maps nowhere else with ``area_outside_nl``. There is no nearest-centre guess.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from shapely import unary_union
+from shapely.geometry.base import BaseGeometry
+
 from connectors.cap.model import CapArea
 from connectors.cap.tables import CapTables
-from hub.contracts.geo import GeoPoint, haversine_km
-from hub.contracts.organisations import Organisation, OrganisationRegistry
+from hub.contracts.geo import GeoPoint
+from hub.contracts.organisations import OrganisationRegistry
+from hub.geo import Boundaries, circle_shape, load_boundaries, polygon_shape, province_regions
 
-__all__ = [
-    "AreaMatch",
-    "match_areas",
-    "nearest_region",
-    "point_in_polygon",
-    "polygon_centroid",
-]
+__all__ = ["AreaMatch", "area_shape", "match_areas", "polygon_centroid"]
 
 _PLACE_MAX = 200
 _DECIMALS = 6
@@ -42,22 +41,23 @@ _DECIMALS = 6
 
 @dataclass(frozen=True, slots=True)
 class AreaMatch:
-    """The regions that CAP areas map to, and a place and point for the hub location."""
+    """The regions CAP areas map to, a place and point for the hub location, and areas abroad.
+
+    ``outside`` holds the descriptions of areas whose geometry lies wholly outside the
+    Netherlands and that no other rule mapped.
+    """
 
     regions: tuple[str, ...]
     place: str | None
     point: GeoPoint | None
+    outside: tuple[str, ...] = ()
 
 
-def point_in_polygon(point: GeoPoint, polygon: Sequence[GeoPoint]) -> bool:
-    """Whether ``point`` lies inside ``polygon`` (ray casting on latitude and longitude)."""
-    inside = False
-    for a, b in itertools.pairwise(polygon):
-        if (a.lat > point.lat) != (b.lat > point.lat):
-            crossing = a.lon + (point.lat - a.lat) * (b.lon - a.lon) / (b.lat - a.lat)
-            if point.lon < crossing:
-                inside = not inside
-    return inside
+@dataclass(frozen=True, slots=True)
+class _Lookup:
+    registry: OrganisationRegistry
+    tables: CapTables
+    boundaries: Boundaries
 
 
 def polygon_centroid(polygon: Sequence[GeoPoint]) -> GeoPoint:
@@ -68,70 +68,59 @@ def polygon_centroid(polygon: Sequence[GeoPoint]) -> GeoPoint:
     return GeoPoint(lat=round(lat, _DECIMALS), lon=round(lon, _DECIMALS))
 
 
-def nearest_region(point: GeoPoint, registry: OrganisationRegistry, radius_km: float) -> str | None:
-    """Return the region whose centre is nearest ``point``, if within ``radius_km``."""
-    best: tuple[float, str] | None = None
-    for region, centre in _centres(registry):
-        distance = haversine_km(point, centre)
-        if distance <= radius_km and (best is None or distance < best[0]):
-            best = (distance, region.id)
-    return best[1] if best else None
+def area_shape(area: CapArea) -> BaseGeometry | None:
+    """Return the union of ``area``'s polygons and circles, or None if it has no geometry."""
+    shapes = [polygon_shape(p) for p in area.polygons if p]
+    shapes += [circle_shape(centre, radius) for centre, radius in area.circles]
+    return unary_union(shapes) if shapes else None
 
 
-def _centres(registry: OrganisationRegistry) -> list[tuple[Organisation, GeoPoint]]:
-    return [(r, r.centre) for r in registry.regions() if r.centre is not None]
-
-
-def _by_geocode(area: CapArea, registry: OrganisationRegistry, tables: CapTables) -> set[str]:
-    names = {name.casefold() for name in tables.region_geocode_names}
+def _by_geocode(area: CapArea, lookup: _Lookup) -> set[str]:
+    names = {name.casefold() for name in lookup.tables.region_geocode_names}
     values = (v.strip().lower() for n, v in area.geocodes if n.strip().casefold() in names)
-    return {v for v in values if registry.is_region(v)}
+    return {v for v in values if lookup.registry.is_region(v)}
 
 
-def _by_country(area: CapArea, registry: OrganisationRegistry, tables: CapTables) -> set[str]:
-    if area.description.strip().casefold() in tables.national_area_names:
-        return set(registry.region_ids())
+def _by_country(area: CapArea, lookup: _Lookup) -> set[str]:
+    if area.description.strip().casefold() in lookup.tables.national_area_names:
+        return set(lookup.registry.region_ids())
     return set()
 
 
-def _by_polygon(area: CapArea, registry: OrganisationRegistry, tables: CapTables) -> set[str]:
-    found: set[str] = set()
-    for polygon in area.polygons:
-        inside = {r.id for r, c in _centres(registry) if point_in_polygon(c, polygon)}
-        nearest = nearest_region(polygon_centroid(polygon), registry, tables.match_radius_km)
-        found |= inside or ({nearest} if nearest else set())
-    return found
+def _by_geometry(area: CapArea, lookup: _Lookup) -> set[str]:
+    shape = area_shape(area)
+    return set(lookup.boundaries.overlapping(shape)) if shape is not None else set()
 
 
-def _by_circle(area: CapArea, registry: OrganisationRegistry, tables: CapTables) -> set[str]:
-    found: set[str] = set()
-    for centre, radius in area.circles:
-        inside = {r.id for r, c in _centres(registry) if haversine_km(centre, c) <= radius}
-        nearest = nearest_region(centre, registry, tables.match_radius_km)
-        found |= inside or ({nearest} if nearest else set())
-    return found
+def _by_province(area: CapArea, lookup: _Lookup) -> set[str]:
+    return set(province_regions(area.description))
 
 
-def _by_name(area: CapArea, registry: OrganisationRegistry, tables: CapTables) -> set[str]:
+def _by_name(area: CapArea, lookup: _Lookup) -> set[str]:
     name = area.description.strip().casefold().removeprefix("veiligheidsregio ").strip()
-    return {r.id for r in registry.regions() if r.name.casefold() == name}
+    return {r.id for r in lookup.registry.regions() if r.name.casefold() == name}
 
 
-_RULES: tuple[Callable[[CapArea, OrganisationRegistry, CapTables], set[str]], ...] = (
+_RULES: tuple[Callable[[CapArea, _Lookup], set[str]], ...] = (
     _by_geocode,
     _by_country,
-    _by_polygon,
-    _by_circle,
+    _by_geometry,
+    _by_province,
     _by_name,
 )
 
 
-def _regions_of(area: CapArea, registry: OrganisationRegistry, tables: CapTables) -> set[str]:
+def _regions_of(area: CapArea, lookup: _Lookup) -> set[str]:
     for rule in _RULES:
-        found = rule(area, registry, tables)
+        found = rule(area, lookup) & set(lookup.registry.region_ids())
         if found:
             return found
     return set()
+
+
+def _abroad(area: CapArea, lookup: _Lookup) -> bool:
+    shape = area_shape(area)
+    return shape is not None and lookup.boundaries.outside(shape)
 
 
 def _first_point(areas: Iterable[CapArea]) -> GeoPoint | None:
@@ -151,11 +140,24 @@ def _place(areas: Iterable[CapArea]) -> str | None:
 
 
 def match_areas(
-    areas: Sequence[CapArea], registry: OrganisationRegistry, tables: CapTables
+    areas: Sequence[CapArea],
+    registry: OrganisationRegistry,
+    tables: CapTables,
+    boundaries: Boundaries | None = None,
 ) -> AreaMatch:
-    """Return the regions ``areas`` map to (registry order), with a place and a point."""
+    """Return the regions ``areas`` map to (registry order), with a place, a point, areas abroad.
+
+    ``boundaries`` defaults to the packaged region boundaries.
+    """
+    lookup = _Lookup(registry, tables, boundaries or load_boundaries())
     found: set[str] = set()
+    outside: list[str] = []
     for area in areas:
-        found |= _regions_of(area, registry, tables)
+        mapped = _regions_of(area, lookup)
+        found |= mapped
+        if not mapped and _abroad(area, lookup):
+            outside.append(area.description.strip() or "an area without description")
     regions = tuple(r for r in registry.region_ids() if r in found)
-    return AreaMatch(regions=regions, place=_place(areas), point=_first_point(areas))
+    return AreaMatch(
+        regions=regions, place=_place(areas), point=_first_point(areas), outside=tuple(outside)
+    )

@@ -20,6 +20,8 @@ REASONS: Mapping[str, str] = MappingProxyType(
         "language_unsupported": "no <info> block in Dutch (nl) or English (en)",
         "references_invalid": "an Update or Cancel must name its alert as sender,identifier,sent",
         "area_unmapped": "no <area> maps to a safety region and no fallback region was given",
+        "area_outside_nl": "no <area> maps to a safety region and one lies wholly abroad",
+        "reference_foreign": "an Update or Cancel references another sender's message",
         "area_invalid": "a <polygon> or <circle> is not 'lat,lon' pairs as CAP prescribes",
         "invalid_event": "the mapped event does not validate against the hub contract",
     }

@@ -7,24 +7,33 @@ Mapping (tables in ``data/cap_mapping.json``):
   status but ``Actual`` (``status_not_actual``): exercises and tests never enter the log.
 - Ids are deterministic, so importing the same message again yields the same event id and the
   gateway drops the duplicate. Event id: a UUID 5 of source organisation, CAP sender,
-  identifier and sent time. Incident id, in the importing organisation's namespace
-  (``<source_org>:...``, see :mod:`hub.contracts.ownership`), so two feeds' local numbers never
-  collide and only that organisation can update or cancel it: the single token of
-  ``<incidents>`` if the sender names one; else ``cap-<sender>-<identifier>`` of the message
-  itself (Alert) or of the first entry of ``<references>`` (Update, Cancel), which is the
-  original alert. The hub's own CAP (sender ``kcr-hub``) names hub-wide ids: kept as they are
-  (the gateway still refuses an id another organisation owns). ``causationid`` of an
-  Update or Cancel is the event id of the last referenced message.
+  identifier and sent time. Incident id: ``<source_org>:cap-<sender>-<local>``, namespaced by
+  the importing organisation (see :mod:`hub.contracts.ownership`: only it can update or cancel
+  the incident) and by the CAP sender (two senders of one feed using the same local number get
+  two incidents). ``<local>`` is the single token of ``<incidents>`` if the sender names one;
+  else the identifier of the message itself (Alert) or of the first entry of ``<references>``
+  (Update, Cancel), which is the original alert; so an alert whose ``<incidents>`` names the
+  first alert's identifier joins that alert's incident. An Update or Cancel may reference only
+  its own sender's messages (else ``reference_foreign``), so it resolves in its own namespace
+  and cannot reach another sender's incident: one without an area from a foreign sender names
+  an incident that sender never created (its alerts abroad were refused), which the gateway
+  admits and the projection ignores. The hub's own CAP (sender ``kcr-hub``) names hub-wide
+  ids: kept as they are (the gateway still refuses an id another organisation owns).
+  ``causationid`` of an Update or Cancel is the event id of the last referenced message.
 - Info block: the first in Dutch or English (``nl*``/``en*``; CAP's default is ``en-US``).
-- Category: a hub category named in eventCode ``nl.kcr.category``; else the first keyword of
-  the table found at a word start of the event or headline; else the CAP category table;
-  ``other`` comes with a note.
+- Category: a hub category named in eventCode ``nl.kcr.category``; else the CAP category,
+  which is authoritative: the first keyword of the table found at a word start of the event or
+  headline refines it only to a hub category within it (``Met`` with "overstroming" is
+  ``flood``; a ``Fire`` alert that mentions 112 stays ``fire``), and chooses freely only for
+  ``Other``; else the CAP category table; ``other`` comes with a note.
 - Severity: CAP severity; ``Unknown`` is derived from urgency; certainty ``Unlikely`` lowers
   it one step.
 - GRIP (CAP has none): the ``grip_level`` argument, else a CAP parameter ``GRIP``, else (for
   an Alert only) the table by severity: minor 0, moderate 1, severe 2, extreme 3. An Update
   changes GRIP only when it is given explicitly.
-- Regions: see :mod:`connectors.cap.area`. If no area maps, an Alert is refused with
+- Regions: see :mod:`connectors.cap.area` (real boundaries, provinces). If no area maps and
+  an area's geometry lies wholly outside the Netherlands, the message is refused with
+  ``area_outside_nl``, fallback region or not. Else if no area maps, an Alert is refused with
   ``area_unmapped`` unless ``fallback_region`` is given (say, by a region's own CAP feed whose
   alerts are all local), and so is an Update whose areas all lie elsewhere; an Update without
   any ``<area>`` leaves the regions unchanged, with a note. We do not default to the sender's
@@ -36,19 +45,16 @@ Mapping (tables in ``data/cap_mapping.json``):
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, TypeVar
-from uuid import NAMESPACE_URL, uuid5
 
 from pydantic import ValidationError
 
 from connectors.cap.area import AreaMatch, match_areas
 from connectors.cap.errors import CapRefused, CapSchemaError
+from connectors.cap.ids import cap_event_id, incident_id_of
 from connectors.cap.model import CAP_NS, CapAlert, CapInfo, CapRef, read_alert
-from connectors.cap.outbound import HUB_SENDER
 from connectors.cap.tables import CapTables, load_tables
 from connectors.cap.xmlsafe import Element, XmlMalformed, namespace_of, parse_xml, schema_violations
 from connectors.schemas import CAP_1_2_XSD, load_schema
@@ -60,7 +66,6 @@ from hub.contracts.events.incident import (
     Severity,
 )
 from hub.contracts.organisations import OrganisationRegistry, load_registry
-from hub.contracts.ownership import qualified_id
 from hub.contracts.reference import load_reference
 
 __all__ = ["CapImport", "IncidentEvent", "cap_event_id", "cap_to_events"]
@@ -73,7 +78,7 @@ _E = TypeVar("_E", IncidentReported, IncidentUpdated, IncidentClosed)
 _SEVERITY_ORDER = (Severity.MINOR, Severity.MODERATE, Severity.SEVERE, Severity.EXTREME)
 _LANGUAGES = ("nl", "en")
 _TLP_IN_RESTRICTION = re.compile(r"\bTLP:(CLEAR|GREEN|AMBER\+STRICT|AMBER|RED)\b", re.IGNORECASE)
-_TITLE_MAX, _TEXT_MAX, _ID_MAX = 200, 10_000, 200
+_TITLE_MAX, _TEXT_MAX = 200, 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +168,15 @@ def _check_alert(alert: CapAlert) -> None:
             identifier=ident,
             fix="add <references>sender,identifier,sent</references> of the original alert.",
         )
+    foreign = sorted({ref.sender for ref in alert.references if ref.sender != alert.sender})
+    if foreign and alert.msg_type != "Alert":
+        raise CapRefused(
+            "reference_foreign",
+            f"the {alert.msg_type} from {alert.sender} references messages of "
+            f"{', '.join(foreign)}; a sender may update or cancel only its own alerts",
+            identifier=ident,
+            fix=f"let {foreign[0]} send the {alert.msg_type}, or send a new Alert of your own.",
+        )
 
 
 def _pick_info(alert: CapAlert, ctx: _Context) -> CapInfo:
@@ -184,29 +198,6 @@ def _pick_info(alert: CapAlert, ctx: _Context) -> CapInfo:
         identifier=alert.identifier,
         fix="add an <info> block with <language>nl-NL</language> or en-US.",
     )
-
-
-def cap_event_id(source_org: str, sender: str, identifier: str, sent: datetime) -> str:
-    """Return the deterministic hub event id of CAP message (sender, identifier, sent)."""
-    instant = sent.astimezone(UTC).isoformat()
-    return str(uuid5(NAMESPACE_URL, f"urn:kcr:cap:{source_org}:{sender}:{identifier}:{instant}"))
-
-
-def _incident_id(alert: CapAlert, source_org: str) -> str:
-    origin = alert.references[0] if alert.msg_type != "Alert" else alert
-    # The hub's own CAP names hub-wide ids already; every other feed's ids are local to it.
-    namespace = None if origin.sender == HUB_SENDER else source_org
-    if len(alert.incidents) == 1:
-        return _bounded_id(namespace, alert.incidents[0])
-    return _bounded_id(namespace, f"cap-{origin.sender}-{origin.identifier}")
-
-
-def _bounded_id(namespace: str | None, text: str) -> str:
-    clean = re.sub(r"\s+", "_", text.strip())
-    qualify = (lambda i: i) if namespace is None else (lambda i: qualified_id(namespace, i))
-    if len(qualify(clean)) <= _ID_MAX:
-        return qualify(clean)
-    return qualify("cap-" + hashlib.sha256(clean.encode()).hexdigest())
 
 
 def _envelope(alert: CapAlert, ctx: _Context, incident_id: str) -> dict[str, Any]:
@@ -238,9 +229,10 @@ def _category(info: CapInfo, ctx: _Context) -> str:
     named = [v for n, v in info.event_codes if n == tables.event_code_name]
     if named and named[0] in load_reference().category_codes():
         return named[0]
+    allowed = _refinements(info.categories, tables)
     text = f"{info.event} {info.headline or ''}".casefold()
     for keyword, code in tables.event_keywords:
-        if re.search(rf"\b{re.escape(keyword)}", text):
+        if code in allowed and re.search(rf"\b{re.escape(keyword)}", text):
             return code
     mapped = (tables.categories[category] for category in info.categories)
     code = next((code for code in mapped if code != "other"), "other")
@@ -250,6 +242,18 @@ def _category(info: CapInfo, ctx: _Context) -> str:
             "category; mapped to 'other'"
         )
     return code
+
+
+def _refinements(categories: tuple[str, ...], tables: CapTables) -> frozenset[str]:
+    """Return the hub categories a keyword may choose: those within the CAP categories given.
+
+    The CAP category is authoritative: a keyword refines it (``Met`` and "overstroming" is a
+    flood, still ``Met``) but never leaves it (a ``Fire`` alert that mentions 112 stays a fire).
+    Only ``Other`` or no category at all lets a keyword choose any hub category.
+    """
+    if not categories or "Other" in categories:
+        return frozenset(tables.cap_categories)
+    return frozenset(code for code, cap in tables.cap_categories.items() if cap in categories)
 
 
 def _severity(info: CapInfo, tables: CapTables) -> Severity:
@@ -271,12 +275,26 @@ def _explicit_grip(info: CapInfo, ctx: _Context) -> str | None:
     return None
 
 
-def _areas(info: CapInfo, ctx: _Context) -> AreaMatch:
+def _areas(alert: CapAlert, info: CapInfo, ctx: _Context) -> AreaMatch:
     match = match_areas(info.areas, ctx.registry, ctx.tables)
-    if match.regions or ctx.fallback_region is None:
+    if match.regions:
+        return match
+    if match.outside:
+        raise _abroad(alert, match)
+    if ctx.fallback_region is None:
         return match
     ctx.notes.append(f"no area maps to a safety region; used fallback region {ctx.fallback_region}")
     return AreaMatch((ctx.fallback_region,), match.place, match.point)
+
+
+def _abroad(alert: CapAlert, match: AreaMatch) -> CapRefused:
+    return CapRefused(
+        "area_outside_nl",
+        f"the geometry of {'; '.join(match.outside)} lies wholly outside the Netherlands",
+        identifier=alert.identifier,
+        fix="send only alerts for areas in the Netherlands; a region geocode (valueName "
+        "nl.kcr.region, value vr19) names the region when the geometry is imprecise.",
+    )
 
 
 def _unmapped(alert: CapAlert, info: CapInfo) -> CapRefused:
@@ -285,8 +303,8 @@ def _unmapped(alert: CapAlert, info: CapInfo) -> CapRefused:
         "area_unmapped",
         f"no safety region found for {described}",
         identifier=alert.identifier,
-        fix="name the region in a geocode (valueName nl.kcr.region, value vr19), give "
-        "Dutch coordinates, or import with a fallback region.",
+        fix="name the region in a geocode (valueName nl.kcr.region, value vr19), a province, "
+        "give Dutch coordinates, or import with a fallback region.",
     )
 
 
@@ -305,10 +323,10 @@ def _text(*parts: str | None) -> str:
 
 
 def _reported(alert: CapAlert, info: CapInfo, ctx: _Context) -> IncidentReported:
-    match = _areas(info, ctx)
+    match = _areas(alert, info, ctx)
     if not match.regions:
         raise _unmapped(alert, info)
-    incident_id = _incident_id(alert, ctx.source_org)
+    incident_id = incident_id_of(alert, ctx.source_org)
     severity = _severity(info, ctx.tables)
     data = {
         "incident_id": incident_id,
@@ -325,14 +343,14 @@ def _reported(alert: CapAlert, info: CapInfo, ctx: _Context) -> IncidentReported
 
 
 def _updated(alert: CapAlert, info: CapInfo, ctx: _Context) -> IncidentUpdated:
-    match = _areas(info, ctx)
+    match = _areas(alert, info, ctx)
     if info.areas and not match.regions:
         raise _unmapped(alert, info)
     if not info.areas:
         ctx.notes.append("the update names no area; the regions stay unchanged")
     tables = ctx.tables
     statuses = [tables.update_status_by_response_type.get(r) for r in info.response_types]
-    incident_id = _incident_id(alert, ctx.source_org)
+    incident_id = incident_id_of(alert, ctx.source_org)
     data = {
         "incident_id": incident_id,
         "status": next((s for s in statuses if s), tables.update_status_default),
@@ -347,7 +365,7 @@ def _updated(alert: CapAlert, info: CapInfo, ctx: _Context) -> IncidentUpdated:
 def _closed(alert: CapAlert, ctx: _Context) -> IncidentClosed:
     info = alert.infos[0] if alert.infos else None
     reason = alert.note or (info.description or info.headline if info else None)
-    incident_id = _incident_id(alert, ctx.source_org)
+    incident_id = incident_id_of(alert, ctx.source_org)
     data = {
         "incident_id": incident_id,
         "reason": _clip(reason or f"Cancelled by CAP message {alert.identifier}", _TEXT_MAX),

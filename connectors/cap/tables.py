@@ -71,7 +71,6 @@ class CapTables(BaseModel):
     national_area_names: tuple[str, ...] = Field(
         description="areaDesc values (lower case) that mean every safety region."
     )
-    match_radius_km: float = Field(gt=0, description="Radius for nearest-centre matching.")
 
     @model_validator(mode="after")
     def _complete(self) -> Self:

@@ -15,8 +15,9 @@ their prefixes) may vary.
   whole number above zero.
 - Deadline: the ``RequestedArrival`` schedule's ``DateTime`` is ``needed_by`` (required); a
   commitment's ``EstimatedDeparture`` (else ``BeginAvailable``) is ``available_from``.
-- Region of a request: the region nearest the point of the ``ReportTo``/``RequestedArrival``
-  location (within the CAP match radius), else the requester's own region.
+- Region of a request: the region whose boundary holds the point of the
+  ``ReportTo``/``RequestedArrival`` location (:mod:`hub.geo`; on inland water the nearest
+  boundary), else the requester's own region.
 - A commitment whose ``ResponseType`` is ``Decline`` offers nothing: reported as ``declined``.
 """
 
@@ -37,8 +38,6 @@ from uuid import NAMESPACE_URL, uuid5
 from lxml import etree
 from pydantic import ValidationError
 
-from connectors.cap.area import nearest_region
-from connectors.cap.tables import load_tables
 from connectors.cap.xmlsafe import (
     Element,
     XmlMalformed,
@@ -56,6 +55,7 @@ from hub.contracts.events.envelope import Tlp
 from hub.contracts.geo import GeoPoint
 from hub.contracts.organisations import OrganisationRegistry, load_registry
 from hub.contracts.reference import load_reference
+from hub.geo import load_boundaries, point_shape
 
 __all__ = [
     "RM_NS",
@@ -289,13 +289,13 @@ def _location(location: Element | None) -> dict[str, Any] | None:
 
 
 def _region(point: GeoPoint | None, ctx: _Context) -> str:
-    radius = load_tables().match_radius_km
-    region = nearest_region(point, ctx.registry, radius) if point is not None else None
+    found = load_boundaries().overlapping(point_shape(point)) if point is not None else ()
+    region = next((r for r in found if ctx.registry.is_region(r)), None)
     region = region or (ctx.source_org if ctx.registry.is_region(ctx.source_org) else None)
     if region is None:
         raise _ItemRefused(
             "region_unmapped",
-            "the report-to location maps to no safety region and the requester is not a region",
+            "the report-to location lies in no safety region and the requester is not a region",
         )
     return region
 

@@ -29,15 +29,18 @@ FIXTURE_PARAMS = [pytest.param(p, id=p.name) for p in FIXTURE_FILES] or [NO_FIXT
 CAP_PARAMS = [pytest.param(p, id=p.name) for p in CAP_FILES] or [NO_FIXTURES]
 KNOWN_OUTCOMES = {
     "capt_example1.xml": "area_unmapped",
-    "capt_example2.xml": "area_unmapped",
-    "capt_example3.xml": "area_unmapped",
+    "capt_example2.xml": "area_outside_nl",
+    "capt_example3.xml": "area_outside_nl",
     "capt_example4.xml": "area_unmapped",
-    "driver_example_earthquake.xml": "area_unmapped",
+    "driver_example_earthquake.xml": "area_outside_nl",
     "driver_example_homeland_security.xml": "area_unmapped",
-    "driver_example_thunderstorm.xml": "area_unmapped",
+    "driver_example_thunderstorm.xml": "area_outside_nl",
     "samu_EDXL-DE.xml": "payload_unsupported",
 }
-"""What the shipped examples come to: all lie outside the Netherlands or carry no CAP."""
+"""What the shipped examples come to: all lie outside the Netherlands or carry no CAP.
+
+``area_outside_nl`` where their geometry says so (California), ``area_unmapped`` where they
+name places only."""
 
 ALERT = """<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
@@ -125,8 +128,12 @@ def test_every_fixture_is_imported_or_refused_with_a_reason(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", CAP_PARAMS)
-def test_foreign_fixtures_import_with_a_fallback_region(path: Path) -> None:
-    """With a fallback region every CAP fixture maps to an incident event of its msgType."""
+def test_foreign_fixtures_import_with_a_fallback_region_unless_abroad(path: Path) -> None:
+    """A fallback region maps a CAP fixture without geometry; geometry abroad is still refused."""
+    if KNOWN_OUTCOMES.get(path.name) == "area_outside_nl":
+        refused = _refusal(path.read_bytes(), fallback_region="vr19")
+        assert refused.reason == "area_outside_nl"
+        return
     result = cap_to_events(path.read_bytes(), source_org="vr19", fallback_region="vr19")
     expected = IncidentUpdated if b"<msgType>Update" in path.read_bytes() else IncidentReported
     assert isinstance(result.event, expected)
@@ -189,9 +196,10 @@ def test_an_update_without_references_is_refused() -> None:
 
 
 def test_the_incidents_element_names_the_incident() -> None:
-    """A single <incidents> id is taken as the hub incident id, in the sender's namespace."""
+    """A single <incidents> id is the local id, in the organisation's and sender's namespace."""
     xml = _alert(head="\n  <incidents>inc-vr19-2026-0412</incidents>")
-    assert cap_to_events(xml, source_org="vr19").event.subject == "vr19:inc-vr19-2026-0412"
+    subject = cap_to_events(xml, source_org="vr19").event.subject
+    assert subject == "vr19:cap-lcms@vr19.nl-inc-vr19-2026-0412"
 
 
 @pytest.mark.parametrize(
@@ -246,15 +254,15 @@ def test_a_doctype_is_refused() -> None:
     ("area", "regions"),
     [
         ("\n      <circle>51.4467,4.0331 0</circle>", ("vr19",)),
-        ("\n      <circle>51.95,5.5 28</circle>", ("vr07", "vr08", "vr09")),
+        ("\n      <circle>51.95,5.5 28</circle>", ("vr07", "vr08", "vr09", "vr21")),
         (
             "\n      <polygon>51.2,3.3 51.7,3.3 51.7,4.3 51.2,4.3 51.2,3.3</polygon>",
-            ("vr19",),
+            ("vr17", "vr19", "vr20"),
         ),
     ],
 )
 def test_geometry_maps_to_regions(area: str, regions: tuple[str, ...]) -> None:
-    """Circles and polygons map to the regions whose centres they hold, else the nearest."""
+    """Circles and polygons map to the regions they overlap, by the regions' boundaries."""
     event = cap_to_events(_alert(area_desc="Zuidwest", area=area), source_org="vr19").event
     assert isinstance(event, IncidentReported)
     assert event.data.regions == regions

@@ -234,3 +234,28 @@ def test_unreadable_rm_messages_are_refused(xml: bytes, reason: str) -> None:
     with pytest.raises(EdxlRefused) as caught:
         rm_to_events(xml, source_org="vr19")
     assert caught.value.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("circle", "source_org", "region"),
+    [
+        ("50.851,5.690 0", "vr19", "vr24"),  # Maastricht: the boundary decides, not the sender
+        ("51.419,4.168 0", "vr20", "vr19"),  # Rilland, 6 km from West-Brabant's border
+        ("50.776,6.084 0", "vr24", "vr24"),  # Aachen lies in no region: the requester's own
+    ],
+)
+def test_the_report_to_point_lies_in_the_region_of_the_request(
+    circle: str, source_org: str, region: str
+) -> None:
+    """A request's region is the region whose boundary holds the report-to point."""
+    xml = _request().replace(b"51.419,4.168 0", circle.encode())
+    pumps = rm_to_events(xml, source_org=source_org).events[0]
+    assert isinstance(pumps, AssistanceRequested)
+    assert pumps.data.region == region
+
+
+def test_a_report_to_point_abroad_from_a_non_region_is_refused() -> None:
+    """Aachen from a national partner maps to no region: region_unmapped, named."""
+    xml = _request().replace(b"51.419,4.168 0", b"50.776,6.084 0")
+    result = rm_to_events(xml, source_org="ncc")
+    assert "region_unmapped" in {error.reason for error in result.errors}

@@ -1,4 +1,4 @@
-"""The pure layers never import Kafka, Faust, Avro or HTTP libraries."""
+"""The pure layers never import Kafka, Faust, Avro, HTTP or geometry libraries."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ FORBIDDEN = (
     "httpx",
     "aiohttp",
     "requests",
+    "shapely",  # geometry lives in hub/geo, used by connectors and edges only
 )
 
 _PROBE = """
