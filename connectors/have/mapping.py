@@ -40,7 +40,7 @@ from pydantic import ValidationError
 from connectors.cap.area import nearest_region
 from connectors.cap.tables import load_tables
 from connectors.have.errors import HaveRefused
-from connectors.have.reader import Facility, read_have
+from connectors.have.reader import BedCount, Facility, read_have
 from hub.contracts.events.capacity import CapacityReported
 from hub.contracts.events.envelope import Tlp
 from hub.contracts.fields import to_utc
@@ -54,6 +54,7 @@ DEFAULT_VALID_FOR = timedelta(hours=24)
 
 _CLOSED = {"closed", "evacuating", "evacuated"}
 _ED_CLOSED = {"closed", "diversion", "divert"}
+_ED_BEDS = "emergency_department_bed"
 _NOTE_MAX = 10_000
 
 
@@ -124,45 +125,39 @@ def have_to_events(
     at = max(times) if times else to_utc(reported_at)
     region = _region(facilities, source_org, registry, notes)
     location = _location(facilities)
-    digest = hashlib.sha256(xml).hexdigest()
-    events = [
-        _event(code, total, (source_org, at, at + valid_for, tlp, digest, region, location))
-        for code, total in sorted(sums.items())
-    ]
+    envelope = _Envelope(
+        source_org, at, at + valid_for, tlp, hashlib.sha256(xml).hexdigest(), region, location
+    )
+    events = [_event(code, total, envelope) for code, total in sorted(sums.items())]
     return HaveImport(tuple(events), tuple(notes))
 
 
 def _sums(facilities: Sequence[Facility], notes: list[str]) -> dict[str, _Sum]:
     sums: dict[str, _Sum] = {}
     for facility in facilities:
-        closed = (facility.operations or "").casefold() in _CLOSED
-        ed_closed = (facility.ed_status or "").casefold() in _ED_CLOSED
         for bed in facility.beds:
             code = bed_resource_type(bed.bed_type)
             if code is None:
                 notes.append(f"{facility.name}: bed type {bed.bed_type!r} is not counted")
                 continue
-            entry = sums.setdefault(code, _Sum())
-            available = (
-                0
-                if closed or (ed_closed and code == "emergency_department_bed")
-                else (bed.available)
-            )
-            baseline = bed.baseline if bed.baseline is not None else bed.available
-            if bed.baseline is not None and bed.available > bed.baseline:
-                entry.remarks.append(f"{facility.name}: {bed.available - bed.baseline} surge")
-            entry.total += max(baseline, bed.available)
-            entry.available += available
-            entry.remarks += _status(facility, code, closed, ed_closed)
+            _add(sums.setdefault(code, _Sum()), facility, bed, code)
     return sums
 
 
-def _status(facility: Facility, code: str, closed: bool, ed_closed: bool) -> list[str]:
+def _add(entry: _Sum, facility: Facility, bed: BedCount, code: str) -> None:
+    """Add ``bed`` of ``facility`` to the sum of hub type ``code``, with its remarks."""
+    closed = (facility.operations or "").casefold() in _CLOSED
+    ed_closed = code == _ED_BEDS and (facility.ed_status or "").casefold() in _ED_CLOSED
+    entry.total += max(bed.baseline or 0, bed.available)
+    entry.available += 0 if closed or ed_closed else bed.available
+    if bed.baseline is not None and bed.available > bed.baseline:
+        entry.remarks.append(f"{facility.name}: {bed.available - bed.baseline} surge")
     if closed:
-        return [f"{facility.name}: operations {facility.operations}, no beds available"]
-    if ed_closed and code == "emergency_department_bed":
-        return [f"{facility.name}: emergency department {facility.ed_status}"]
-    return []
+        entry.remarks.append(
+            f"{facility.name}: operations {facility.operations}, no beds available"
+        )
+    elif ed_closed:
+        entry.remarks.append(f"{facility.name}: emergency department {facility.ed_status}")
 
 
 def _region(
@@ -193,24 +188,34 @@ def _location(facilities: Sequence[Facility]) -> dict[str, object] | None:
     return {"place": only.name[:200], "point": only.point}
 
 
-_Context = tuple[str, datetime, datetime, Tlp, str, str | None, dict[str, object] | None]
+@dataclass(frozen=True, slots=True)
+class _Envelope:
+    """What every report of one document shares."""
+
+    source_org: str
+    at: datetime
+    valid_until: datetime
+    tlp: Tlp
+    digest: str
+    region: str | None
+    location: dict[str, object] | None
 
 
-def _event(code: str, total: _Sum, ctx: _Context) -> CapacityReported:
-    source_org, at, valid_until, tlp, digest, region, location = ctx
+def _event(code: str, total: _Sum, envelope: _Envelope) -> CapacityReported:
+    source_org = envelope.source_org
     document = {
-        "id": str(uuid5(NAMESPACE_URL, f"urn:kcr:have:{source_org}:{digest}:{code}")),
+        "id": str(uuid5(NAMESPACE_URL, f"urn:kcr:have:{source_org}:{envelope.digest}:{code}")),
         "source": source_org,
         "subject": f"{source_org}/{code}",
-        "time": at,
-        "tlp": tlp,
+        "time": envelope.at,
+        "tlp": envelope.tlp,
         "data": {
             "resource_type": code,
             "total": total.total,
             "available": total.available,
-            "region": region,
-            "location": location,
-            "valid_until": valid_until,
+            "region": envelope.region,
+            "location": envelope.location,
+            "valid_until": envelope.valid_until,
             "note": "\n".join(dict.fromkeys(total.remarks))[:_NOTE_MAX],
         },
     }
