@@ -18,6 +18,7 @@ names every field that breaks it (:class:`~connectors.have.errors.HaveSchemaErro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,6 +53,7 @@ _ED = ("emstrafficstatus",)
 _OPERATIONS = ("facilitystatus", "facilityoperations")
 _BED = ("bedcapacity",)
 _MAX_COUNT = 1_000_000
+_DIGITS = re.compile(r"[0-9]{1,7}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +177,7 @@ def _count(
         if required:
             violations.append(Violation(f"{where}.{name}", "is missing"))
         return None
-    if not text.isdigit() or int(text) > _MAX_COUNT:
+    if not _DIGITS.fullmatch(text) or int(text) > _MAX_COUNT:
         violations.append(
             Violation(f"{where}.{name}", f"{text[:40]!r} is not a whole number 0..{_MAX_COUNT}")
         )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.have import (
     REASONS,
+    HaveImport,
     HaveRefused,
     HaveSchemaError,
     bed_resource_type,
@@ -225,6 +229,14 @@ def test_structure_violations_name_every_field() -> None:
     assert caught.value.reason == "schema_invalid"
 
 
+@pytest.mark.parametrize("count", ["²", "１２", "1e3", " ", "99999999", "+4"])
+def test_counts_are_ascii_whole_numbers(count: str) -> None:
+    """Unicode digits, exponents, signs and huge numbers are named violations, never crashes."""
+    error = refusal(one(available=count))
+    assert isinstance(error, HaveSchemaError)
+    assert [v.field for v in error.violations] == ["facility[1].bedCapacity[1].availableCount"]
+
+
 def test_a_document_without_facilities_is_schema_invalid() -> None:
     """An empty HAVE says nothing: refused naming the facility field."""
     error = refusal(b'<HAVE xmlns="urn:oasis:names:tc:emergency:edxl:have:2.0"/>')
@@ -270,3 +282,27 @@ def test_a_facility_without_id_is_known_by_its_name() -> None:
         10,
         10,
     )
+
+
+LEAVES = re.compile(rb">([^<>]+)</")
+
+
+@settings(max_examples=120, deadline=None)
+@given(data=st.data())
+def test_any_leaf_value_gives_reports_or_a_named_refusal(data: st.DataObject) -> None:
+    """Replacing any text value of the fixture never raises anything but HaveRefused."""
+    document = FIXTURE.read_bytes()
+    leaves = list(LEAVES.finditer(document))
+    leaf = leaves[data.draw(st.integers(0, len(leaves) - 1), label="leaf")]
+    text = data.draw(st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=30))
+    value = text.replace("&", "&amp;").replace("<", "&lt;").encode()
+    mutated = document[: leaf.start(1)] + value + document[leaf.end(1) :]
+    outcome: HaveImport | HaveRefused
+    try:
+        outcome = have_to_events(mutated, source_org="lcps", reported_at=NOW)
+    except HaveRefused as error:
+        outcome = error
+    if isinstance(outcome, HaveRefused):
+        assert outcome.reason in REASONS
+    else:
+        assert all(e.data.available <= e.data.total for e in outcome.events)
