@@ -1,9 +1,10 @@
-"""Partner files (CAP, EDXL, CSV) to hub events: what a file maps to and what it refuses.
+"""Partner files (CAP, EDXL, EDXL-HAVE, CSV) to hub events: what a file maps to and what it refuses.
 
 Each ``map_*`` function reads the bytes of one file and returns a :class:`FileImport`: the
 events to publish and a reason for every part refused (the whole file, an EDXL payload or RM
 item, a CSV line). They never raise for bad input; the mapping itself is done by the tested
-connector modules (:mod:`connectors.cap`, :mod:`connectors.edxl`, :mod:`connectors.csvimport`).
+connector modules (:mod:`connectors.cap`, :mod:`connectors.edxl`, :mod:`connectors.have`,
+:mod:`connectors.csvimport`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,19 @@ from connectors.cap import CapRefused, cap_to_events
 from connectors.cap.xmlsafe import XmlMalformed, namespace_of, parse_xml
 from connectors.csvimport import CsvHeaderError, csv_to_events
 from connectors.edxl import RM_NS, EdxlRefused, edxl_to_events, rm_to_events
+from connectors.have import HaveRefused, have_to_events
 from hub.contracts.events.envelope import EventEnvelope
 from hub.errors import HubError
 
-__all__ = ["FORMATS", "FileImport", "MapOptions", "map_cap", "map_csv", "map_edxl"]
+__all__ = [
+    "FORMATS",
+    "FileImport",
+    "MapOptions",
+    "map_cap",
+    "map_csv",
+    "map_edxl",
+    "map_have",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +87,15 @@ def map_edxl(data: bytes, options: MapOptions) -> FileImport:
     return FileImport(de.events, tuple(str(r) for r in de.refusals), de.notes)
 
 
+def map_have(data: bytes, options: MapOptions) -> FileImport:
+    """Map an EDXL-HAVE hospital status to one capacity report per bed type, or refuse it."""
+    try:
+        mapped = have_to_events(data, source_org=options.org, reported_at=datetime.now(UTC))
+    except HaveRefused as error:
+        return _refused(error)
+    return FileImport(events=mapped.events, notes=mapped.notes)
+
+
 def map_csv(data: bytes, options: MapOptions) -> FileImport:
     """Map a capacity list: the good rows' events and one refusal per bad line."""
     try:
@@ -89,6 +108,7 @@ def map_csv(data: bytes, options: MapOptions) -> FileImport:
 FORMATS: dict[str, Callable[[bytes, MapOptions], FileImport]] = {
     "cap": map_cap,
     "edxl": map_edxl,
+    "have": map_have,
     "csv": map_csv,
 }
 """The mapper of each ``kcr connect`` format."""

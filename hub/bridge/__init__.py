@@ -1,6 +1,7 @@
 """The REST/webhook bridge for control rooms that cannot speak Kafka.
 
-``POST /v1/events`` (CloudEvents JSON), ``/v1/cap``, ``/v1/edxl`` and ``/v1/capacity.csv``
+``POST /v1/events`` (CloudEvents JSON), ``/v1/cap``, ``/v1/edxl``, ``/v1/have`` (EDXL-HAVE) and
+``/v1/capacity.csv``
 publish to the organisation's ingress topic; ``GET /v1/outbox`` streams its outbox as
 server-sent events; configured webhooks receive the outbox as signed POSTs
 (:func:`verify_signature` checks them). Errors are RFC 9457 problem details.

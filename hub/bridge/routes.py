@@ -1,4 +1,4 @@
-"""The bridge's routes: four ways in (JSON, CAP, EDXL, CSV) and the outbox as server-sent events.
+"""The bridge's routes: five ways in (JSON, CAP, EDXL, HAVE, CSV) and the outbox as SSE.
 
 A capacity CSV is the one partial case: rows are independent reports, so the good rows are
 published and the bad ones are answered by line (422 with ``published`` listing the ids sent).
@@ -21,6 +21,7 @@ from hub.bridge.validation import (
     csv_import,
     csv_row_problem,
     edxl_events,
+    have_events,
     json_events,
     parse_json,
 )
@@ -36,6 +37,7 @@ JSON_TYPES = (
     "application/json",
 )
 XML_TYPES = ("application/xml", "text/xml", "application/cap+xml")
+HAVE_TYPES = ("application/xml", "text/xml")
 CSV_TYPES = ("text/csv", "application/csv")
 _ERRORS = problem_responses(401, 403, 413, 415, 422, 503)
 
@@ -77,6 +79,30 @@ _EVENT_SCHEMA = {
     "example": _EXAMPLE_EVENT,
 }
 _TEXT_SCHEMA = {"type": "string"}
+_HAVE_EXAMPLE = """<have:HAVE xmlns:have="urn:oasis:names:tc:emergency:edxl:have:2.0">
+  <have:facility>
+    <have:facilityInformation>
+      <have:facilityID>NL-ZH-ERASMUSMC</have:facilityID>
+      <have:facilityName>Erasmus MC</have:facilityName>
+    </have:facilityInformation>
+    <have:lastUpdateTime>2026-11-27T06:00:00+01:00</have:lastUpdateTime>
+    <have:bedCapacity>
+      <have:bedType>AdultICU</have:bedType>
+      <have:capacity><have:availableCount>7</have:availableCount>
+        <have:baselineCount>42</have:baselineCount></have:capacity>
+    </have:bedCapacity>
+  </have:facility>
+</have:HAVE>"""
+_HAVE_SCHEMA = {
+    "type": "string",
+    "description": (
+        "An OASIS EDXL-HAVE 2.0 (or 1.0) hospital status document: facilities with bed "
+        "capacity by bed type (availableCount, baselineCount), emergency department status "
+        "and operations. Each hub bed type (icu_bed, hospital_bed, ...) becomes one "
+        "capacity.reported event of the key's organisation, summed over the facilities."
+    ),
+    "example": _HAVE_EXAMPLE,
+}
 
 
 async def _publish(request: Request, org: str, events: list[EventEnvelope]) -> Accepted:
@@ -112,6 +138,15 @@ async def post_edxl(request: Request, org: Organisation) -> Accepted:
     """Publish every event of an EDXL-DE distribution (CAP, EDXL-RM, CloudEvents payloads)."""
     body = await read_body(request, XML_TYPES)
     return await _publish(request, org, edxl_events(body, org))
+
+
+@router.post(
+    "/have", status_code=202, responses=_ERRORS, openapi_extra=_body_spec(HAVE_TYPES, _HAVE_SCHEMA)
+)
+async def post_have(request: Request, org: Organisation) -> Accepted:
+    """Publish the capacity reports (one per bed type) of an EDXL-HAVE hospital status."""
+    body = await read_body(request, HAVE_TYPES)
+    return await _publish(request, org, have_events(body, org))
 
 
 @router.post(

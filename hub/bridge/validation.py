@@ -1,4 +1,4 @@
-"""Request bodies to hub events, every problem named: CloudEvents JSON, CAP, EDXL, CSV.
+"""Request bodies to hub events, every problem named: CloudEvents JSON, CAP, EDXL, HAVE, CSV.
 
 CloudEvents documents are judged by :func:`hub.codec.structured.to_events` (the same code as
 ``kcr publish`` and the SDK), one document at a time so that every bad event of a batch is
@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from connectors.cap import CapRefused, CapSchemaError, cap_to_events
 from connectors.csvimport import CsvHeaderError, CsvImport, csv_to_events
 from connectors.edxl import EdxlRefused, edxl_to_events
+from connectors.have import HaveRefused, HaveSchemaError, have_to_events
 from hub.bridge.problems import BridgeProblem, FieldError
 from hub.codec.structured import SourceMismatch, to_events
 from hub.contracts.events.envelope import EventEnvelope
@@ -28,6 +29,7 @@ __all__ = [
     "csv_import",
     "csv_row_problem",
     "edxl_events",
+    "have_events",
     "json_events",
     "parse_json",
 ]
@@ -135,6 +137,21 @@ def edxl_events(xml: bytes, org: str) -> list[EventEnvelope]:
     if not imported.events:
         raise BridgeProblem(422, "invalid-edxl", "The distribution holds no hub event.")
     return list(imported.events)
+
+
+def have_events(xml: bytes, org: str) -> list[EventEnvelope]:
+    """The capacity reports of an EDXL-HAVE document from ``org``; 422 naming fields or reason."""
+    try:
+        return list(have_to_events(xml, source_org=org, reported_at=datetime.now(UTC)).events)
+    except HaveSchemaError as error:
+        errors = [
+            FieldError(field=v.field, message=v.message, fix=error.fix) for v in error.violations
+        ]
+        raise BridgeProblem(
+            422, "invalid-have", "Not a valid EDXL-HAVE document.", errors
+        ) from error
+    except (HaveRefused, ValueError) as error:
+        raise _refused("invalid-have", "document", error) from error
 
 
 def csv_import(data: bytes, org: str) -> CsvImport:

@@ -1,6 +1,6 @@
 """``kcr connect``: import CAP, EDXL and CSV files as an organisation; write its CAP alerts out.
 
-``kcr connect cap|edxl|csv --org ORG FILE...`` maps each file with the connector of its format
+``kcr connect cap|edxl|have|csv --org ORG FILE...`` maps each file with the connector of its format
 (:mod:`connectors.files`) and publishes the events with the SDK; ``--watch DIR`` keeps importing
 the files that appear in DIR (moved to ``done/`` or ``rejected/`` after). ``kcr connect cap-out
 --org ORG --out DIR`` follows the organisation's outbox and writes its escalation signals and
@@ -30,7 +30,7 @@ from hub.contracts.organisations import load_registry
 __all__ = ["connect_app"]
 
 connect_app = typer.Typer(
-    help="Connectors: import CAP, EDXL and CSV files; write CAP alerts from the outbox.",
+    help="Connectors: import CAP, EDXL, EDXL-HAVE and CSV files; write CAP alerts from the outbox.",
     no_args_is_help=True,
 )
 
@@ -172,6 +172,17 @@ def connect_edxl(
     """Import EDXL-DE distributions and EDXL-RM RequestResource/CommitResource messages."""
     options = MapOptions(org, fallback_region=fallback_region)
     _main("edxl", files, options, watch=watch, duration=duration)
+
+
+@connect_app.command("have")
+def connect_have(
+    files: list[Path] | None = _FILES,
+    org: str = _ORG,
+    watch: Path | None = _WATCH,
+    duration: float | None = _DURATION,
+) -> None:
+    """Import EDXL-HAVE hospital status as capacity reports (one per bed type: icu_bed, ...)."""
+    _main("have", files, MapOptions(org), watch=watch, duration=duration)
 
 
 @connect_app.command("csv")

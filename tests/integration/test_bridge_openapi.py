@@ -45,5 +45,5 @@ async def test_schemathesis_finds_no_server_error(
         output, _ = await process.communicate()
     report = output.decode(errors="replace")
     assert process.returncode == 0, report
-    assert "Tested: 4" in report, report  # the four publishing routes
+    assert "Tested: 5" in report, report  # the five publishing routes
     assert await read_all(kafka_bootstrap, [names.ingress("vr19")]), "the example was published"

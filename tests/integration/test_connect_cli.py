@@ -1,4 +1,4 @@
-"""``kcr connect cap|edxl|csv`` as subprocesses, publishing through a real gateway and broker."""
+"""``kcr connect cap|edxl|have|csv`` as subprocesses, publishing through a real gateway."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from tests.integration.gateway_support import (
 )
 
 CAP_FIXTURES = SHARED_FIXTURES / "cap"
+HAVE_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "have" / "lcps-two-hospitals.xml"
 
 CAPACITY = """resource_type,total,available,committed,valid_until,location,note
 pump,24,16,4,2099-11-27T18:00:00+01:00,Brandweerkazerne Roosendaal,4 in onderhoud
@@ -89,6 +90,26 @@ async def test_csv_with_two_bad_lines_publishes_the_good_rows_only(
     assert "available 120 exceeds total 100" in refused[0]
     assert len(published) == 3
     assert logged == published
+
+
+async def test_have_hospital_status_becomes_capacity_reports_in_the_log(
+    kafka_bootstrap: str, registry_url: str, unique_name: Callable[[str], str], tmp_path: Path
+) -> None:
+    """``kcr connect have``: three bed-type reports reach the log; a CAP file is refused."""
+    names = make_hub_topics(kafka_bootstrap, unique_prefix(unique_name), ORGS)
+    env = kcr_env(kafka_bootstrap, registry_url, names.prefix)
+    wrong = tmp_path / "alert.xml"
+    wrong.write_text('<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"/>', encoding="utf-8")
+    async with running_gateway(kafka_bootstrap, names, registry_url):
+        result = await kcr(env, "connect", "have", "--org", "vr17", str(HAVE_FIXTURE), str(wrong))
+        published = published_ids(result.stdout)
+        await wait_for_records(kafka_bootstrap, [names.log("capacity")], 3)
+        logged = await ids_in(kafka_bootstrap, [names.log("capacity")])
+    assert result.returncode == 1
+    assert f"{wrong}: refused: EDXL-HAVE document refused (not_have)" in result.stderr
+    assert "bed type 'RehabLongTermCare' is not counted" in result.stdout
+    assert len(published) == 3
+    assert sorted(logged) == sorted(published)
 
 
 async def test_bad_input_on_every_path_is_refused_clearly_and_never_sent(
