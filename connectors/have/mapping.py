@@ -15,7 +15,7 @@ as the LCPS reports every hospital in one document; a hospital or region reports
   ``emergency_department_bed`` places; both are noted in the reports.
 - Time: the latest ``lastUpdateTime`` of the facilities, else ``reported_at``; the report is
   valid for ``valid_for`` (24 hours by default) after it.
-- Region: the safety region the facilities' positions lie in (as for EDXL-RM locations); the
+- Region: the safety region whose boundary holds the facilities' positions (:mod:`hub.geo`); the
   report names it when it is not the sender's own; facilities in several regions give a
   report without a region (noted). Subject ``<source>/<resource_type>``, as the capacity CSV.
 - Ids are UUID 5 of the source, the document's SHA-256 and the resource type: a re-import is
@@ -37,8 +37,6 @@ from uuid import NAMESPACE_URL, uuid5
 
 from pydantic import ValidationError
 
-from connectors.cap.area import nearest_region
-from connectors.cap.tables import load_tables
 from connectors.have.errors import HaveRefused
 from connectors.have.reader import BedCount, Facility, read_have
 from hub.contracts.events.capacity import CapacityReported
@@ -46,6 +44,7 @@ from hub.contracts.events.envelope import Tlp
 from hub.contracts.fields import to_utc
 from hub.contracts.organisations import OrganisationRegistry, load_registry
 from hub.contracts.reference import load_reference
+from hub.geo import load_boundaries
 
 __all__ = ["DEFAULT_VALID_FOR", "HaveImport", "bed_resource_type", "have_to_events"]
 
@@ -166,13 +165,13 @@ def _region(
     registry: OrganisationRegistry,
     notes: list[str],
 ) -> str | None:
-    radius = load_tables().match_radius_km
+    boundaries = load_boundaries()
     regions = {
         region
         for f in facilities
         if f.point is not None
-        for region in [nearest_region(f.point, registry, radius)]
-        if region is not None
+        for region in [boundaries.region_at(f.point)]
+        if region is not None and registry.is_region(region)
     }
     if len(regions) > 1:
         notes.append(f"facilities in several regions ({', '.join(sorted(regions))}): no region")
