@@ -21,6 +21,7 @@ REASONS: Mapping[str, str] = MappingProxyType(
         "references_invalid": "an Update or Cancel must name its alert as sender,identifier,sent",
         "area_unmapped": "no <area> maps to a safety region and no fallback region was given",
         "area_invalid": "a <polygon> or <circle> is not 'lat,lon' pairs as CAP prescribes",
+        "time_invalid": "a time is no calendar date or lies outside 0001..9999 once in UTC",
         "invalid_event": "the mapped event does not validate against the hub contract",
     }
 )

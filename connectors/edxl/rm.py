@@ -56,6 +56,7 @@ from hub.contracts.events.envelope import Tlp
 from hub.contracts.geo import GeoPoint
 from hub.contracts.organisations import OrganisationRegistry, load_registry
 from hub.contracts.reference import load_reference
+from hub.contracts.xsdtime import DateTimeRefused
 
 __all__ = [
     "RM_NS",
@@ -188,9 +189,9 @@ def _context(root: Element, source_org: str, registry: OrganisationRegistry, tlp
     if not message_id or not sent:
         raise EdxlRefused("rm_invalid", "<MessageID> and <SentDateTime> are required")
     try:
-        sent_at = parse_datetime(sent)
-    except ValueError as exc:
-        raise EdxlRefused("rm_invalid", f"<SentDateTime> {sent!r}: {exc}") from None
+        sent_at = parse_datetime(sent, "<SentDateTime>")
+    except DateTimeRefused as exc:
+        raise EdxlRefused("rm_invalid", exc.message, fix=exc.fix) from None
     incident = next((text_of(i, "IncidentID") for i in children(root, "IncidentInformation")), None)
     return _Context(
         source_org=source_org,
@@ -257,9 +258,10 @@ def _schedule(item: Element, *types: str) -> tuple[datetime | None, Element | No
         if entry is not None:
             when = _text(entry, "DateTime")
             try:
-                return (parse_datetime(when) if when else None), child(entry, "Location")
-            except ValueError as exc:
-                raise _ItemRefused("schedule_invalid", f"{schedule_type} {when!r}: {exc}") from None
+                field = f"<{schedule_type}> <DateTime>"
+                return (parse_datetime(when, field) if when else None), child(entry, "Location")
+            except DateTimeRefused as exc:
+                raise _ItemRefused("schedule_invalid", f"{exc.message}; {exc.fix}") from None
     return None, None
 
 
