@@ -11,7 +11,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.topics.declaration import TopicNames
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["MAX_IMPORT_BYTES", "Settings", "load_settings"]
+
+MAX_IMPORT_BYTES = 1024 * 1024
+"""Default of ``KCR_MAX_IMPORT_BYTES``: one size limit for files, watched files, bridge bodies."""
 
 
 class Settings(BaseSettings):
@@ -66,8 +69,11 @@ class Settings(BaseSettings):
         description="The bridge's webhooks and retry policy (TOML); defaults to "
         "<data_dir>/bridge.toml (absent: no webhooks).",
     )
-    bridge_max_body_bytes: int = Field(
-        default=1024 * 1024, gt=0, description="Largest request body the bridge accepts (413)."
+    max_import_bytes: int = Field(
+        default=MAX_IMPORT_BYTES,
+        gt=0,
+        description="Largest partner document accepted, checked before parsing: a "
+        "`kcr connect` file, a watched file (rejected/) or a bridge request body (413).",
     )
     bridge_header_timeout_s: float = Field(
         default=10.0, gt=0, description="Time a bridge request's headers may take to arrive (408)."
