@@ -58,12 +58,15 @@ def move_rejected(file: Path, reasons: list[str]) -> Path:
 
 
 def _failure(error: Exception) -> list[str]:
+    """The reason lines of an import that raised ``error``."""
     if isinstance(error, HubError):
-        return [error.message + (f" (fix: {error.fix})" if error.fix else "")]
+        first = error.message + (f" (fix: {error.fix})" if error.fix else "")
+    else:
+        first = f"the import failed: {type(error).__name__}: {error}"
     return [
-        f"the import failed ({type(error).__name__}: {error}); nothing after the failure was "
-        "published",
-        "fix: correct the cause (see the connector's log), then move the file back to retry.",
+        first,
+        "events mapped before the failure may have been published; their ids are stable, so "
+        "once the cause is fixed (see the connector's log) move the file back to retry.",
     ]
 
 

@@ -30,7 +30,7 @@ from hub.contracts.errors import UnknownOrganisation, UnknownReferenceCode
 from hub.contracts.geo import GeoPoint
 from hub.contracts.organisations import ALL_REGIONS, load_registry
 from hub.contracts.reference import load_reference
-from hub.contracts.xsdtime import parse_xs_datetime
+from hub.contracts.xsdtime import XS_DATETIME, parse_xs_datetime
 
 __all__ = [
     "MAX_COUNT",
@@ -122,7 +122,9 @@ def read_xs_datetime(value: object, info: ValidationInfo) -> object:
     """
     if not isinstance(value, str):
         return value
-    return parse_xs_datetime(value.replace("t", "T").replace("z", "Z"), info.field_name or "time")
+    upper = value.upper()  # the only letters of the grammar are T and Z
+    text = upper if XS_DATETIME.fullmatch(upper.strip()) else value  # a refusal quotes the input
+    return parse_xs_datetime(text, info.field_name or "time")
 
 
 def check_org_id(value: str) -> str:
