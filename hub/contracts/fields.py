@@ -114,17 +114,21 @@ def to_utc(value: datetime) -> datetime:
 
 
 def read_xs_datetime(value: object, info: ValidationInfo) -> object:
-    """Parse a text time with :func:`~hub.contracts.xsdtime.parse_xs_datetime`; pass others on.
+    """Read a text time in the xs:dateTime grammar with the hub's one parser; pass others on.
 
-    The one date-time grammar of the hub (xs:dateTime, which holds RFC 3339's form; RFC 3339's
-    lowercase ``t`` and ``z`` are read as ``T`` and ``Z``). Datetimes (from Avro or code) and
-    numbers are left to pydantic. A refusal is a ``ValueError`` naming the field.
+    Text that matches :data:`~hub.contracts.xsdtime.XS_DATETIME` (RFC 3339 times do; RFC
+    3339's lowercase ``t`` and ``z`` are read as ``T`` and ``Z``) goes through
+    :func:`~hub.contracts.xsdtime.parse_xs_datetime`, so ``24:00:00``, leap seconds and the
+    edge years mean the same here as in CAP and EDXL, and a refusal names the field. Other
+    ISO 8601 forms pydantic reads (``2026-11-27T10:00Z``), datetimes (from Avro or code) and
+    numbers are left to pydantic as before; :func:`to_utc` then keeps them from overflowing.
     """
     if not isinstance(value, str):
         return value
     upper = value.upper()  # the only letters of the grammar are T and Z
-    text = upper if XS_DATETIME.fullmatch(upper.strip()) else value  # a refusal quotes the input
-    return parse_xs_datetime(text, info.field_name or "time")
+    if XS_DATETIME.fullmatch(upper.strip()) is None:
+        return value
+    return parse_xs_datetime(upper, info.field_name or "time")
 
 
 def check_org_id(value: str) -> str:

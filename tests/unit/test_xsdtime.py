@@ -75,11 +75,14 @@ def test_pydantic_fields_use_the_parser_and_never_overflow() -> None:
     """A contract field reads 24:00 and refuses an edge year with a named validation error."""
     assert _Timed(started_at="2026-12-31T24:00:00Z").started_at == datetime(2027, 1, 1, tzinfo=UTC)
     assert _Timed(started_at="2026-11-27t10:00:00z").started_at.hour == 10  # RFC 3339 lowercase
+    assert _Timed(started_at="2026-11-27T10:00Z").started_at.hour == 10  # ISO form, as before
     with pytest.raises(ValidationError) as caught:
         _Timed(started_at="0001-01-01T00:00:00+01:00")
     [error] = caught.value.errors()
     assert error["loc"] == ("started_at",)
     assert "out_of_range" in error["msg"]
+    with pytest.raises(ValidationError, match="has no timezone offset"):
+        _Timed(started_at="2026-11-27T10:00:00")
 
 
 def test_to_utc_turns_overflow_into_value_error() -> None:
