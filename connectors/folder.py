@@ -4,16 +4,28 @@ A file is taken once its size has stayed the same for one poll (so half-written 
 After its import it moves to ``<dir>/done/`` when nothing in it was refused, else to
 ``<dir>/rejected/`` with ``<name>.reason.txt`` beside it listing every refusal (the parts that
 were good have been published all the same). A name already taken there gets a numbered suffix.
+
+:func:`settle` does this for one file whatever happens: an exception while importing it (a
+bug, a lost broker, a file that vanished) is its reason in ``rejected/``, so a watcher never
+stops on one file and never meets the same file again after a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-__all__ = ["DONE", "REJECTED", "DropFolder", "move_done", "move_rejected"]
+from hub.errors import HubError
+from hub.logs import get_logger
+
+__all__ = ["DONE", "REJECTED", "DropFolder", "Importer", "move_done", "move_rejected", "settle"]
+
+_log = get_logger("connectors.folder")
+
+Importer = Callable[[Path], Awaitable[Sequence[str]]]
+"""Imports one file and returns the reasons of what it refused (empty: all of it went in)."""
 
 DONE = "done"
 REJECTED = "rejected"
@@ -45,6 +57,38 @@ def move_rejected(file: Path, reasons: list[str]) -> Path:
     return target
 
 
+def _failure(error: Exception) -> list[str]:
+    """The reason lines of an import that raised ``error``."""
+    if isinstance(error, HubError):
+        first = error.message + (f" (fix: {error.fix})" if error.fix else "")
+    else:
+        first = f"the import failed: {type(error).__name__}: {error}"
+    return [
+        first,
+        "events mapped before the failure may have been published; their ids are stable, so "
+        "once the cause is fixed (see the connector's log) move the file back to retry.",
+    ]
+
+
+async def settle(file: Path, importer: Importer) -> Path | None:
+    """Import ``file`` with ``importer``, then move it to ``done/`` or ``rejected/``.
+
+    Any exception of ``importer`` (cancellation aside) rejects the file with the error as its
+    reason. Returns where the file went; None if it could not be moved (it vanished, or the
+    folder is read-only), which is logged, so the watcher goes on either way.
+    """
+    try:
+        reasons = list(await importer(file))
+    except Exception as error:  # one file must never stop the watcher
+        _log.warning("connect.file_failed", file=str(file), error=repr(error))
+        reasons = _failure(error)
+    try:
+        return move_rejected(file, reasons) if reasons else move_done(file)
+    except OSError as error:
+        _log.warning("connect.file_not_moved", file=str(file), error=repr(error))
+        return None
+
+
 class DropFolder:
     """Polls a folder and hands every complete new file to a handler, oldest first."""
 
@@ -56,12 +100,18 @@ class DropFolder:
         folder.mkdir(parents=True, exist_ok=True)
 
     def ready(self) -> list[Path]:
-        """Return the files whose size did not change since the last call, oldest first."""
-        files = [p for p in self.folder.iterdir() if p.is_file() and not p.name.startswith(".")]
-        files.sort(key=lambda p: (p.stat().st_mtime, p.name))
-        sizes = {p: p.stat().st_size for p in files}
-        stable = [p for p in files if self._sizes.get(p) == sizes[p]]
-        self._sizes = {p: size for p, size in sizes.items() if p not in stable}
+        """Return the files whose size did not change since the last call, oldest first.
+
+        A file that disappears while the folder is listed is skipped, not an error.
+        """
+        stats = {}
+        for path in self.folder.iterdir():
+            with contextlib.suppress(OSError):
+                if path.is_file() and not path.name.startswith("."):
+                    stats[path] = path.stat()
+        files = sorted(stats, key=lambda p: (stats[p].st_mtime, p.name))
+        stable = [p for p in files if self._sizes.get(p) == stats[p].st_size]
+        self._sizes = {p: stats[p].st_size for p in files if p not in stable}
         return stable
 
     async def run(self, handle: Callable[[Path], Awaitable[None]], stop: asyncio.Event) -> None:

@@ -6,18 +6,23 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.topics.declaration import TopicNames
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["MAX_IMPORT_BYTES", "Settings", "load_settings"]
+
+MAX_IMPORT_BYTES = 1024 * 1024
+"""Default of ``KCR_MAX_IMPORT_BYTES``: one size limit for files, watched files, bridge bodies."""
 
 
 class Settings(BaseSettings):
     """Where the hub finds Kafka, the schema registry and its data directory."""
 
-    model_config = SettingsConfigDict(env_prefix="KCR_", frozen=True, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="KCR_", frozen=True, extra="ignore", populate_by_name=True
+    )
 
     bootstrap: str = Field(
         default="127.0.0.1:19092",
@@ -66,8 +71,13 @@ class Settings(BaseSettings):
         description="The bridge's webhooks and retry policy (TOML); defaults to "
         "<data_dir>/bridge.toml (absent: no webhooks).",
     )
-    bridge_max_body_bytes: int = Field(
-        default=1024 * 1024, gt=0, description="Largest request body the bridge accepts (413)."
+    max_import_bytes: int = Field(
+        default=MAX_IMPORT_BYTES,
+        gt=0,
+        validation_alias=AliasChoices("KCR_MAX_IMPORT_BYTES", "KCR_BRIDGE_MAX_BODY_BYTES"),
+        description="Largest partner document accepted, checked before parsing: a "
+        "`kcr connect` file, a watched file (rejected/) or a bridge request body (413). "
+        "KCR_BRIDGE_MAX_BODY_BYTES, its name before, is still read when this is not set.",
     )
     bridge_header_timeout_s: float = Field(
         default=10.0, gt=0, description="Time a bridge request's headers may take to arrive (408)."

@@ -23,6 +23,7 @@ REASONS: Mapping[str, str] = MappingProxyType(
         "area_outside_nl": "no <area> maps to a safety region and one lies wholly abroad",
         "reference_foreign": "an Update or Cancel references another sender's message",
         "area_invalid": "a <polygon> or <circle> is not 'lat,lon' pairs as CAP prescribes",
+        "time_invalid": "a time is no calendar date or lies outside 0001..9999 once in UTC",
         "invalid_event": "the mapped event does not validate against the hub contract",
     }
 )

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from connectors.cap.errors import CapRefused
 from connectors.cap.xmlsafe import Element, children, parse_datetime, text_of, texts_of
 from hub.contracts.geo import GeoPoint
+from hub.contracts.xsdtime import DateTimeRefused
 
 __all__ = ["CAP_NS", "CapAlert", "CapArea", "CapInfo", "CapRef", "read_alert"]
 
@@ -89,9 +90,15 @@ def _required(element: Element, name: str) -> str:
     return text_of(element, name, CAP_NS) or ""
 
 
-def _time(element: Element, name: str) -> datetime | None:
+def _time(element: Element, name: str, identifier: str) -> datetime | None:
+    """The time in child ``name`` (None if absent); ``time_invalid`` if it cannot be held."""
     text = text_of(element, name, CAP_NS)
-    return parse_datetime(text) if text else None
+    if not text:
+        return None
+    try:
+        return parse_datetime(text, f"<{name}>")
+    except DateTimeRefused as exc:
+        raise CapRefused("time_invalid", exc.message, identifier=identifier, fix=exc.fix) from None
 
 
 def read_alert(root: Element) -> CapAlert:
@@ -105,7 +112,7 @@ def read_alert(root: Element) -> CapAlert:
     return CapAlert(
         identifier=identifier,
         sender=_required(root, "sender"),
-        sent=parse_datetime(_required(root, "sent")),
+        sent=_time(root, "sent", identifier) or _no_sent(identifier),
         status=_required(root, "status"),
         msg_type=_required(root, "msgType"),
         scope=_required(root, "scope"),
@@ -118,6 +125,11 @@ def read_alert(root: Element) -> CapAlert:
     )
 
 
+def _no_sent(identifier: str) -> datetime:
+    """Refuse an alert whose (schema-required) ``<sent>`` is empty."""
+    raise CapRefused("time_invalid", "<sent> is empty", identifier=identifier)
+
+
 def _references(text: str, identifier: str) -> tuple[CapRef, ...]:
     refs: list[CapRef] = []
     for triplet in text.split():
@@ -125,7 +137,7 @@ def _references(text: str, identifier: str) -> tuple[CapRef, ...]:
         try:
             if len(parts) != 3:
                 raise ValueError("expected three comma-separated parts")
-            refs.append(CapRef(parts[0], parts[1], parse_datetime(parts[2])))
+            refs.append(CapRef(parts[0], parts[1], parse_datetime(parts[2], "sent")))
         except ValueError as exc:
             raise CapRefused(
                 "references_invalid",
@@ -152,8 +164,8 @@ def _info(element: Element, identifier: str) -> CapInfo:
         certainty=_required(element, "certainty"),
         response_types=texts_of(element, "responseType", CAP_NS),
         event_codes=_pairs(element, "eventCode"),
-        effective=_time(element, "effective"),
-        onset=_time(element, "onset"),
+        effective=_time(element, "effective", identifier),
+        onset=_time(element, "onset", identifier),
         headline=text_of(element, "headline", CAP_NS),
         description=text_of(element, "description", CAP_NS),
         instruction=text_of(element, "instruction", CAP_NS),

@@ -13,6 +13,7 @@ from datetime import datetime
 from lxml import etree
 
 from connectors.cap.errors import XsdViolation
+from hub.contracts.xsdtime import parse_xs_datetime
 from hub.errors import HubError
 
 __all__ = [
@@ -117,12 +118,11 @@ def texts_of(element: Element, name: str, ns: str | None = None) -> tuple[str, .
     return tuple(text for text in texts if text)
 
 
-def parse_datetime(text: str) -> datetime:
-    """Return the RFC 3339 / xs:dateTime ``text`` as an aware datetime (``Z`` accepted).
+def parse_datetime(text: str, field: str = "time") -> datetime:
+    """Return the xs:dateTime ``text`` of ``field`` as an aware UTC datetime.
 
-    Raises ``ValueError`` for a malformed time or one without a timezone offset.
+    The hub's one date-time parser (:func:`hub.contracts.xsdtime.parse_xs_datetime`): raises
+    :class:`~hub.contracts.xsdtime.DateTimeRefused` (a ``ValueError``) naming ``field`` for a
+    malformed time, one without an offset, or one outside what a datetime holds.
     """
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        raise ValueError(f"time {text!r} has no timezone offset")
-    return value
+    return parse_xs_datetime(text, field)

@@ -21,10 +21,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime, time, tzinfo
+from datetime import UTC, datetime, time, tzinfo
 from types import MappingProxyType
 
 from connectors.csvimport.errors import CsvHeaderError
+from hub.contracts.xsdtime import XS_DATETIME, DateTimeRefused, parse_xs_datetime
 
 __all__ = [
     "COLUMNS",
@@ -99,6 +100,9 @@ class CellError(ValueError):
         super().__init__(message)
 
 
+_VALID_UNTIL_FIX = "write e.g. 2026-11-27T18:00:00+01:00, 2026-11-27 18:00 or 27-11-2026 18:00"
+
+
 def _normal(name: str) -> str:
     return re.sub(r"[\s-]+", "_", name.strip().casefold())
 
@@ -156,23 +160,48 @@ def parse_count(column: str, text: str) -> int:
 
 
 def parse_valid_until(text: str, zone: tzinfo) -> datetime:
-    """Return the ``valid_until`` cell as an aware datetime (local times in ``zone``)."""
+    """Return the ``valid_until`` cell as an aware UTC datetime (local times in ``zone``).
+
+    An xs:dateTime goes through the hub's one parser
+    (:func:`hub.contracts.xsdtime.parse_xs_datetime`), without an offset as a local time; a
+    time outside 0001..9999 once in UTC is a :class:`CellError`, never an ``OverflowError``.
+    """
     value = text.strip()
-    fix = "write e.g. 2026-11-27T18:00:00+01:00, 2026-11-27 18:00 or 27-11-2026 18:00"
     if not value:
-        raise CellError("valid_until is empty", fix)
+        raise CellError("valid_until is empty", _VALID_UNTIL_FIX)
     try:
-        parsed = (
-            None
-            if _DATE_ONLY.fullmatch(value)
-            else datetime.fromisoformat(value.replace("Z", "+00:00"))
+        found = XS_DATETIME.fullmatch(value)
+        if found is not None:
+            return _xs_time(value, found["offset"] is not None, zone)
+        parsed = _iso_or_local(value)
+        if parsed is None:
+            raise CellError(f"valid_until {value!r} is not a date and time", _VALID_UNTIL_FIX)
+        return (parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)).astimezone(
+            UTC
         )
-    except ValueError:
-        parsed = None
-    parsed = parsed or _local(value)
-    if parsed is None:
-        raise CellError(f"valid_until {value!r} is not a date and time", fix)
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+    except DateTimeRefused as exc:
+        raise CellError(exc.message, _VALID_UNTIL_FIX) from None
+    except OverflowError:
+        message = f"valid_until {value!r} lies outside 0001-01-01..9999-12-31 in UTC"
+        raise CellError(message, _VALID_UNTIL_FIX) from None
+
+
+def _xs_time(value: str, has_offset: bool, zone: tzinfo) -> datetime:
+    """An xs:dateTime cell; one without an offset is a wall-clock time in ``zone``."""
+    if has_offset:
+        return parse_xs_datetime(value, "valid_until")
+    wall = parse_xs_datetime(value + "Z", "valid_until").replace(tzinfo=None)
+    return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _iso_or_local(value: str) -> datetime | None:
+    """Other ISO 8601 forms (``2026-11-27 18:00``) and the local forms Excel writes."""
+    if not _DATE_ONLY.fullmatch(value):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    return _local(value)
 
 
 def _local(value: str) -> datetime | None:

@@ -4,7 +4,9 @@
   :class:`EdxlPayload` payloads; :func:`wrap_edxl` wraps a hub event (and, say, its CAP form)
   into an EDXL-DE 2.0 distribution.
 - :func:`edxl_to_events` maps every payload of a distribution to hub events (CAP alerts,
-  EDXL-RM requests and commitments, hub CloudEvents JSON), listing what it refused.
+  EDXL-RM requests and commitments, hub CloudEvents JSON), listing what it refused;
+  :func:`import_edxl` takes a distribution or a bare EDXL-RM message (``kcr connect edxl``
+  and the bridge's ``/v1/edxl`` both use it).
 - :func:`rm_to_events` maps EDXL-RM ``RequestResource`` to ``assistance.requested`` and
   ``CommitResource`` to ``assistance.offered``.
 """
@@ -20,7 +22,7 @@ from connectors.edxl.envelope import (
     wrap_edxl,
 )
 from connectors.edxl.errors import REASONS, EdxlRefused
-from connectors.edxl.importer import EdxlImport, PayloadRefusal, edxl_to_events
+from connectors.edxl.importer import EdxlImport, PayloadRefusal, edxl_to_events, import_edxl
 from connectors.edxl.rm import (
     RM_NS,
     AssistanceEvent,
@@ -46,6 +48,7 @@ __all__ = [
     "RmImport",
     "RmItemError",
     "edxl_to_events",
+    "import_edxl",
     "resource_type_for",
     "rm_to_events",
     "unwrap_edxl",

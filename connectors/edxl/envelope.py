@@ -38,6 +38,7 @@ from connectors.cap.xmlsafe import (
 from connectors.edxl.errors import EdxlRefused
 from hub.contracts.events.catalogue import to_cloudevent_json
 from hub.contracts.events.envelope import EventEnvelope
+from hub.contracts.xsdtime import DateTimeRefused
 
 __all__ = [
     "CLOUDEVENTS_JSON",
@@ -138,9 +139,9 @@ def _need(root: Element, name: str, ns: str) -> str:
 
 def _time(name: str, text: str) -> datetime:
     try:
-        return parse_datetime(text)
-    except ValueError as exc:
-        raise EdxlRefused("envelope_invalid", f"<{name}> {text!r}: {exc}") from None
+        return parse_datetime(text, f"<{name}>")
+    except DateTimeRefused as exc:
+        raise EdxlRefused("envelope_invalid", exc.message, fix=exc.fix) from None
 
 
 def _envelope(root: Element, ns: str) -> EdxlEnvelope:

@@ -6,6 +6,9 @@ Payloads are dispatched by their root element or MIME type: a CAP 1.2 alert goes
 (``application/cloudevents+json``) is validated as it is. Anything else, and every payload or
 item that cannot be mapped, is listed in :attr:`EdxlImport.refusals` with a reason; the
 others still go through. A distribution whose status is not ``Actual`` is refused whole.
+
+:func:`import_edxl` is what ``kcr connect edxl`` and the bridge's ``/v1/edxl`` both call: an
+EDXL-DE distribution as above, or a bare EDXL-RM request or commitment (no envelope).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pydantic import ValidationError
 
 from connectors.cap import CapRefused, cap_to_events
 from connectors.cap.model import CAP_NS
+from connectors.cap.xmlsafe import XmlMalformed, namespace_of, parse_xml
 from connectors.edxl.envelope import CLOUDEVENTS_JSON, EdxlEnvelope, EdxlPayload, unwrap_edxl
 from connectors.edxl.errors import EdxlRefused
 from connectors.edxl.rm import RM_NS, rm_to_events
@@ -24,27 +28,28 @@ from hub.contracts.events.catalogue import parse_event
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.organisations import OrganisationRegistry, load_registry
 
-__all__ = ["EdxlImport", "PayloadRefusal", "edxl_to_events"]
+__all__ = ["EdxlImport", "PayloadRefusal", "edxl_to_events", "import_edxl"]
 
 
 @dataclass(frozen=True, slots=True)
 class PayloadRefusal:
-    """Why (part of) one payload did not become an event."""
+    """Why (part of) one payload did not become an event; index None: a bare RM message."""
 
-    index: int
+    index: int | None
     reason: str
     message: str
 
     def __str__(self) -> str:
-        """Return ``payload <index>: <message> (<reason>)``."""
-        return f"payload {self.index}: {self.message} ({self.reason})"
+        """Return ``payload <index>: <message> (<reason>)`` (no prefix without an index)."""
+        where = "" if self.index is None else f"payload {self.index}: "
+        return f"{where}{self.message} ({self.reason})"
 
 
 @dataclass(frozen=True, slots=True)
 class EdxlImport:
-    """The events of an EDXL-DE distribution, its envelope, and what was refused."""
+    """The events of an EDXL message, its envelope (None: bare EDXL-RM), and what was refused."""
 
-    envelope: EdxlEnvelope
+    envelope: EdxlEnvelope | None
     events: tuple[EventEnvelope, ...]
     refusals: tuple[PayloadRefusal, ...]
     notes: tuple[str, ...] = ()
@@ -86,6 +91,36 @@ def edxl_to_events(
         refusals += refused
         notes += (f"payload {payload.index}: {note}" for note in noted)
     return EdxlImport(message.envelope, tuple(events), tuple(refusals), tuple(notes))
+
+
+def import_edxl(
+    xml: bytes,
+    *,
+    source_org: str,
+    registry: OrganisationRegistry | None = None,
+    fallback_region: str | None = None,
+) -> EdxlImport:
+    """Map an EDXL-DE 1.0/2.0 distribution or a bare EDXL-RM message from ``source_org``.
+
+    The one EDXL mapping of ``kcr connect edxl`` and ``/v1/edxl``. A bare RM message's item
+    refusals have no payload index. Raises :class:`EdxlRefused` (``xml_malformed``,
+    ``not_edxl``, ``envelope_invalid``, ``status_not_actual``, ``rm_unsupported``, ``rm_invalid``)
+    when the message as a whole cannot be mapped.
+    """
+    try:
+        root = parse_xml(xml)
+    except XmlMalformed as exc:
+        raise EdxlRefused("xml_malformed", exc.message) from None
+    if not (namespace_of(root) or "").startswith(RM_NS):
+        return edxl_to_events(
+            xml, source_org=source_org, registry=registry, fallback_region=fallback_region
+        )
+    rm = rm_to_events(xml, source_org=source_org, registry=registry)
+    refusals = (
+        PayloadRefusal(None, error.reason, f"item {error.element_id}: {error.message}")
+        for error in rm.errors
+    )
+    return EdxlImport(None, tuple(rm.events), tuple(refusals))
 
 
 _Mapped = tuple[list[EventEnvelope], list[PayloadRefusal], tuple[str, ...]]

@@ -11,8 +11,9 @@ their prefixes) may vary.
   UUID 5 of source, message id and element id, so a re-import is a duplicate.
 - Resource type: ``Resource/TypeStructure/Value``, ``Resource/Name`` or a ``Keyword/Value``,
   looked up in ``data/rm_resource_types.json`` (hub codes match themselves).
-- Quantity: ``AssignmentInformation/Quantity`` (``MeasuredQuantity/Amount`` or its text), a
-  whole number above zero.
+- Quantity: ``AssignmentInformation/Quantity`` (``MeasuredQuantity/Amount``, else the
+  number a ``QuantityText`` starts with, as in ``12 pompen``, else the text of ``Quantity``),
+  a whole number above zero.
 - Deadline: the ``RequestedArrival`` schedule's ``DateTime`` is ``needed_by`` (required); a
   commitment's ``EstimatedDeparture`` (else ``BeginAvailable``) is ``available_from``.
 - Region of a request: the region whose boundary holds the point of the
@@ -55,6 +56,7 @@ from hub.contracts.events.envelope import Tlp
 from hub.contracts.geo import GeoPoint
 from hub.contracts.organisations import OrganisationRegistry, load_registry
 from hub.contracts.reference import load_reference
+from hub.contracts.xsdtime import DateTimeRefused
 from hub.geo import load_boundaries, point_shape
 
 __all__ = [
@@ -73,6 +75,9 @@ AssistanceEvent = AssistanceRequested | AssistanceOffered
 """The events an EDXL-RM message maps to."""
 
 _ID_MAX = 200
+_LEADING_NUMBER = re.compile(r"(\d{1,15})(?=\s|$)", re.ASCII)
+"""A ``QuantityText`` count: digits without separators (``1.000`` is 1000 in Dutch, 1 in
+English, so it is refused), then a space or the end."""
 _E = TypeVar("_E", AssistanceRequested, AssistanceOffered)
 
 
@@ -188,9 +193,9 @@ def _context(root: Element, source_org: str, registry: OrganisationRegistry, tlp
     if not message_id or not sent:
         raise EdxlRefused("rm_invalid", "<MessageID> and <SentDateTime> are required")
     try:
-        sent_at = parse_datetime(sent)
-    except ValueError as exc:
-        raise EdxlRefused("rm_invalid", f"<SentDateTime> {sent!r}: {exc}") from None
+        sent_at = parse_datetime(sent, "<SentDateTime>")
+    except DateTimeRefused as exc:
+        raise EdxlRefused("rm_invalid", exc.message, fix=exc.fix) from None
     incident = next((text_of(i, "IncidentID") for i in children(root, "IncidentInformation")), None)
     return _Context(
         source_org=source_org,
@@ -234,10 +239,30 @@ def _quantity(item: Element) -> int:
     quantity = child(assignment, "Quantity") if assignment is not None else None
     if quantity is None:
         raise _ItemRefused("quantity_invalid", "AssignmentInformation/Quantity is missing")
-    amount = next((e for e in quantity.iter() if _is(e, "Amount")), quantity)
-    text = (amount.text or "").strip()
+    amount = next((e for e in quantity.iter() if _is(e, "Amount")), None)
+    if amount is None:
+        worded = next((e for e in quantity.iter() if _is(e, "QuantityText")), None)
+        if worded is not None:
+            return _quantity_text((worded.text or "").strip())
+    text = ((amount if amount is not None else quantity).text or "").strip()
+    return _whole(text, text)
+
+
+def _quantity_text(text: str) -> int:
+    """The whole number a ``QuantityText`` starts with (``12``, ``12 pompen``)."""
+    found = _LEADING_NUMBER.match(text)
+    if found is None:
+        raise _ItemRefused(
+            "quantity_invalid",
+            f"QuantityText {text[:80]!r} does not start with a whole number; write digits "
+            "without separators, e.g. '12 pumps', or give MeasuredQuantity/Amount",
+        )
+    return _whole(found.group(1), text)
+
+
+def _whole(number: str, text: str) -> int:
     try:
-        value = Decimal(text)
+        value = Decimal(number)
     except InvalidOperation:
         raise _ItemRefused("quantity_invalid", f"quantity {text!r} is not a number") from None
     if not value.is_finite() or value != value.to_integral_value() or value <= 0:
@@ -257,9 +282,10 @@ def _schedule(item: Element, *types: str) -> tuple[datetime | None, Element | No
         if entry is not None:
             when = _text(entry, "DateTime")
             try:
-                return (parse_datetime(when) if when else None), child(entry, "Location")
-            except ValueError as exc:
-                raise _ItemRefused("schedule_invalid", f"{schedule_type} {when!r}: {exc}") from None
+                field = f"<{schedule_type}> <DateTime>"
+                return (parse_datetime(when, field) if when else None), child(entry, "Location")
+            except DateTimeRefused as exc:
+                raise _ItemRefused("schedule_invalid", f"{exc.message}; {exc.fix}") from None
     return None, None
 
 

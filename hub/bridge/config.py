@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.bridge.limits import BridgeLimits
 from hub.errors import ConfigurationError
-from hub.settings import Settings
+from hub.settings import MAX_IMPORT_BYTES, Settings
 from hub.topics.declaration import TopicNames
 
 __all__ = ["BridgeConfig", "RetryPolicy", "WebhookTarget", "load_bridge_file"]
@@ -83,7 +83,7 @@ class BridgeConfig:
     names: TopicNames = field(default_factory=TopicNames)
     host: str = "127.0.0.1"
     port: int = 18080
-    max_body_bytes: int = 1024 * 1024
+    max_body_bytes: int = MAX_IMPORT_BYTES
     keepalive_s: float = 15.0
     webhooks: Mapping[str, WebhookTarget] = field(default_factory=dict)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -103,7 +103,7 @@ class BridgeConfig:
             names=settings.topics,
             host=settings.bridge_host,
             port=settings.bridge_port,
-            max_body_bytes=settings.bridge_max_body_bytes,
+            max_body_bytes=settings.max_import_bytes,
             webhooks=webhooks,
             retry=retry,
             client_config=client_options(settings, service="bridge"),

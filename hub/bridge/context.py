@@ -20,6 +20,7 @@ from hub.bridge.limits import BridgeLimits, OrgSlots
 from hub.bridge.problems import BridgeProblem
 from hub.bridge.publisher import IngressPublisher
 from hub.codec.serde import EventCodec
+from hub.settings import MAX_IMPORT_BYTES
 
 __all__ = ["CHALLENGE", "BridgeContext", "Organisation", "organisation", "read_body"]
 
@@ -38,7 +39,7 @@ class BridgeContext:
     publisher: IngressPublisher
     codec: EventCodec
     bootstrap: str
-    max_body_bytes: int = 1024 * 1024
+    max_body_bytes: int = MAX_IMPORT_BYTES
     keepalive_s: float = 15.0
     client_config: Mapping[str, Any] = field(default_factory=dict)
     limits: BridgeLimits = field(default_factory=BridgeLimits)
@@ -95,7 +96,7 @@ async def read_body(request: Request, media_types: tuple[str, ...]) -> bytes:
     limit = context_of(request).max_body_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise BridgeProblem(413, "too-large", f"The body exceeds {limit} bytes.")
+        raise _too_large(limit)
     try:
         async with asyncio.timeout(context_of(request).limits.body_timeout_s):
             return await _read_limited(request, limit)
@@ -112,5 +113,14 @@ async def _read_limited(request: Request, limit: int) -> bytes:
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise BridgeProblem(413, "too-large", f"The body exceeds {limit} bytes.")
+            raise _too_large(limit)
     return bytes(body)
+
+
+def _too_large(limit: int) -> BridgeProblem:
+    """The 413 naming the limit: the same one as for files (``KCR_MAX_IMPORT_BYTES``)."""
+    detail = (
+        f"The body exceeds the import limit of {limit} bytes (KCR_MAX_IMPORT_BYTES, the same "
+        "for files and watched folders); split the document."
+    )
+    return BridgeProblem(413, "too-large", detail)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from connectors.cap import CapRefused, CapSchemaError, cap_to_events
 from connectors.csvimport import CsvHeaderError, CsvImport, csv_to_events
-from connectors.edxl import EdxlRefused, edxl_to_events
+from connectors.edxl import EdxlRefused, import_edxl
 from connectors.have import HaveRefused, HaveSchemaError, have_to_events
 from hub.bridge.problems import BridgeProblem, FieldError
 from hub.codec.structured import SourceMismatch, to_events
@@ -122,20 +122,27 @@ def cap_events(xml: bytes, org: str) -> list[EventEnvelope]:
 
 
 def edxl_events(xml: bytes, org: str) -> list[EventEnvelope]:
-    """Every event of an EDXL-DE distribution from ``org``; any refused payload refuses all."""
+    """Every event of an EDXL-DE distribution or bare EDXL-RM message; a refused part refuses all.
+
+    The same mapping as ``kcr connect edxl`` (:func:`connectors.edxl.import_edxl`). A refused
+    payload is named ``payload[i]``, a refused item of a bare RM message ``message``.
+    """
     try:
-        imported = edxl_to_events(xml, source_org=org)
+        imported = import_edxl(xml, source_org=org)
     except (EdxlRefused, ValueError) as error:
         raise _refused("invalid-edxl", "distribution", error) from error
     if imported.refusals:
         errors = [
-            FieldError(field=f"payload[{r.index}]", message=f"{r.message} ({r.reason})")
+            FieldError(
+                field="message" if r.index is None else f"payload[{r.index}]",
+                message=f"{r.message} ({r.reason})",
+            )
             for r in imported.refusals
         ]
-        detail = "Payloads refused; nothing was published."
+        detail = "Parts refused; nothing was published."
         raise BridgeProblem(422, "invalid-edxl", detail, errors)
     if not imported.events:
-        raise BridgeProblem(422, "invalid-edxl", "The distribution holds no hub event.")
+        raise BridgeProblem(422, "invalid-edxl", "The message holds no hub event.")
     return list(imported.events)
 
 

@@ -20,8 +20,8 @@ from typing import Any
 import typer
 
 from connectors.cap.writer import CapFolderWriter
-from connectors.files import FORMATS, FileImport, MapOptions
-from connectors.folder import DropFolder, move_done, move_rejected
+from connectors.files import FORMATS, FileImport, FileTooLarge, MapOptions, read_import_file
+from connectors.folder import DONE, DropFolder, settle
 from connectors.sdk import ClientSettings, HubClient
 from hub.cli.common import settings
 from hub.contracts.events.envelope import EventEnvelope
@@ -58,9 +58,14 @@ def _report(name: str, result: FileImport, ids: list[str]) -> None:
 
 
 async def _import(client: HubClient, fmt: str, file: Path, options: MapOptions) -> FileImport:
-    """Map and publish one file; return what it mapped to (a read error is a refusal)."""
+    """Map and publish one file; return what it mapped to (a read error is a refusal).
+
+    A file over ``KCR_MAX_IMPORT_BYTES`` is refused before it is read.
+    """
     try:
-        data = await asyncio.to_thread(file.read_bytes)
+        data = await asyncio.to_thread(read_import_file, file, settings().max_import_bytes)
+    except FileTooLarge as error:
+        result = FileImport(refusals=(f"{error.message} (fix: {error.fix})",))
     except OSError as error:
         result = FileImport(refusals=(f"cannot read the file: {error.strerror or error}",))
     else:
@@ -84,12 +89,14 @@ async def _watch(fmt: str, folder: Path, options: MapOptions, stop: asyncio.Even
     """Import files appearing in ``folder`` until ``stop``; return whether any was refused."""
     refused = False
 
+    async def importer(file: Path) -> tuple[str, ...]:
+        return (await _import(client, fmt, file, options)).refusals
+
     async def handle(file: Path) -> None:
         nonlocal refused
-        result = await _import(client, fmt, file, options)
-        refused |= result.refused
-        moved = move_rejected(file, list(result.refusals)) if result.refused else move_done(file)
-        typer.echo(f"{file}: moved to {moved}")
+        moved = await settle(file, importer)
+        refused |= moved is None or moved.parent.name != DONE
+        typer.echo(f"{file}: moved to {moved}" if moved else f"{file}: could not be moved")
 
     async with _client(options.org) as client:
         typer.echo(f"watching {folder} for {fmt} files as {options.org}")

@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -29,6 +30,7 @@ from hub.contracts.errors import UnknownOrganisation, UnknownReferenceCode
 from hub.contracts.geo import GeoPoint
 from hub.contracts.organisations import ALL_REGIONS, load_registry
 from hub.contracts.reference import load_reference
+from hub.contracts.xsdtime import XS_DATETIME, parse_xs_datetime
 
 __all__ = [
     "MAX_COUNT",
@@ -54,6 +56,7 @@ __all__ = [
     "check_region_id",
     "check_resource_type",
     "check_unique",
+    "read_xs_datetime",
     "refuse_control_characters",
     "to_utc",
 ]
@@ -88,7 +91,12 @@ def refuse_control_characters(value: object) -> object:
 
 
 def to_utc(value: datetime) -> datetime:
-    """Return ``value`` in UTC; reject a naive datetime, whose instant is unknown."""
+    """Return ``value`` in UTC; reject a naive datetime, whose instant is unknown.
+
+    A datetime whose UTC instant falls outside years 1..9999 (``0001-01-01T00:00:00+01:00``)
+    raises ``ValueError`` (not ``OverflowError``, which pydantic would not turn into a
+    validation error).
+    """
     if value.tzinfo is UTC:  # already (every datetime read from the log): no new object
         return value
     if value.tzinfo is None or value.utcoffset() is None:
@@ -96,7 +104,31 @@ def to_utc(value: datetime) -> datetime:
             f"datetime {value.isoformat()} has no timezone; "
             "give an RFC 3339 time with an offset, e.g. 2026-11-27T10:00:00Z"
         )
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(
+            f"datetime {value.isoformat()} lies outside 0001-01-01..9999-12-31 in UTC; "
+            "give a time within those years"
+        ) from None
+
+
+def read_xs_datetime(value: object, info: ValidationInfo) -> object:
+    """Read a text time in the xs:dateTime grammar with the hub's one parser; pass others on.
+
+    Text that matches :data:`~hub.contracts.xsdtime.XS_DATETIME` (RFC 3339 times do; RFC
+    3339's lowercase ``t`` and ``z`` are read as ``T`` and ``Z``) goes through
+    :func:`~hub.contracts.xsdtime.parse_xs_datetime`, so ``24:00:00``, leap seconds and the
+    edge years mean the same here as in CAP and EDXL, and a refusal names the field. Other
+    ISO 8601 forms pydantic reads (``2026-11-27T10:00Z``), datetimes (from Avro or code) and
+    numbers are left to pydantic as before; :func:`to_utc` then keeps them from overflowing.
+    """
+    if not isinstance(value, str):
+        return value
+    upper = value.upper()  # the only letters of the grammar are T and Z
+    if XS_DATETIME.fullmatch(upper.strip()) is None:
+        return value
+    return parse_xs_datetime(upper, info.field_name or "time")
 
 
 def check_org_id(value: str) -> str:
@@ -179,7 +211,7 @@ RequiredText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)
 Url = Annotated[str, StringConstraints(max_length=2_000, pattern=r"^https?://\S+$")]
 Count = Annotated[int, Ge(0), Le(MAX_COUNT)]
 PositiveCount = Annotated[int, Gt(0), Le(MAX_COUNT)]
-UtcDatetime = Annotated[datetime, AfterValidator(to_utc)]
+UtcDatetime = Annotated[datetime, BeforeValidator(read_xs_datetime), AfterValidator(to_utc)]
 OrgId = Annotated[str, AfterValidator(check_org_id), BeforeValidator(refuse_control_characters)]
 RegionId = Annotated[str, AfterValidator(check_region_id)]
 Addressee = Annotated[str, AfterValidator(check_addressee)]

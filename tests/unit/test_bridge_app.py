@@ -72,6 +72,7 @@ async def test_too_large_is_413(client: tuple[httpx.AsyncClient, str]) -> None:
     response = await http.post("/v1/events", content=body, headers={**CE, "X-API-Key": key})
     assert response.status_code == 413
     assert response.headers["content-type"] == PROBLEM
+    assert "import limit of 2048 bytes (KCR_MAX_IMPORT_BYTES" in response.json()["detail"]
 
 
 async def test_invalid_event_names_the_field(client: tuple[httpx.AsyncClient, str]) -> None:

@@ -150,3 +150,22 @@ def test_coordinates_and_region_are_read() -> None:
     [boat] = _import(text).events
     assert boat.data.region == "vr19"
     assert boat.data.location == Location(point=GeoPoint(lat=51.4419, lon=3.5958))
+
+
+EDGE_DATES = """resource_type,total,available,valid_until
+pump,5,3,2026-11-27T24:00:00+01:00
+bus,5,3,2026-11-27T24:00:00
+sandbag,5,3,9999-12-31T23:59:59-01:00
+boat,5,3,9999-12-31T23:59:59
+"""
+
+
+def test_valid_until_uses_the_xs_datetime_parser() -> None:
+    """24:00 is read (with an offset or local); a time past 9999 in UTC is a row error."""
+    result = _import(EDGE_DATES)
+    assert [e.data.valid_until.isoformat() for e in result.events] == [
+        "2026-11-27T23:00:00+00:00", "2026-11-27T23:00:00+00:00", "9999-12-31T22:59:59+00:00",
+    ]  # fmt: skip
+    [error] = result.errors
+    assert (error.line, error.field) == (4, "valid_until")
+    assert "'9999-12-31T23:59:59-01:00' lies outside 0001-01-01..9999-12-31" in error.message

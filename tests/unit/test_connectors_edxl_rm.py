@@ -259,3 +259,28 @@ def test_a_report_to_point_abroad_from_a_non_region_is_refused() -> None:
     xml = _request().replace(b"51.419,4.168 0", b"50.776,6.084 0")
     result = rm_to_events(xml, source_org="ncc")
     assert "region_unmapped" in {error.reason for error in result.errors}
+
+
+def _worded(text: str) -> bytes:
+    amount = "<rm:MeasuredQuantity><rm:Amount>5000</rm:Amount></rm:MeasuredQuantity>"
+    return _request().replace(
+        amount.encode(), f"<rm:QuantityText>{text}</rm:QuantityText>".encode()
+    )
+
+
+@pytest.mark.parametrize(("text", "quantity"), [("250", 250), (" 12 pallets zandzakken ", 12)])
+def test_quantity_text_is_read(text: str, quantity: int) -> None:
+    """<rm:QuantityText> gives the whole number it starts with."""
+    result = rm_to_events(_worded(text), source_org="vr19")
+    sandbags = result.events[1]
+    assert isinstance(sandbags, AssistanceRequested)
+    assert sandbags.data.quantity == quantity
+
+
+@pytest.mark.parametrize("text", ["zes pallets", "1.000 zakken", "0 zakken", ""])
+def test_unreadable_quantity_text_names_it(text: str) -> None:
+    """No leading whole number above zero: quantity_invalid, saying how to write it."""
+    errors = rm_to_events(_worded(text), source_org="vr19").errors
+    [error] = [e for e in errors if e.element_id == "2"]
+    assert error.reason == "quantity_invalid"
+    assert "QuantityText" in error.message or "above 0" in error.message
