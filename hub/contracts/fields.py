@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Hashable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Self
 
 from annotated_types import Ge, Gt, Le
@@ -33,6 +33,8 @@ from hub.contracts.reference import load_reference
 from hub.contracts.xsdtime import XS_DATETIME, parse_xs_datetime
 
 __all__ = [
+    "EARLIEST",
+    "LATEST",
     "MAX_COUNT",
     "Addressee",
     "CategoryCode",
@@ -64,6 +66,12 @@ __all__ = [
 MAX_COUNT = 2**53 - 1
 """Largest count accepted: the largest integer that JSON consumers represent exactly."""
 
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+"""The earliest time an event may carry (inclusive)."""
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+"""The end of the times an event may carry (exclusive): deadlines computed from them fit."""
+_ONE_SECOND = timedelta(seconds=1)
+
 CONTROL_CHARACTER = "control_character"
 """The pydantic error type of a control character in an id, subject or source."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -93,24 +101,29 @@ def refuse_control_characters(value: object) -> object:
 def to_utc(value: datetime) -> datetime:
     """Return ``value`` in UTC; reject a naive datetime, whose instant is unknown.
 
-    A datetime whose UTC instant falls outside years 1..9999 (``0001-01-01T00:00:00+01:00``)
-    raises ``ValueError`` (not ``OverflowError``, which pydantic would not turn into a
-    validation error).
+    A time the hub holds lies in :data:`EARLIEST` .. :data:`LATEST` (years 1900..2999): the
+    domain adds deadlines and grace periods to event times, and a time near year 9999 would
+    overflow there and stop the processors on every restart (a poison event). Outside that
+    window, and for a datetime whose UTC instant falls outside years 1..9999
+    (``0001-01-01T00:00:00+01:00``), ``ValueError`` is raised (not ``OverflowError``, which
+    pydantic would not turn into a validation error).
     """
-    if value.tzinfo is UTC:  # already (every datetime read from the log): no new object
-        return value
-    if value.tzinfo is None or value.utcoffset() is None:
+    if value.tzinfo is not UTC:  # a datetime read from the log is UTC already: no new object
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(
+                f"datetime {value.isoformat()} has no timezone; "
+                "give an RFC 3339 time with an offset, e.g. 2026-11-27T10:00:00Z"
+            )
+        try:
+            value = value.astimezone(UTC)
+        except OverflowError:
+            value = EARLIEST - _ONE_SECOND if value.year < 2000 else LATEST
+    if not EARLIEST <= value < LATEST:
         raise ValueError(
-            f"datetime {value.isoformat()} has no timezone; "
-            "give an RFC 3339 time with an offset, e.g. 2026-11-27T10:00:00Z"
+            f"datetime {value.isoformat()} lies outside the years 1900..2999 (UTC) that the "
+            "hub holds; give a time within them"
         )
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError(
-            f"datetime {value.isoformat()} lies outside 0001-01-01..9999-12-31 in UTC; "
-            "give a time within those years"
-        ) from None
+    return value
 
 
 def read_xs_datetime(value: object, info: ValidationInfo) -> object:

@@ -161,11 +161,13 @@ boat,5,3,9999-12-31T23:59:59
 
 
 def test_valid_until_uses_the_xs_datetime_parser() -> None:
-    """24:00 is read (with an offset or local); a time past 9999 in UTC is a row error."""
+    """24:00 is read (with an offset or local); past 9999 in UTC, or past 2999, a row error."""
     result = _import(EDGE_DATES)
     assert [e.data.valid_until.isoformat() for e in result.events] == [
-        "2026-11-27T23:00:00+00:00", "2026-11-27T23:00:00+00:00", "9999-12-31T22:59:59+00:00",
+        "2026-11-27T23:00:00+00:00", "2026-11-27T23:00:00+00:00",
     ]  # fmt: skip
-    [error] = result.errors
-    assert (error.line, error.field) == (4, "valid_until")
-    assert "'9999-12-31T23:59:59-01:00' lies outside 0001-01-01..9999-12-31" in error.message
+    beyond, late = result.errors
+    assert (beyond.line, beyond.field) == (4, "valid_until")
+    assert "'9999-12-31T23:59:59-01:00' lies outside 0001-01-01..9999-12-31" in beyond.message
+    assert late.line == 5  # representable, but past the years the hub holds (1900..2999)
+    assert "1900..2999" in late.message

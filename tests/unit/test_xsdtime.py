@@ -88,7 +88,7 @@ def test_pydantic_fields_use_the_parser_and_never_overflow() -> None:
 def test_to_utc_turns_overflow_into_value_error() -> None:
     """A datetime object whose UTC instant is out of range is a ValueError, not OverflowError."""
     value = datetime.fromisoformat("9999-12-31T23:59:59-01:00")
-    with pytest.raises(ValueError, match="outside 0001-01-01"):
+    with pytest.raises(ValueError, match=r"outside the years 1900\.\.2999"):
         to_utc(value)
     with pytest.raises(ValidationError):
         _Timed(started_at=value)
