@@ -3,11 +3,12 @@
 The reader of the past: ``kcr replay`` and ``--rebuild``, ``kcr export``, the report's log read,
 the worker's rebuild and its gap reads, the gateway's start-up reads (its de-duplication
 window and ownership book), and the processors' saved state at start. Partitions are assigned
-(no group membership, nothing committed) from a first offset each, and read up to an end fixed beforehand (by default the end
-offsets they had when the read began, the last stable offsets: records appended later are
-left out and an open transaction holds nothing up), read-committed: aborted records and
-transaction markers never come out. Records of one partition come in offset order; partitions
-interleave as the brokers' fetches return them (the tick barrier orders what a replay applies).
+(no group membership, nothing committed) from a first offset each, and read up to an end
+fixed beforehand (by default the end offsets they had when the read began, the last stable
+offsets: records appended later are left out and an open transaction holds nothing up),
+read-committed: aborted records and transaction markers never come out. Records of one
+partition come in offset order; partitions interleave as the brokers' fetches return them (the
+tick barrier orders what a replay applies).
 
 librdkafka fetches ahead in its own threads (up to :data:`PREFETCH_KB` queued); the reader's
 blocking calls run one after the other in a thread of its own
