@@ -27,7 +27,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from hub.contracts.errors import UnknownOrganisation, UnknownReferenceCode
-from hub.contracts.geo import GeoPoint
+from hub.contracts.geo import GeoCircle, GeoPoint, GeoPolygon
 from hub.contracts.organisations import ALL_REGIONS, load_registry
 from hub.contracts.reference import load_reference
 from hub.contracts.xsdtime import XS_DATETIME, parse_xs_datetime
@@ -36,6 +36,7 @@ __all__ = [
     "EARLIEST",
     "LATEST",
     "MAX_COUNT",
+    "MAX_POLYGONS",
     "Addressee",
     "CategoryCode",
     "Count",
@@ -222,6 +223,9 @@ ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 RequiredText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 Url = Annotated[str, StringConstraints(max_length=2_000, pattern=r"^https?://\S+$")]
+MAX_POLYGONS = 50
+"""The most polygons one location may have (a region with its islands has under 20)."""
+
 Count = Annotated[int, Ge(0), Le(MAX_COUNT)]
 PositiveCount = Annotated[int, Gt(0), Le(MAX_COUNT)]
 UtcDatetime = Annotated[datetime, BeforeValidator(read_xs_datetime), AfterValidator(to_utc)]
@@ -234,7 +238,12 @@ CategoryCode = Annotated[str, AfterValidator(check_category)]
 
 
 class Location(BaseModel):
-    """Where something is: a place name, a point, or both."""
+    """Where something is: a place name, a point, an area (polygons or a circle), or several.
+
+    ``polygons`` and ``circle`` were added in contract version 2 (optional, with defaults, so
+    readers and writers of version 1 keep working). Several polygons form one area (GeoJSON's
+    MultiPolygon, or CAP's several ``<polygon>`` of one ``<area>``).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -242,9 +251,27 @@ class Location(BaseModel):
         default=None, description="Place name, e.g. 'Vlissingen, Boulevard de Ruyter'."
     )
     point: GeoPoint | None = Field(default=None, description="Coordinates (WGS84).")
+    polygons: list[GeoPolygon] = Field(
+        default_factory=list,
+        max_length=MAX_POLYGONS,
+        description="The area as polygons (WGS84); several form one area (a MultiPolygon).",
+    )
+    circle: GeoCircle | None = Field(
+        default=None, description="The area as a circle: centre and radius in kilometres."
+    )
 
     @model_validator(mode="after")
-    def _place_or_point(self) -> Self:
-        if self.place is None and self.point is None:
-            raise ValueError("a location needs a place name, a point, or both")
+    def _something(self) -> Self:
+        if self.place is None and self.point is None and not self.polygons and not self.circle:
+            raise ValueError("a location needs a place name, a point, an area, or several")
+        if self.polygons and self.circle is not None:
+            raise ValueError(
+                "a location's area is polygons or a circle, not both: send the circle as a "
+                "polygon, or two locations"
+            )
         return self
+
+    @property
+    def has_geometry(self) -> bool:
+        """Whether the location says where on the map (a point or an area), not only a name."""
+        return self.point is not None or bool(self.polygons) or self.circle is not None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import fastavro
@@ -14,7 +16,7 @@ import pytest
 from hub.codec.registry_client import HttpSchemaRegistry, SchemaRefused
 from hub.codec.serde import EventCodec, schema_fullname
 from hub.codec.wire import pack, unpack
-from hub.contracts.avro_schema import avro_schema_for, to_avro_record
+from hub.contracts.avro_schema import avro_schema_for, render_schemas, to_avro_record
 from hub.contracts.events.heartbeat import HeartbeatSent
 from hub.contracts.outputs import NationalSituationView, RegionView, View
 from tests.integration.gateway_support import fresh_example
@@ -125,3 +127,24 @@ async def test_the_view_counts_of_issue_15_evolve_under_full_transitive(
     old_id = await registry.register(subject, old)
     new_id = await registry.register(subject, new)
     assert new_id != old_id
+
+
+async def test_every_released_contract_and_the_current_one_register_in_order(
+    registry_url: str,
+) -> None:
+    """For every event type: version 1 (schemas/released/1), then the current schema, register.
+
+    The registry checks FULL_TRANSITIVE, as for partners' subjects: an incompatible change of
+    any contract (e.g. the areas of contract version 2) would be refused here with 409.
+    """
+    registry = HttpSchemaRegistry(registry_url)
+    released = Path(__file__).parents[2] / "schemas" / "released" / "1"
+    namespace = f"nl.kcr.release{uuid.uuid4().hex[:8]}"
+    for name, text in sorted(render_schemas().items()):
+        old = _renamed(json.loads((released / name).read_text(encoding="utf-8")), namespace)
+        new = _renamed(json.loads(text), namespace)
+        subject = f"{schema_fullname(old)}.{name.removesuffix('.avsc')}"
+        await registry.set_compatibility(subject, "FULL_TRANSITIVE")
+        first = await registry.register(subject, old)
+        second = await registry.register(subject, new)
+        assert (first == second) == (old == new), name

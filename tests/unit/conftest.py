@@ -22,7 +22,7 @@ from hypothesis import reject
 from hypothesis import strategies as st
 from pydantic import AfterValidator, BaseModel, ValidationError
 
-from hub.contracts import fields
+from hub.contracts import fields, geo
 from hub.contracts.events.catalogue import parse_event
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.organisations import ALL_REGIONS, load_registry
@@ -47,6 +47,16 @@ def _code_strategies() -> dict[Callable[[str], str], st.SearchStrategy[str]]:
         fields.check_resource_type: st.sampled_from(reference.resource_codes()),
         fields.check_category: st.sampled_from(reference.category_codes()),
     }
+
+
+def _rings() -> st.SearchStrategy[list[geo.GeoPoint]]:
+    """Return polygon rings: 3 to 6 distinct points (the model closes the ring)."""
+    points = st.builds(
+        geo.GeoPoint,
+        lat=st.floats(50.7, 53.6, allow_nan=False),
+        lon=st.floats(3.3, 7.3, allow_nan=False),
+    )
+    return st.lists(points, min_size=3, max_size=6, unique_by=lambda p: (p.lat, p.lon))
 
 
 def _flatten(metadata: Iterable[Any]) -> list[Any]:
@@ -94,11 +104,16 @@ def strategy_for(annotation: Any, metadata: Iterable[Any] = ()) -> st.SearchStra
     for item in flat:
         if isinstance(item, AfterValidator) and item.func in codes:
             return codes[item.func]
+        if isinstance(item, AfterValidator) and item.func is geo.close_ring:
+            return _rings()
     if origin in (Union, types.UnionType):
         (member,) = [a for a in args if a is not type(None)]
         return st.none() | strategy_for(member, flat)
     if origin is Literal:
         return st.sampled_from(args)
+    if origin is list:
+        low = _bound(flat, MinLen, "min_length") or 0
+        return st.lists(strategy_for(args[0]), min_size=low, max_size=max(low, 2))
     if origin is tuple:
         low = _bound(flat, MinLen, "min_length") or 0
         items = strategy_for(args[0])

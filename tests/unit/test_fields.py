@@ -73,7 +73,7 @@ def test_code_checks_accept_known_values() -> None:
 
 def test_location_needs_a_place_or_a_point() -> None:
     """An empty location says nothing and is refused; a name or a point suffices."""
-    with pytest.raises(ValidationError, match="place name, a point, or both"):
+    with pytest.raises(ValidationError, match="a place name, a point, an area, or several"):
         Location()
     assert Location(place="Middelburg").point is None
     assert Location(point={"lat": 51.5, "lon": 3.61}).place is None

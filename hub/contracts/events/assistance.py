@@ -68,6 +68,9 @@ class AssistanceOfferedData(EventData):
         default=None, description="When the units can leave, if not at once (RFC 3339)."
     )
     note: Text = Field(default="", description="Remarks, e.g. crew or transport included.")
+    location: Location | None = Field(
+        default=None, description="Where the offered units are now (they leave from there)."
+    )
 
 
 class AssistanceOffered(EventEnvelope):

@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from hub.contracts.events.envelope import EventData, EventEnvelope, data_field, type_field
-from hub.contracts.fields import GripCode, Identifier, RequiredText, Text, UtcDatetime
+from hub.contracts.fields import GripCode, Identifier, Location, RequiredText, Text, UtcDatetime
 
 __all__ = ["SitrepPublished", "SitrepPublishedData"]
 
@@ -28,6 +28,9 @@ class SitrepPublishedData(EventData):
     )
     grip_level: GripCode | None = Field(default=None, description="Current GRIP level, if any.")
     details: Text | None = Field(default=None, description="The full report text, if any.")
+    location: Location | None = Field(
+        default=None, description="Where the report is about: a place, a point or an area."
+    )
 
     @field_validator("period_end")
     @classmethod
