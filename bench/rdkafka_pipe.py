@@ -5,8 +5,9 @@ every ingress topic of the hub ``prefix`` takes a batch (up to :data:`BATCH` rec
 produces each record unchanged (no decoding) to a sink topic with an idempotent, acks=all
 producer, and commits the batch's next offsets before taking the next one:
 
-- ``plain``: the producer's queue is flushed (every record acknowledged), then the consumer
-  commits the offsets synchronously (at least once);
+- ``plain``: the producer's queue is flushed (every record answered by the broker; a failed
+  delivery is not checked: no per-record callback, the pipe is a ceiling), then the consumer
+  commits the offsets synchronously;
 - ``transactional``: the batch is one transaction, its offsets added by
   ``send_offsets_to_transaction``, read_committed (all or nothing, as the gateway's batch).
 
