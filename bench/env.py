@@ -22,7 +22,7 @@ from hub.settings import load_settings
 from hub.topics import TopicNames, hub_topics
 from hub.topics.admin import apply_topics
 
-__all__ = ["BenchEnv", "bench_env", "machine"]
+__all__ = ["BenchEnv", "bench_env", "load_averages", "machine"]
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,24 @@ class BenchEnv:
         return EventCodec(HttpSchemaRegistry(self.registry_url))
 
 
-def machine() -> dict[str, str | int | float]:
-    """What the numbers were measured on, with the load before the run (other work skews it)."""
+def machine() -> dict[str, str | int | float | list[float]]:
+    """What the numbers were measured on, with the load before the run (other work skews it).
+
+    ``load_before``: the 1-, 5- and 15-minute load averages, as ``uptime`` prints them.
+    """
     return {
         "cpus": os.cpu_count() or 0,
         "python": platform.python_version(),
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "load_1min_before": round(os.getloadavg()[0], 2),
+        "load_before": load_averages(),
     }
+
+
+def load_averages() -> list[float]:
+    """The 1-, 5- and 15-minute load averages now (``uptime``'s three figures)."""
+    return [round(load, 2) for load in os.getloadavg()]
 
 
 def _free_port() -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import time
+from collections.abc import Callable
 from typing import Any
 
 import fastavro
@@ -108,17 +109,22 @@ class _TimedGateway(Gateway):
         return await super()._process(consumer, producer, batch)
 
 
-async def gateway_drain(env: BenchEnv, count: int) -> tuple[float, float]:
+async def gateway_drain(
+    env: BenchEnv, count: int, when_ready: Callable[[], None] | None = None
+) -> tuple[float, float]:
     """Run the gateway until it has judged ``count`` records; return (records/s, seconds).
 
     Timed from the arrival of its first batch to the commit of its last: start-up and the
-    consumer group's join are not in the rate.
+    consumer group's join are not in the rate. ``when_ready`` is called once the gateway is
+    ready (a profiler started there sees the batches, not the start-up).
     """
     gateway = _TimedGateway(GatewayWiring(env.bootstrap, env.names, instance="bench"),
                             env.codec(), load_registry())  # fmt: skip
     stop, ready = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(gateway.run(stop, ready))
     await ready.wait()
+    if when_ready is not None:
+        when_ready()
     while gateway.stats.accepted + sum(gateway.stats.rejected.values()) < count:
         if task.done():
             task.result()
