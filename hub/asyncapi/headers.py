@@ -31,7 +31,7 @@ _EXTRA_DOCS = {
     "ce_dataschema": (
         "URI of the value's writer schema in the schema registry, "
         "'<registry-url>/schemas/ids/<id>' (the id in the value's Confluent framing; GET answers "
-        "{\"schema\": ...}). Set by the gateway on every log record and outbox notice, and by "
+        '{"schema": ...}). Set by the gateway on every log record and outbox notice, and by '
         "the bridge; absent where the writer knows no registry URL."
     ),
     _CONTENT_TYPE: f"Content type of the value: always '{AVRO_CONTENT_TYPE}' (Confluent framing).",

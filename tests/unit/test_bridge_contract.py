@@ -1,0 +1,163 @@
+"""The bridge's OpenAPI document against the bridge itself: schemathesis, every check.
+
+The in-process ASGI app gets a valid key (so the authenticated paths are exercised) and a
+publisher that keeps what it is given instead of sending it to Kafka (publishing itself is
+tested on a real broker in tests/integration/). The outbox is asked of a cluster without an
+outbox topic (404), which is enough for its ``Last-Event-ID`` parsing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.transport import SerializationContext
+
+from hub.bridge.app import create_app
+from hub.bridge.context import BridgeContext
+from hub.bridge.keys import ApiKeyStore
+from hub.bridge.publisher import IngressPublisher
+from hub.bridge.sse import OutboxSource
+from hub.codec.registry_client import HttpSchemaRegistry
+from hub.codec.serde import EventCodec
+from hub.contracts.events.envelope import EventEnvelope
+from hub.kafka.aio import TopicPartition
+from hub.topics.declaration import TopicNames
+
+ORG = "vr07"
+"""The key's organisation; no example names it."""
+
+
+class KeepingPublisher(IngressPublisher):
+    """An ingress publisher that keeps the events it is given (no broker in a unit test)."""
+
+    def __init__(self) -> None:
+        codec = EventCodec(HttpSchemaRegistry("http://127.0.0.1:9"))
+        super().__init__("127.0.0.1:9", TopicNames("unit"), codec, {})
+        self.published: list[EventEnvelope] = []
+
+    async def publish(self, org: str, events: Sequence[EventEnvelope]) -> str:
+        """Keep ``events``; the topic they would go to."""
+        self.published += events
+        return self.names.ingress(org)
+
+
+async def _no_partitions(self: OutboxSource) -> list[TopicPartition]:
+    return []
+
+
+def _app(directory: Path) -> tuple[Any, str, KeepingPublisher]:
+    keys = ApiKeyStore(directory / "keys.json")
+    key = keys.add(ORG, "2026-11-27T06:00:00+00:00")
+    publisher = KeepingPublisher()
+    context = BridgeContext(keys, publisher, publisher.codec, "127.0.0.1:9", max_body_bytes=65536)
+    return create_app(context), key, publisher
+
+
+@schemathesis.serializer("text/csv", "application/csv", "application/cap+xml")
+def _text(ctx: SerializationContext, value: Any) -> bytes:
+    """CSV and CAP bodies are text: sent as UTF-8 bytes, as they were generated."""
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+_KEYS = Path(tempfile.mkdtemp(prefix="kcr-openapi-"))
+BRIDGE = _app(_KEYS)
+schema = schemathesis.openapi.from_asgi("/openapi.json", BRIDGE[0])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def bridge() -> Iterator[tuple[Any, str, KeepingPublisher]]:
+    """The app, a key of vr07 and its publisher; its outbox has no partitions (404)."""
+    original = OutboxSource.partitions
+    OutboxSource.partitions = _no_partitions  # type: ignore[method-assign]
+    yield BRIDGE
+    OutboxSource.partitions = original  # type: ignore[method-assign]
+    shutil.rmtree(_KEYS, ignore_errors=True)
+
+
+POSITIVE_UNPROVABLE = {
+    "POST /v1/events": "cross-field rules (x-kcr-rules) that JSON Schema cannot state",
+    "POST /v1/cap": "a CAP document is valid per the CAP 1.2 XSD, not per a JSON Schema",
+    "POST /v1/edxl": "an EDXL document is valid per the EDXL XSDs, not per a JSON Schema",
+    "POST /v1/capacity.csv": "CSV cells (codes, counts, available <= total) are text to a schema",
+}
+"""Operations where a body valid per its OpenAPI schema may still be refused (422): for them
+schemathesis's ``positive_data_acceptance`` cannot hold, and their documented examples are
+posted instead (``test_every_example_is_accepted_with_any_key``). Every other check runs."""
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_bridge_answers_as_its_document_says(case: Any) -> None:
+    """Schemathesis's checks pass on every operation, with a valid key."""
+    _, key, _ = BRIDGE
+    load_all_checks()
+    checks = list(CHECKS.get_all())
+    if case.operation.label in POSITIVE_UNPROVABLE:
+        checks = [check for check in checks if check.__name__ != "positive_data_acceptance"]
+    assert len(checks) >= 10
+    case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, checks=checks)
+
+
+async def test_every_example_is_accepted_with_any_key(
+    bridge: tuple[Any, str, KeepingPublisher],
+) -> None:
+    """The document's examples, posted with vr07's key (none names vr07), are all 202."""
+    app, key, publisher = bridge
+    spec = app.openapi()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bridge") as http:
+        for path in ("/v1/events", "/v1/cap", "/v1/edxl", "/v1/capacity.csv"):
+            content = spec["paths"][path]["post"]["requestBody"]["content"]
+            for media_type, entry in content.items():
+                examples = [e["value"] for e in entry.get("examples", {}).values()]
+                examples += [entry["example"]] if "example" in entry else []
+                assert examples, f"{path} {media_type} has no example"
+                for example in examples:
+                    body = example.encode() if isinstance(example, str) else json.dumps(example)
+                    before = len(publisher.published)
+                    response = await http.post(
+                        path,
+                        content=body,
+                        headers={"Content-Type": media_type, "Authorization": f"Bearer {key}"},
+                    )
+                    assert response.status_code == 202, (path, media_type, response.text)
+                    assert len(publisher.published) > before
+                    assert all(e.source == ORG for e in publisher.published[before:])
+
+
+def test_the_document_describes_bodies_statuses_and_the_resume_header(
+    bridge: tuple[Any, str, KeepingPublisher],
+) -> None:
+    """Event schemas from the contracts, XML and CSV bodies, statuses, Last-Event-ID."""
+    spec = bridge[0].openapi()
+    schemas = spec["components"]["schemas"]
+    assert "CloudEvent.incident.reported" in schemas
+    assert "CloudEvent.clock.ticked" not in schemas
+    incident = schemas["CloudEvent.incident.reported"]
+    assert "source" not in incident["required"]
+    assert "subject" not in incident["properties"]
+    grip = schemas["IncidentReportedData"]["properties"]["grip_level"]
+    assert "3" in json.dumps(grip)
+    assert "enum" in json.dumps(grip)
+    for path in ("/v1/events", "/v1/cap", "/v1/edxl", "/v1/capacity.csv"):
+        post = spec["paths"][path]["post"]
+        assert {"202", "401", "403", "413", "415", "422"} <= set(post["responses"])
+        assert "application/problem+json" in post["responses"]["422"]["content"]
+    assert "application/cap+xml" in spec["paths"]["/v1/cap"]["post"]["requestBody"]["content"]
+    csv = spec["paths"]["/v1/capacity.csv"]["post"]["requestBody"]["content"]["text/csv"]
+    assert [c["name"] for c in csv["schema"]["x-kcr-columns"]][:3] == [
+        "resource_type", "total", "available"
+    ]  # fmt: skip
+    (header,) = spec["paths"]["/v1/outbox"]["get"]["parameters"]
+    assert header["name"] == "Last-Event-ID"
+    assert "pattern" in header["schema"]
