@@ -69,6 +69,25 @@ class ContractJsonSchema(GenerateJsonSchema):
         return {**inner, "enum": allowed()}
 
 
+_WHITE_SPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+r"""Unicode White_Space, what ``\s`` means to pydantic's (Rust) regex engine, spelt out:
+ECMA-262 regexes, which JSON Schema uses, give ``\s`` another set (no U+0085)."""
+
+
+def _explicit_patterns(node: Any) -> Any:
+    r"""``node`` with ``\s`` in every ``pattern`` spelt out, so every engine reads it alike."""
+    if isinstance(node, dict):
+        return {
+            key: value.replace(r"\s", _WHITE_SPACE)
+            if key == "pattern" and isinstance(value, str)
+            else _explicit_patterns(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_explicit_patterns(item) for item in node]
+    return node
+
+
 def event_schema_name(event_type: str) -> str:
     """The component name of ``event_type``'s schema, e.g. ``CloudEvent.incident.reported``."""
     return "CloudEvent." + event_type.removeprefix("nl.kcr.")
@@ -177,7 +196,7 @@ def _components() -> Mapping[str, dict[str, Any]]:
             "mapping": {t: _REF.format(model=name) for t, name in names.items()},
         },
     }
-    return components
+    return _explicit_patterns(components)  # type: ignore[no-any-return]
 
 
 def event_components() -> dict[str, dict[str, Any]]:
