@@ -21,7 +21,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, assume, settings
 from schemathesis.checks import CHECKS, load_all_checks
-from schemathesis.transport import SerializationContext
 
 from hub.bridge.app import create_app
 from hub.bridge.context import BridgeContext
@@ -33,6 +32,9 @@ from hub.codec.serde import EventCodec
 from hub.contracts.events.envelope import EventEnvelope
 from hub.kafka.aio import TopicPartition
 from hub.topics.declaration import TopicNames
+from tests import st_hooks
+
+assert st_hooks.TEXT_TYPES  # registers the serializers of the CSV and CAP bodies
 
 ORG = "vr07"
 """The key's organisation; no example names it."""
@@ -62,12 +64,6 @@ def _app(directory: Path) -> tuple[Any, str, KeepingPublisher]:
     publisher = KeepingPublisher()
     context = BridgeContext(keys, publisher, publisher.codec, "127.0.0.1:9", max_body_bytes=65536)
     return create_app(context), key, publisher
-
-
-@schemathesis.serializer("text/csv", "application/csv", "application/cap+xml")
-def _text(ctx: SerializationContext, value: Any) -> bytes:
-    """CSV and CAP bodies are text: sent as UTF-8 bytes, as they were generated."""
-    return value if isinstance(value, bytes) else str(value).encode()
 
 
 _KEYS = Path(tempfile.mkdtemp(prefix="kcr-openapi-"))
