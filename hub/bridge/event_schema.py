@@ -74,11 +74,20 @@ r"""Unicode White_Space, what ``\s`` means to pydantic's (Rust) regex engine, sp
 ECMA-262 regexes, which JSON Schema uses, give ``\s`` another set (no U+0085)."""
 
 
+def _spelt_out(pattern: str) -> str:
+    r"""``pattern`` with ``\S`` as ``[^<white space>]`` and ``\s`` (inside a class) as the list.
+
+    The contracts use ``\s`` only inside a negated class (ids) and ``\S`` only outside one
+    (URLs); both are checked by the document's unit test.
+    """
+    return pattern.replace(r"\S", f"[^{_WHITE_SPACE}]").replace(r"\s", _WHITE_SPACE)
+
+
 def _explicit_patterns(node: Any) -> Any:
     r"""``node`` with ``\s`` in every ``pattern`` spelt out, so every engine reads it alike."""
     if isinstance(node, dict):
         return {
-            key: value.replace(r"\s", _WHITE_SPACE)
+            key: _spelt_out(value)
             if key == "pattern" and isinstance(value, str)
             else _explicit_patterns(value)
             for key, value in node.items()
@@ -136,6 +145,10 @@ _RULES = {
 them; a new validator that is neither here nor on a list makes building the document fail."""
 
 
+_UTC_RANGE = "every time, converted to UTC, falls within the years 0001 to 9999"
+"""A rule of every event: its times are stored in UTC (``0001-01-01T00:00:00+01:00`` is not)."""
+
+
 def _validators(model: type[Any]) -> dict[str, tuple[str, ...]]:
     decorators = model.__pydantic_decorators__
     found = {name: tuple(d.info.fields) for name, d in decorators.field_validators.items()}
@@ -148,7 +161,8 @@ def _refine_data(model: type[EventEnvelope], defs: dict[str, Any]) -> list[str]:
     data_model = model.model_fields["data"].annotation
     assert isinstance(data_model, type)
     schema = defs[data_model.__name__]
-    rules = [_RULES[name] for name in _validators(model) if name in _RULES]
+    rules = [_UTC_RANGE]
+    rules += [_RULES[name] for name in _validators(model) if name in _RULES]
     for name, names in _validators(data_model).items():
         if name in _RULES:
             rules.append(_RULES[name])
