@@ -28,7 +28,12 @@ _SAMPLE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 _ATTRIBUTE_FIELDS = {"ingestedat": "ingested_at"}
 _EXTRA_DOCS = {
     "ce_specversion": "CloudEvents version, always '1.0'.",
-    "ce_dataschema": "URI of the value's schema; set only where the writer knows one.",
+    "ce_dataschema": (
+        "URI of the value's writer schema in the schema registry, "
+        "'<registry-url>/schemas/ids/<id>' (the id in the value's Confluent framing; GET answers "
+        '{"schema": ...}). Set by the gateway on every log record and outbox notice, and by '
+        "the bridge; absent where the writer knows no registry URL."
+    ),
     _CONTENT_TYPE: f"Content type of the value: always '{AVRO_CONTENT_TYPE}' (Confluent framing).",
 }
 _DEADLETTER_DOCS = {

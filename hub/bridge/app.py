@@ -1,6 +1,8 @@
 """The bridge's FastAPI application: routes, problem-details error handling, OpenAPI.
 
-``GET /openapi.json`` describes every route with its problem-details responses.
+``GET /openapi.json`` describes every route: its request bodies (the CloudEvents schemas
+generated from the contracts, CAP and EDXL as XML, the capacity CSV columns), every status it
+answers with the problem-details schema, and the outbox's ``Last-Event-ID`` format.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from hub.bridge.context import CHALLENGE, BridgeContext
+from hub.bridge.openapi import install
 from hub.bridge.problems import MEDIA_TYPE, BridgeProblem, FieldError
 from hub.bridge.routes import router
 from hub.logs import get_logger
@@ -30,6 +33,7 @@ def create_app(context: BridgeContext) -> FastAPI:
     app = FastAPI(title="KCR hub REST bridge", version="1", description=_DESCRIPTION)
     app.state.bridge = context
     app.include_router(router)
+    install(app)
     app.add_exception_handler(BridgeProblem, _problem)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

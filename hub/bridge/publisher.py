@@ -66,8 +66,10 @@ class IngressPublisher:
         if producer is None:
             raise BridgeProblem(503, "kafka-unavailable", "The bridge is not connected to Kafka.")
         try:
+            values = [await self.codec.encode(e) for e in events]
             records = [
-                (await self.codec.encode(e), e.subject.encode(), to_ce_headers(e)) for e in events
+                (value, e.subject.encode(), to_ce_headers(e, self.codec.dataschema(value)))
+                for e, value in zip(events, values, strict=True)
             ]
             self._refuse_too_large([value for value, _, _ in records])
             sent = [

@@ -7,14 +7,37 @@ Everything else is all or nothing.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from connectors.csvimport import REQUIRED
+from connectors.have.reader import HAVE_2_0_NS
 from hub.bridge.context import Organisation, context_of, read_body
-from hub.bridge.problems import BridgeProblem, problem_responses
+from hub.bridge.event_schema import batch_schema
+from hub.bridge.examples import (
+    CAP_NAMESPACE,
+    CAP_XSD,
+    CSV_COLUMNS,
+    EDXL_NAMESPACE,
+    EDXL_XSD,
+    EXAMPLE_CAP,
+    EXAMPLE_CSV,
+    EXAMPLE_EDXL,
+    EXAMPLE_EVENT,
+)
+from hub.bridge.openapi import (
+    LAST_EVENT_ID,
+    PUBLISH_STATUSES,
+    csv_body,
+    json_body,
+    ref,
+    statuses,
+    xml_body,
+)
+from hub.bridge.problems import BridgeProblem
 from hub.bridge.sse import OutboxSource, parse_event_id, stream_outbox
 from hub.bridge.validation import (
     cap_events,
@@ -39,7 +62,7 @@ JSON_TYPES = (
 XML_TYPES = ("application/xml", "text/xml", "application/cap+xml")
 HAVE_TYPES = ("application/xml", "text/xml")
 CSV_TYPES = ("text/csv", "application/csv")
-_ERRORS = problem_responses(401, 403, 413, 415, 422, 503)
+_ERRORS = statuses(*PUBLISH_STATUSES)
 
 
 class Accepted(BaseModel):
@@ -49,36 +72,21 @@ class Accepted(BaseModel):
     ids: list[str] = Field(description="The ids of the published events.")
 
 
-def _body_spec(types: tuple[str, ...], schema: dict[str, Any]) -> dict[str, Any]:
-    content = {media_type: {"schema": schema} for media_type in types}
-    return {"requestBody": {"required": True, "content": content}}
-
-
-_EXAMPLE_EVENT = {
-    "specversion": "1.0",
-    "type": "nl.kcr.incident.reported",
-    "source": "vr19",
-    "subject": "inc-vr19-example",
-    "tlp": "GREEN",
-    "data": {
-        "incident_id": "inc-vr19-example",
-        "category": "flood",
-        "title": "Dijkdoorbraak bij Kruiningen",
-        "description": "De Westerscheldedijk is over 40 meter bezweken.",
-        "regions": ["vr19"],
-        "grip_level": "3",
-        "severity": "severe",
-        "started_at": "2026-11-27T03:40:00Z",
+_EVENTS_BODY = json_body(
+    JSON_TYPES,
+    {
+        "application/cloudevents+json": ref("CloudEvent"),
+        "application/cloudevents-batch+json": batch_schema(),
+        "application/json": {"oneOf": [ref("CloudEvent"), batch_schema()]},
     },
-}
-_EVENT_SCHEMA = {
-    "oneOf": [
-        {"type": "object", "description": "One CloudEvents structured-mode document."},
-        {"type": "array", "items": {"type": "object"}, "description": "A batch."},
-    ],
-    "example": _EXAMPLE_EVENT,
-}
-_TEXT_SCHEMA = {"type": "string"}
+    {"incident": EXAMPLE_EVENT},
+    "One CloudEvents event or a batch. Leave `id`, `time` and `source` out to have the bridge "
+    "fill in a new UUID, the time now and the key's organisation (so the example works with "
+    "any key); a `source` that is not the key's organisation is a 403.",
+)
+_CAP_BODY = xml_body(XML_TYPES, "alert", CAP_NAMESPACE, CAP_XSD, EXAMPLE_CAP)
+_EDXL_BODY = xml_body(XML_TYPES, "EDXLDistribution", EDXL_NAMESPACE, EDXL_XSD, EXAMPLE_EDXL)
+_CSV_BODY = csv_body(CSV_TYPES, CSV_COLUMNS, REQUIRED, EXAMPLE_CSV)
 _HAVE_EXAMPLE = """<have:HAVE xmlns:have="urn:oasis:names:tc:emergency:edxl:have:2.0">
   <have:facility>
     <have:facilityInformation>
@@ -93,16 +101,7 @@ _HAVE_EXAMPLE = """<have:HAVE xmlns:have="urn:oasis:names:tc:emergency:edxl:have
     </have:bedCapacity>
   </have:facility>
 </have:HAVE>"""
-_HAVE_SCHEMA = {
-    "type": "string",
-    "description": (
-        "An OASIS EDXL-HAVE 2.0 (or 1.0) hospital status document: facilities with bed "
-        "capacity by bed type (availableCount, baselineCount), emergency department status "
-        "and operations. Each hub bed type (icu_bed, hospital_bed, ...) becomes one "
-        "capacity.reported event of the key's organisation, summed over the facilities."
-    ),
-    "example": _HAVE_EXAMPLE,
-}
+_HAVE_BODY = xml_body(HAVE_TYPES, "HAVE", HAVE_2_0_NS, None, _HAVE_EXAMPLE)
 
 
 async def _publish(request: Request, org: str, events: list[EventEnvelope]) -> Accepted:
@@ -114,7 +113,7 @@ async def _publish(request: Request, org: str, events: list[EventEnvelope]) -> A
     "/events",
     status_code=202,
     responses=_ERRORS,
-    openapi_extra=_body_spec(JSON_TYPES, _EVENT_SCHEMA),
+    openapi_extra=_EVENTS_BODY,
 )
 async def post_events(request: Request, org: Organisation) -> Accepted:
     """Publish one CloudEvents JSON event or a batch (all or nothing); source must be yours."""
@@ -122,27 +121,21 @@ async def post_events(request: Request, org: Organisation) -> Accepted:
     return await _publish(request, org, json_events(payload, org))
 
 
-@router.post(
-    "/cap", status_code=202, responses=_ERRORS, openapi_extra=_body_spec(XML_TYPES, _TEXT_SCHEMA)
-)
+@router.post("/cap", status_code=202, responses=_ERRORS, openapi_extra=_CAP_BODY)
 async def post_cap(request: Request, org: Organisation) -> Accepted:
     """Publish the incident event of a CAP 1.2 alert."""
     body = await read_body(request, XML_TYPES)
     return await _publish(request, org, cap_events(body, org))
 
 
-@router.post(
-    "/edxl", status_code=202, responses=_ERRORS, openapi_extra=_body_spec(XML_TYPES, _TEXT_SCHEMA)
-)
+@router.post("/edxl", status_code=202, responses=_ERRORS, openapi_extra=_EDXL_BODY)
 async def post_edxl(request: Request, org: Organisation) -> Accepted:
     """Publish every event of an EDXL-DE distribution (CAP, EDXL-RM, CloudEvents payloads)."""
     body = await read_body(request, XML_TYPES)
     return await _publish(request, org, edxl_events(body, org))
 
 
-@router.post(
-    "/have", status_code=202, responses=_ERRORS, openapi_extra=_body_spec(HAVE_TYPES, _HAVE_SCHEMA)
-)
+@router.post("/have", status_code=202, responses=_ERRORS, openapi_extra=_HAVE_BODY)
 async def post_have(request: Request, org: Organisation) -> Accepted:
     """Publish the capacity reports (one per bed type) of an EDXL-HAVE hospital status."""
     body = await read_body(request, HAVE_TYPES)
@@ -153,7 +146,7 @@ async def post_have(request: Request, org: Organisation) -> Accepted:
     "/capacity.csv",
     status_code=202,
     responses=_ERRORS,
-    openapi_extra=_body_spec(CSV_TYPES, _TEXT_SCHEMA),
+    openapi_extra=_CSV_BODY,
 )
 async def post_capacity_csv(request: Request, org: Organisation) -> Accepted:
     """Publish a capacity list; bad rows are reported by line and the good rows still sent."""
@@ -168,14 +161,17 @@ async def post_capacity_csv(request: Request, org: Organisation) -> Accepted:
     "/outbox",
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "The outbox, as SSE."},
-        **problem_responses(400, 401, 404),
+        **statuses(400, 401, 404, 429),
     },
     response_class=StreamingResponse,
+    openapi_extra={"parameters": [LAST_EVENT_ID]},
 )
 async def get_outbox(
     request: Request,
     org: Organisation,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id: Annotated[
+        str | None, Header(alias="Last-Event-ID", include_in_schema=False)
+    ] = None,
 ) -> StreamingResponse:
     """Stream the organisation's outbox; ``Last-Event-ID`` resumes after that item."""
     context = context_of(request)

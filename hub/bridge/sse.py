@@ -13,6 +13,7 @@ alive.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from hub.kafka.aio import AIOKafkaConsumer, Record, TopicPartition
 from hub.kafka.reading import bounded_consumer, partitions_of
 
 __all__ = [
+    "EVENT_ID_PATTERN",
     "OutboxSource",
     "format_event_id",
     "item_json",
@@ -39,18 +41,26 @@ __all__ = [
 KEEPALIVE = b": keep-alive\n\n"
 
 
+EVENT_ID_PATTERN = (
+    r"^[ \t]*([0-9]{1,18}-[0-9]{1,18}[ \t]*(,[ \t]*[0-9]{1,18}-[0-9]{1,18}[ \t]*)*)?$"
+)
+"""What :func:`parse_event_id` reads: ``<partition>-<offset>`` pairs (ASCII digits) joined by
+commas, spaces and tabs around them allowed; empty means from the beginning."""
+_EVENT_ID = re.compile(EVENT_ID_PATTERN)
+
+
 def parse_event_id(text: str) -> dict[int, int]:
     """Return partition → last delivered offset of ``<p>-<o>[,<p>-<o>...]``; 400 if malformed."""
+    if _EVENT_ID.fullmatch(text) is None:
+        error = FieldError(
+            field="Last-Event-ID",
+            message=f"{text[:100]!r} is not <partition>-<offset>[,<partition>-<offset>...]",
+            fix="send the id of the last event received, as it was sent.",
+        )
+        raise BridgeProblem(400, "bad-last-event-id", "Last-Event-ID is malformed.", [error])
     positions: dict[int, int] = {}
-    for part in filter(None, (piece.strip() for piece in text.split(","))):
-        partition, sep, offset = part.partition("-")
-        if not (sep and partition.isdigit() and offset.isdigit()):
-            error = FieldError(
-                field="Last-Event-ID",
-                message=f"{part!r} is not <partition>-<offset>",
-                fix="send the id of the last event received, as it was sent.",
-            )
-            raise BridgeProblem(400, "bad-last-event-id", "Last-Event-ID is malformed.", [error])
+    for part in filter(None, (piece.strip(" \t") for piece in text.split(","))):
+        partition, _, offset = part.partition("-")
         positions[int(partition)] = int(offset)
     return positions
 

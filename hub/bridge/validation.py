@@ -21,6 +21,7 @@ from connectors.edxl import EdxlRefused, import_edxl
 from connectors.have import HaveRefused, HaveSchemaError, have_to_events
 from hub.bridge.problems import BridgeProblem, FieldError
 from hub.codec.structured import SourceMismatch, to_events
+from hub.contracts.events.catalogue import EVENT_TYPES
 from hub.contracts.events.envelope import EventEnvelope
 from hub.errors import ConfigurationError, HubError
 
@@ -32,6 +33,7 @@ __all__ = [
     "have_events",
     "json_events",
     "parse_json",
+    "with_subject",
 ]
 
 _PUBLISHER = "the API key's organisation"
@@ -53,7 +55,7 @@ def _judge(document: Any, where: str, org: str, mismatched: list[str]) -> _Judge
     if not isinstance(document, dict):
         return [], [FieldError(field=where, message="must be a JSON object", fix="send an object.")]
     try:
-        return to_events(document, org, publisher=_PUBLISHER), []
+        return to_events(with_subject(document), org, publisher=_PUBLISHER), []
     except SourceMismatch as error:
         mismatched.append(where)
         return [], [FieldError(field=_rebase(error, where), message=_bare(error), fix=error.fix)]
@@ -65,6 +67,22 @@ def _judge(document: Any, where: str, org: str, mismatched: list[str]) -> _Judge
         message = error.message if isinstance(error, HubError) else str(error)
         fix = error.fix if isinstance(error, HubError) else None
         return [], [FieldError(field=f"{where}.type", message=message, fix=fix)]
+
+
+def with_subject(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with ``subject`` set from its aggregate id (``data.incident_id``) if absent.
+
+    The id is then given once; a ``subject`` that is sent must still equal it.
+    """
+    event_type = document.get("type")
+    data = document.get("data")
+    model = EVENT_TYPES.get(event_type) if isinstance(event_type, str) else None
+    if model is None or "subject" in document or not isinstance(data, dict):
+        return document
+    field = model.aggregate_field
+    if field is None or not isinstance(data.get(field), str):
+        return document
+    return {**document, "subject": data[field]}
 
 
 def parse_json(body: bytes) -> Any:

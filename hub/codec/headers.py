@@ -11,10 +11,29 @@ from datetime import UTC, datetime
 
 from hub.contracts.events.envelope import EventEnvelope
 
-__all__ = ["AVRO_CONTENT_TYPE", "Headers", "header_map", "to_ce_headers"]
+__all__ = [
+    "AVRO_CONTENT_TYPE",
+    "DATASCHEMA_PATH",
+    "Headers",
+    "dataschema_url",
+    "header_map",
+    "to_ce_headers",
+]
 
 AVRO_CONTENT_TYPE = "application/avro"
 Headers = list[tuple[str, bytes]]
+DATASCHEMA_PATH = "/schemas/ids/{id}"
+"""Where Confluent-compatible registries (Confluent, Apicurio's ccompat API, Karapace) serve a
+schema by id: ``ce_dataschema`` is the registry URL followed by this path."""
+
+
+def dataschema_url(registry_url: str, schema_id: int) -> str:
+    """The ``ce_dataschema`` URI of writer schema ``schema_id`` in the registry at ``registry_url``.
+
+    ``GET`` on it answers ``{"schema": "<Avro schema JSON>"}``, so a CloudEvents-only consumer
+    finds the schema of a record without knowing the Confluent framing.
+    """
+    return registry_url.rstrip("/") + DATASCHEMA_PATH.format(id=schema_id)
 
 
 def _rfc3339(moment: datetime) -> str:

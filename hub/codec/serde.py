@@ -24,6 +24,7 @@ from typing import Any, TypeAlias, cast
 import fastavro
 from pydantic import BaseModel, ValidationError
 
+from hub.codec.headers import dataschema_url
 from hub.codec.registry_client import SchemaRegistry
 from hub.codec.wire import HEADER_SIZE, pack, unpack
 from hub.contracts.avro_build import trusted_builder
@@ -159,6 +160,22 @@ class EventCodec:
     def registered(self) -> dict[int, Model]:
         """Return the schema ids this codec registered or looked up, with their models."""
         return {schema_id: model for model, schema_id in self._ids.items()}
+
+    def dataschema(self, value: bytes) -> str | None:
+        """The ``ce_dataschema`` URI of the writer schema of encoded ``value``.
+
+        None when the registry has no URL (an in-memory registry of a test) or ``value`` is not
+        framed; raises nothing, since a record is published without the header rather than not
+        at all.
+        """
+        url = getattr(self.registry, "url", None)
+        if not isinstance(url, str) or not url:
+            return None
+        try:
+            schema_id, _ = unpack(value)
+        except CodecError:
+            return None
+        return dataschema_url(url, schema_id)
 
     async def encode(self, item: BaseModel) -> bytes:
         """Return ``item`` (an event, output or view record) as Avro in the wire format."""

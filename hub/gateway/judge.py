@@ -170,7 +170,11 @@ class Judge:
     async def _logged(self, event: EventEnvelope) -> OutRecord:
         value = await self.codec.encode(event)
         topic = self.names.log(event.family)
-        return topic, event.subject.encode(), value, to_ce_headers(event)
+        return topic, event.subject.encode(), value, self._headers(event, value)
+
+    def _headers(self, event: EventEnvelope, value: bytes) -> list[tuple[str, bytes]]:
+        """The ``ce_*`` headers of ``event``, ``ce_dataschema`` naming its writer schema."""
+        return to_ce_headers(event, dataschema=self.codec.dataschema(value))
 
     def _dead_letter(self, record: ConsumedRecord, verdict: Rejected, now: datetime) -> OutRecord:
         headers = deadletter_headers(record.headers() or [], _letter(record, verdict, now))
@@ -189,7 +193,7 @@ class Judge:
             return []
         notice = rejection_notice(org, record.headers() or [], _letter(record, verdict, now))
         value = await self.codec.encode(notice)
-        return [(outbox, notice.subject.encode(), value, to_ce_headers(notice))]
+        return [(outbox, notice.subject.encode(), value, self._headers(notice, value))]
 
     async def _exists(self, topic: str) -> bool:
         """Whether ``topic`` exists (the topic list is read again at most every 30 s)."""

@@ -13,7 +13,7 @@ import pytest
 from hub.codec.headers import header_map
 from hub.codec.registry_client import HttpSchemaRegistry
 from hub.codec.serde import EventCodec
-from hub.codec.wire import pack
+from hub.codec.wire import pack, unpack
 from hub.contracts.avro_schema import avro_schema_for, to_avro_record
 from hub.contracts.events.catalogue import EVENT_TYPES
 from hub.contracts.organisations import load_registry
@@ -60,6 +60,9 @@ async def test_one_valid_event_of_every_type_lands_in_its_log(
         assert logged.ingested_at is not None
         assert logged.model_copy(update={"ingested_at": None}) == original
         assert header_map(record.headers)["ce_type"] == original.type
+        schema_id, _ = unpack(record.value)
+        schema_url = f"{registry_url.rstrip('/')}/schemas/ids/{schema_id}"
+        assert header_map(record.headers)["ce_dataschema"] == schema_url
     assert len(PARTNER_TYPES) == len([t for t in EVENT_TYPES if not t.startswith("nl.kcr.clock")])
 
 

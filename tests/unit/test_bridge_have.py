@@ -114,8 +114,8 @@ async def test_openapi_describes_the_have_body(bridge: Bridge) -> None:
     content = operation["requestBody"]["content"]
     assert sorted(content) == ["application/xml", "text/xml"]
     schema = content["application/xml"]["schema"]
-    assert "EDXL-HAVE" in schema["description"]
-    assert "urn:oasis:names:tc:emergency:edxl:have:2.0" in schema["example"]
+    assert "`HAVE` in `urn:oasis:names:tc:emergency:edxl:have:2.0`" in schema["description"]
+    assert "urn:oasis:names:tc:emergency:edxl:have:2.0" in content["application/xml"]["example"]
     assert {"202", "401", "413", "415", "422"} <= set(operation["responses"])
 
 
@@ -124,7 +124,7 @@ async def test_the_openapi_example_is_accepted(bridge: Bridge) -> None:
     http, auth, publisher = bridge
     document = (await http.get("/openapi.json")).json()
     content = document["paths"]["/v1/have"]["post"]["requestBody"]["content"]
-    example = content["application/xml"]["schema"]["example"]
+    example = content["application/xml"]["example"]
     response = await http.post("/v1/have", content=example.encode(), headers={**auth, **XML})
     assert response.status_code == 202, response.text
     ((_, events),) = publisher.published

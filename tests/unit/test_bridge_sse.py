@@ -21,7 +21,9 @@ def test_no_id_means_the_beginning() -> None:
     assert parse_event_id("") == {}
 
 
-@pytest.mark.parametrize("text", ["41", "0-", "-3", "a-1", "0-1,x", "0--1"])
+@pytest.mark.parametrize(
+    "text", ["41", "0-", "-3", "a-1", "0-1,x", "0--1", "0-\u00b2", "\u0661-1", "0-1,,1-2", "0-1\n"]
+)
 def test_malformed_ids_are_a_400_naming_the_header(text: str) -> None:
     """A malformed Last-Event-ID is refused with the header named and a fix."""
     with pytest.raises(BridgeProblem) as caught:

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from hub.codec.serde import EventCodec
+from hub.codec.wire import unpack
 from hub.contracts.events.catalogue import parse_event
 from hub.contracts.events.envelope import EventEnvelope
 from hub.contracts.organisations import load_registry
@@ -277,9 +278,17 @@ def _heartbeat() -> EventEnvelope:
     return parse_event(document)
 
 
-async def _hub(count: int = 3) -> tuple[FakeKafka, Gateway, list[EventEnvelope]]:
+class _UrlRegistry(_MemoryRegistry):
+    """A memory registry that says where it is served, as :class:`HttpSchemaRegistry` does."""
+
+    url = "http://registry.example:8081/"
+
+
+async def _hub(
+    count: int = 3, registry: _MemoryRegistry | None = None
+) -> tuple[FakeKafka, Gateway, list[EventEnvelope]]:
     """A cluster with ``count`` heartbeats of vr19 in its ingress, and a gateway over it."""
-    kafka, codec = FakeKafka(), EventCodec(_MemoryRegistry())
+    kafka, codec = FakeKafka(), EventCodec(registry or _MemoryRegistry())
     events = [_heartbeat() for _ in range(count)]
     for event in events:
         kafka.append((INGRESS, b"vr19", await codec.encode(event), []))
@@ -323,6 +332,18 @@ async def test_a_batch_lands_with_its_offsets_in_one_transaction() -> None:
     assert kafka.committed[(INGRESS, 0)] == 3
     assert kafka.transactions == 1
     assert kafka.calls[:4] == ["begin", "produce", "send_offsets", "commit"]
+
+
+async def test_logged_records_name_their_writer_schema_in_ce_dataschema() -> None:
+    """ce_dataschema is the registry's URL of the schema id in the record's framing."""
+    kafka, gateway, events = await _hub(2, _UrlRegistry())
+    await _run_until(gateway, lambda: len(kafka.topics.get(LOG, [])) == 2)
+    for record in kafka.topics[LOG]:
+        schema_id, _ = unpack(record.value())
+        headers = dict(record.headers() or [])
+        expected = f"http://registry.example:8081/schemas/ids/{schema_id}"
+        assert headers["ce_dataschema"].decode() == expected
+    assert sorted(_logged_ids(kafka)) == sorted(_ids(events))
 
 
 async def test_an_abortable_error_aborts_and_runs_the_same_batch_again() -> None:
