@@ -154,8 +154,13 @@ def _add_area(area: Element, body: Body) -> None:
     registry, tables = load_registry(), load_tables()
     names = ", ".join(registry.get(region).name for region in body.regions)
     _add(area, "areaDesc", body.place or names)
-    point = body.location.point if body.location else None
-    if point is not None:
-        _add(area, "circle", f"{point.lat},{point.lon} 0")
+    location = body.location
+    for polygon in location.polygons if location else ():  # CAP has no holes: outer rings
+        _add(area, "polygon", " ".join(f"{p.lat},{p.lon}" for p in polygon.outer))
+    if location is not None and location.point is not None:  # first: the importer's point
+        _add(area, "circle", f"{location.point.lat},{location.point.lon} 0")
+    if location is not None and location.circle is not None:
+        centre = location.circle.centre
+        _add(area, "circle", f"{centre.lat},{centre.lon} {location.circle.radius_km}")
     code_name = tables.region_geocode_names[0]
     _add_pairs(area, "geocode", [(code_name, region) for region in body.regions])

@@ -46,6 +46,7 @@ Mapping (tables in ``data/cap_mapping.json``):
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -53,8 +54,9 @@ from pydantic import ValidationError
 
 from connectors.cap.area import AreaMatch, match_areas
 from connectors.cap.errors import CapRefused, CapSchemaError
+from connectors.cap.geometry import AlertGeometry, alert_geometry
 from connectors.cap.ids import cap_event_id, incident_id_of
-from connectors.cap.model import CAP_NS, CapAlert, CapInfo, CapRef, read_alert
+from connectors.cap.model import CAP_NS, CapAlert, CapArea, CapInfo, CapRef, read_alert
 from connectors.cap.tables import CapTables, load_tables
 from connectors.cap.xmlsafe import Element, XmlMalformed, namespace_of, parse_xml, schema_violations
 from connectors.schemas import CAP_1_2_XSD, load_schema
@@ -308,10 +310,11 @@ def _unmapped(alert: CapAlert, info: CapInfo) -> CapRefused:
     )
 
 
-def _location(match: AreaMatch) -> dict[str, Any] | None:
-    if match.place is None and match.point is None:
+def _location(match: AreaMatch, areas: Sequence[CapArea]) -> dict[str, Any] | None:
+    shapes = alert_geometry(areas)
+    if match.place is None and match.point is None and shapes == AlertGeometry():
         return None
-    return {"place": match.place, "point": match.point}
+    return {"place": match.place, "point": match.point} | shapes.as_location_fields()
 
 
 def _clip(text: str, limit: int) -> str:
@@ -334,7 +337,7 @@ def _reported(alert: CapAlert, info: CapInfo, ctx: _Context) -> IncidentReported
         "title": _clip(info.headline or info.event, _TITLE_MAX),
         "description": _text(info.description, info.instruction),
         "regions": match.regions,
-        "location": _location(match),
+        "location": _location(match, info.areas),
         "grip_level": _explicit_grip(info, ctx) or ctx.tables.grip_by_severity[severity],
         "severity": severity,
         "started_at": info.onset or info.effective or alert.sent,
