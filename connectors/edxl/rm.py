@@ -24,14 +24,12 @@ their prefixes) may vary.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, uuid5
@@ -51,11 +49,11 @@ from connectors.cap.xmlsafe import (
     text_of,
 )
 from connectors.edxl.errors import EdxlRefused
+from connectors.resource_tables import load_resource_table
 from hub.contracts.events.assistance import AssistanceOffered, AssistanceRequested
 from hub.contracts.events.envelope import Tlp
 from hub.contracts.geo import GeoPoint
 from hub.contracts.organisations import OrganisationRegistry, load_registry
-from hub.contracts.reference import load_reference
 from hub.contracts.xsdtime import DateTimeRefused
 from hub.geo import load_boundaries, point_shape
 
@@ -128,13 +126,9 @@ def _normal(name: str) -> str:
 
 @cache
 def _resource_table() -> Mapping[str, str]:
-    path = resources.files("connectors.edxl").joinpath("data", "rm_resource_types.json")
-    table: dict[str, str] = json.loads(path.read_text("utf-8"))["resource_types"]
-    codes = load_reference().resource_codes()
-    unknown = sorted(code for code in table.values() if code not in codes)
-    if unknown:
-        raise ValueError(f"rm_resource_types.json names unknown resource types: {unknown}")
-    return MappingProxyType({_normal(k): v for k, v in table.items()} | {c: c for c in codes})
+    return load_resource_table(
+        "connectors.edxl", "rm_resource_types.json", "resource_types", _normal
+    )
 
 
 def resource_type_for(name: str) -> str | None:

@@ -25,25 +25,22 @@ as the LCPS reports every hospital in one document; a hospital or region reports
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
-from importlib import resources
-from types import MappingProxyType
 from uuid import NAMESPACE_URL, uuid5
 
 from pydantic import ValidationError
 
 from connectors.have.errors import HaveRefused
 from connectors.have.reader import BedCount, Facility, read_have
+from connectors.resource_tables import load_resource_table
 from hub.contracts.events.capacity import CapacityReported
 from hub.contracts.events.envelope import Tlp
 from hub.contracts.fields import to_utc
 from hub.contracts.organisations import OrganisationRegistry, load_registry
-from hub.contracts.reference import load_reference
 from hub.geo import load_boundaries
 
 __all__ = ["DEFAULT_VALID_FOR", "HaveImport", "bed_resource_type", "have_to_events"]
@@ -78,14 +75,7 @@ def _normal(name: str) -> str:
 
 @cache
 def _bed_table() -> Mapping[str, str]:
-    path = resources.files("connectors.have").joinpath("data", "bed_types.json")
-    table: dict[str, str] = json.loads(path.read_text("utf-8"))["bed_types"]
-    codes = load_reference().resource_codes()
-    unknown = sorted(code for code in table.values() if code not in codes)
-    if unknown:
-        raise ValueError(f"bed_types.json names unknown resource types: {unknown}")
-    table_codes = {_normal(k): v for k, v in table.items()}
-    return MappingProxyType(table_codes | {_normal(c): c for c in codes})
+    return load_resource_table("connectors.have", "bed_types.json", "bed_types", _normal)
 
 
 def bed_resource_type(bed_type: str) -> str | None:
