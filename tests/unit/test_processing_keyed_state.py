@@ -35,7 +35,7 @@ _json = st.recursive(
 loaded machine, and hypothesis reported inconsistent data generation there.)"""
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(_keys, _json, max_size=10))
 def test_any_tree_comes_back_whole_from_its_entries(tree: dict[str, Any]) -> None:
     """Cut into entries and put together again, in any order, a tree is what it was."""
