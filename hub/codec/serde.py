@@ -133,6 +133,7 @@ class EventCodec:
         self._ids: dict[Model, int] = {}
         self._writers: dict[int, _Writer] = {}
         self._trusted: dict[bytes, _Writer] = {}  # by wire header (magic byte and schema id)
+        self._dataschemas: dict[bytes, str | None] = {}  # ce_dataschema by wire header
 
     async def register_all(self, compatibility: str = HUB_COMPATIBILITY) -> dict[str, int]:
         """Register every model's schema and set its subject's level; return subject → id.
@@ -168,14 +169,16 @@ class EventCodec:
         framed; raises nothing, since a record is published without the header rather than not
         at all.
         """
-        url = getattr(self.registry, "url", None)
-        if not isinstance(url, str) or not url:
-            return None
-        try:
-            schema_id, _ = unpack(value)
-        except CodecError:
-            return None
-        return dataschema_url(url, schema_id)
+        header = value[:HEADER_SIZE]
+        if header not in self._dataschemas:  # once per schema id: the gateway asks per record
+            url = getattr(self.registry, "url", None)
+            try:
+                schema_id, _ = unpack(value)
+            except CodecError:
+                return None
+            found = dataschema_url(url, schema_id) if isinstance(url, str) and url else None
+            self._dataschemas[header] = found
+        return self._dataschemas[header]
 
     async def encode(self, item: BaseModel) -> bytes:
         """Return ``item`` (an event, output or view record) as Avro in the wire format."""
