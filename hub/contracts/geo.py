@@ -100,22 +100,34 @@ class GeoCircle(BaseModel):
 
         Points are placed on the sphere at the radius' great-circle distance from the centre.
         """
-        lat, lon = math.radians(self.centre.lat), math.radians(self.centre.lon)
-        angular = self.radius_km / EARTH_RADIUS_KM
-        ring = []
-        for step in range(segments):
-            bearing = 2 * math.pi * step / segments
-            lat2 = math.asin(
-                math.sin(lat) * math.cos(angular)
-                + math.cos(lat) * math.sin(angular) * math.cos(bearing)
-            )
-            lon2 = lon + math.atan2(
-                math.sin(bearing) * math.sin(angular) * math.cos(lat),
-                math.cos(angular) - math.sin(lat) * math.sin(lat2),
-            )
-            lon_deg = (math.degrees(lon2) + 540.0) % 360.0 - 180.0
-            ring.append(GeoPoint(lat=round(math.degrees(lat2), 6), lon=round(lon_deg, 6)))
+        ring = [
+            GeoPoint(lat=round(lat, 6), lon=round(lon, 6))
+            for lat, lon in circle_vertices(self.centre, self.radius_km, segments)
+        ]
         return [*ring, ring[0]]
+
+
+def circle_vertices(centre: GeoPoint, radius_km: float, segments: int) -> list[tuple[float, float]]:
+    """Return ``segments`` (lat, lon) points ``radius_km`` from ``centre``, evenly by bearing.
+
+    Each lies on the great circle from the centre at its bearing (so the circle is round on the
+    ground, not in degrees); longitudes are kept within -180..180.
+    """
+    lat, lon = math.radians(centre.lat), math.radians(centre.lon)
+    angular = radius_km / EARTH_RADIUS_KM
+    vertices = []
+    for step in range(segments):
+        bearing = 2 * math.pi * step / segments
+        lat2 = math.asin(
+            math.sin(lat) * math.cos(angular)
+            + math.cos(lat) * math.sin(angular) * math.cos(bearing)
+        )
+        lon2 = lon + math.atan2(
+            math.sin(bearing) * math.sin(angular) * math.cos(lat),
+            math.cos(angular) - math.sin(lat) * math.sin(lat2),
+        )
+        vertices.append((math.degrees(lat2), (math.degrees(lon2) + 540.0) % 360.0 - 180.0))
+    return vertices
 
 
 def haversine_km(a: GeoPoint, b: GeoPoint) -> float:

@@ -9,14 +9,13 @@ draw such shapes, and the area they enclose is still meant.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from shapely import make_valid
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from hub.contracts.geo import EARTH_RADIUS_KM, GeoPoint
+from hub.contracts.geo import GeoPoint, circle_vertices
 
 __all__ = ["CIRCLE_SEGMENTS", "circle_shape", "point_shape", "polygon_shape"]
 
@@ -50,21 +49,4 @@ def circle_shape(centre: GeoPoint, radius_km: float) -> BaseGeometry:
     """Return the circle of ``radius_km`` around ``centre`` (a point when the radius is 0)."""
     if radius_km <= 0:
         return point_shape(centre)
-    return Polygon(
-        _destination(centre, radius_km, 360.0 * step / CIRCLE_SEGMENTS)
-        for step in range(CIRCLE_SEGMENTS)
-    )
-
-
-def _destination(start: GeoPoint, distance_km: float, bearing_deg: float) -> tuple[float, float]:
-    """Return (lon, lat) ``distance_km`` from ``start`` on the great circle of ``bearing_deg``."""
-    lat1, lon1 = math.radians(start.lat), math.radians(start.lon)
-    angle, bearing = distance_km / EARTH_RADIUS_KM, math.radians(bearing_deg)
-    lat2 = math.asin(
-        math.sin(lat1) * math.cos(angle) + math.cos(lat1) * math.sin(angle) * math.cos(bearing)
-    )
-    lon2 = lon1 + math.atan2(
-        math.sin(bearing) * math.sin(angle) * math.cos(lat1),
-        math.cos(angle) - math.sin(lat1) * math.sin(lat2),
-    )
-    return math.degrees(lon2), math.degrees(lat2)
+    return Polygon((lon, lat) for lat, lon in circle_vertices(centre, radius_km, CIRCLE_SEGMENTS))
