@@ -58,16 +58,22 @@ _CAP_INFO = """  <info>
     </area>
   </info>"""
 
-EXAMPLE_CAP = f"""<?xml version="1.0" encoding="UTF-8"?>
-<alert xmlns="{CAP_NAMESPACE}">
-  <identifier>example-2026-0001</identifier>
+
+def _cap_alert(identifier: str) -> str:
+    """A CAP 1.2 alert for safety region Zeeland with ``identifier``."""
+    return f"""<alert xmlns="{CAP_NAMESPACE}">
+  <identifier>{identifier}</identifier>
   <sender>lms@example.nl</sender>
   <sent>2026-11-27T05:00:00+01:00</sent>
   <status>Actual</status>
   <msgType>Alert</msgType>
   <scope>Public</scope>
 {_CAP_INFO}
-</alert>
+</alert>"""
+
+
+EXAMPLE_CAP = f"""<?xml version="1.0" encoding="UTF-8"?>
+{_cap_alert("example-2026-0001")}
 """
 """A CAP 1.2 alert for safety region Zeeland."""
 
@@ -81,15 +87,7 @@ EXAMPLE_EDXL = f"""<?xml version="1.0" encoding="UTF-8"?>
   <combinedConfidentiality>UNCLASSIFIED</combinedConfidentiality>
   <contentObject>
     <xmlContent>
-      <embeddedXMLContent><alert xmlns="{CAP_NAMESPACE}">
-  <identifier>example-2026-0002</identifier>
-  <sender>lms@example.nl</sender>
-  <sent>2026-11-27T05:00:00+01:00</sent>
-  <status>Actual</status>
-  <msgType>Alert</msgType>
-  <scope>Public</scope>
-{_CAP_INFO}
-</alert></embeddedXMLContent>
+      <embeddedXMLContent>{_cap_alert("example-2026-0002")}</embeddedXMLContent>
     </xmlContent>
   </contentObject>
 </EDXLDistribution>
