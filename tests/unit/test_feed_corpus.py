@@ -1,8 +1,6 @@
 """The corpus of public real-world CAP and EDXL samples: each file's outcome as the manifest says.
 
-tests/fixtures/feeds/MANIFEST.toml names every file's source, licence and expected outcome. An
-entry that another part of issue 18 changes (``pending``) is held to ``outcome_now`` until
-that part is merged and the lead removes the two fields.
+tests/fixtures/feeds/MANIFEST.toml names every file's source, licence and expected outcome.
 """
 
 from __future__ import annotations
@@ -20,7 +18,6 @@ from hub.contracts.events.envelope import EventEnvelope
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 MANIFEST: list[dict[str, Any]] = tomllib.loads((FEEDS / "MANIFEST.toml").read_text("utf-8"))["feed"]
 LICENCES = {"Apache-2.0", "MIT", "OASIS-notice", "public-domain"}
-PARTS = {"A", "B"}
 
 
 def accepted(events: tuple[EventEnvelope, ...]) -> dict[str, Any]:
@@ -52,15 +49,10 @@ def outcome(entry: dict[str, Any]) -> dict[str, Any]:
     return accepted(imported.events)
 
 
-def held_to(entry: dict[str, Any]) -> dict[str, Any]:
-    """The outcome asserted today: ``outcome_now`` while pending, else ``expect``."""
-    return dict(entry["outcome_now"] if "pending" in entry else entry["expect"])
-
-
 @pytest.mark.parametrize("entry", MANIFEST, ids=[e["file"] for e in MANIFEST])
 def test_each_sample_has_its_manifest_outcome(entry: dict[str, Any]) -> None:
     """Accepted with the listed events, category and regions, or refused with the reason."""
-    want = held_to(entry)
+    want = dict(entry["expect"])
     got = outcome(entry)
     assert {key: got.get(key) for key in want} == want
 
@@ -79,18 +71,13 @@ def test_each_sample_names_source_licence_and_a_complete_outcome(entry: dict[str
     assert entry["source"].startswith("https://")
     assert entry["licence"] in LICENCES
     assert entry["format"] in {"cap", "edxl"}
-    for outcome_ in (entry["expect"], entry.get("outcome_now")):
-        if outcome_ is None:
-            continue
-        if outcome_["outcome"] == "refused":
-            assert set(outcome_) == {"outcome", "reason"}
-        else:
-            assert outcome_["outcome"] == "accepted"
-            assert outcome_["events"] == len(outcome_["types"])
-    assert ("pending" in entry) == ("outcome_now" in entry)
-    if "pending" in entry:
-        assert entry["pending"] in PARTS
-        assert entry["outcome_now"] != entry["expect"]
+    expect = entry["expect"]
+    if expect["outcome"] == "refused":
+        assert set(expect) == {"outcome", "reason"}
+    else:
+        assert expect["outcome"] == "accepted"
+        assert expect["events"] == len(expect["types"])
+    assert not {"pending", "outcome_now"} & set(entry)  # the merge-time fields are gone
 
 
 def test_the_corpus_covers_cap_11_cap_12_and_edxl_de() -> None:
@@ -100,4 +87,4 @@ def test_the_corpus_covers_cap_11_cap_12_and_edxl_de() -> None:
     assert any(b"urn:oasis:names:tc:emergency:cap:1.1" in text for text in texts)
     assert any(b"urn:oasis:names:tc:emergency:cap:1.2" in text for text in texts)
     assert any(b"urn:oasis:names:tc:emergency:EDXL:DE:2.0" in text for text in texts)
-    assert any(held_to(e)["outcome"] == "accepted" for e in MANIFEST)
+    assert any(e["expect"]["outcome"] == "accepted" for e in MANIFEST)
