@@ -30,7 +30,7 @@ from hub.contracts.errors import UnknownOrganisation, UnknownReferenceCode
 from hub.contracts.geo import GeoCircle, GeoPoint, GeoPolygon
 from hub.contracts.organisations import ALL_REGIONS, load_registry
 from hub.contracts.reference import load_reference
-from hub.contracts.xsdtime import XS_DATETIME, parse_xs_datetime
+from hub.contracts.xsdtime import DateTimeRefused, parse_xs_datetime
 
 __all__ = [
     "EARLIEST",
@@ -139,10 +139,12 @@ def read_xs_datetime(value: object, info: ValidationInfo) -> object:
     """
     if not isinstance(value, str):
         return value
-    upper = value.upper()  # the only letters of the grammar are T and Z
-    if XS_DATETIME.fullmatch(upper.strip()) is None:
-        return value
-    return parse_xs_datetime(upper, info.field_name or "time")
+    try:  # the only letters of the grammar are T and Z
+        return parse_xs_datetime(value.upper(), info.field_name or "time")
+    except DateTimeRefused as refused:
+        if refused.reason == "malformed":  # not the grammar: pydantic's own ISO 8601 reading
+            return value
+        raise
 
 
 def check_org_id(value: str) -> str:
