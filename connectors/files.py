@@ -92,8 +92,7 @@ class FileImport:
 
 
 def _refused(error: HubError) -> FileImport:
-    message = error.message + (f" (fix: {error.fix})" if error.fix else "")
-    return FileImport(refusals=(message,))
+    return FileImport(refusals=(error.refusal(),))
 
 
 def map_cap(data: bytes, options: MapOptions) -> FileImport:

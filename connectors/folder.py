@@ -60,7 +60,7 @@ def move_rejected(file: Path, reasons: list[str]) -> Path:
 def _failure(error: Exception) -> list[str]:
     """The reason lines of an import that raised ``error``."""
     if isinstance(error, HubError):
-        first = error.message + (f" (fix: {error.fix})" if error.fix else "")
+        first = error.refusal()
     else:
         first = f"the import failed: {type(error).__name__}: {error}"
     return [

@@ -29,6 +29,10 @@ class HubError(Exception):
         self.fix = fix
         super().__init__(f"{message} Fix: {fix}" if fix else message)
 
+    def refusal(self) -> str:
+        """One line for a refusal list or a reason file: the message, then ``(fix: ...)``."""
+        return self.message + (f" (fix: {self.fix})" if self.fix else "")
+
 
 class EnvironmentProblem(HubError, OSError):
     """A tool the hub needs (Java, Maven) is missing or too old."""

@@ -65,7 +65,7 @@ async def _import(client: HubClient, fmt: str, file: Path, options: MapOptions) 
     try:
         data = await asyncio.to_thread(read_import_file, file, settings().max_import_bytes)
     except FileTooLarge as error:
-        result = FileImport(refusals=(f"{error.message} (fix: {error.fix})",))
+        result = FileImport(refusals=(error.refusal(),))
     except OSError as error:
         result = FileImport(refusals=(f"cannot read the file: {error.strerror or error}",))
     else:
